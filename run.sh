@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts AlarmInbox on its embedded default: one silo (SQLite file in the data folder, no database server) and the
+# REST API. Ctrl-C stops both.
+#
+#   ./run.sh                       data in ./data, API on http://localhost:5080
+#   ALARMINBOX_DATA_DIR=/srv/alarminbox ALARMINBOX_API_URL=http://0.0.0.0:8080 ./run.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+
+data_dir=$(realpath -m "${ALARMINBOX_DATA_DIR:-./data}")
+api_url="${ALARMINBOX_API_URL:-http://localhost:5080}"
+silo_port="${ALARMINBOX_SILO_PORT:-11111}"
+gateway_port="${ALARMINBOX_GATEWAY_PORT:-30000}"
+configuration="${ALARMINBOX_CONFIGURATION:-Release}"
+mkdir -p "$data_dir"
+
+echo "Building ($configuration)..."
+dotnet build Orleans.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly
+
+silo_pid=""
+api_pid=""
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping..."
+  [ -n "$api_pid" ] && kill -TERM "$api_pid" 2>/dev/null || true
+  [ -n "$api_pid" ] && wait "$api_pid" 2>/dev/null || true
+  [ -n "$silo_pid" ] && kill -TERM "$silo_pid" 2>/dev/null || true
+  [ -n "$silo_pid" ] && wait "$silo_pid" 2>/dev/null || true
+  echo "Stopped."
+}
+trap stop INT TERM EXIT
+
+dotnet "src/Silo/bin/$configuration/net10.0/AlarmInbox.Silo.dll" \
+  --contentRoot "$PWD/src/Silo/bin/$configuration/net10.0" \
+  --AlarmInbox:Storage:DataDirectory="$data_dir" \
+  --AlarmInbox:Silo:SiloPort="$silo_port" \
+  --AlarmInbox:Silo:GatewayPort="$gateway_port" &
+silo_pid=$!
+
+# Wait for the silo's gateway before starting the API (at most 60 s).
+for _ in $(seq 1 120); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$gateway_port") 2>/dev/null; then break; fi
+  if ! kill -0 "$silo_pid" 2>/dev/null; then echo "The silo exited; see its log above." >&2; exit 1; fi
+  sleep 0.5
+done
+
+dotnet "src/Api/bin/$configuration/net10.0/AlarmInbox.Api.dll" \
+  --contentRoot "$PWD/src/Api/bin/$configuration/net10.0" \
+  --urls "$api_url" \
+  --AlarmInbox:Cluster:GatewayPort="$gateway_port" &
+api_pid=$!
+
+for _ in $(seq 1 120); do
+  if curl -fsS -o /dev/null "$api_url/openapi/v1.json" 2>/dev/null; then break; fi
+  if ! kill -0 "$api_pid" 2>/dev/null; then echo "The API exited; see its log above." >&2; exit 1; fi
+  sleep 0.5
+done
+
+echo
+echo "AlarmInbox is running."
+echo "  API:        $api_url/api/tenants"
+echo "  Reference:  $api_url/docs"
+echo "  OpenAPI:    $api_url/openapi/v1.json"
+echo "  Data:       $data_dir"
+echo "Press Ctrl-C to stop."
+wait -n "$silo_pid" "$api_pid" || true

@@ -1,0 +1,186 @@
+using System.Text.Json.Serialization;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+
+namespace AlarmInbox.Api.Mailboxes;
+
+/// <summary>Body of <c>POST …/mailboxes</c> and <c>PUT …/mailboxes/{mailboxId}</c>. Unknown fields are refused.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record MailboxRequest
+{
+    /// <summary>A name for people, 1 to 200 characters.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>IMAP server host name or IP address.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>TCP port 1–65535; 993 for SslOnConnect and 143 otherwise when omitted.</summary>
+    public int? Port { get; init; }
+
+    /// <summary><c>SslOnConnect</c> (default), <c>StartTls</c> or <c>None</c>.</summary>
+    public MailboxSecurity? Security { get; init; }
+
+    /// <summary>Login name, usually the e-mail address.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>Write-only password. Required on create; omitted on update keeps the stored one.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>The folder to watch; <c>INBOX</c> when omitted.</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>Seconds between polls, 10 to 86400; 60 when omitted.</summary>
+    public int? PollIntervalSeconds { get; init; }
+
+    /// <summary>Whether the mailbox is polled; <see langword="true"/> when omitted.</summary>
+    public bool? Enabled { get; init; }
+
+    /// <summary>Create only: how many of the newest existing messages to fetch as new (0 to 1000, default 0).</summary>
+    public int? Backfill { get; init; }
+
+    internal MailboxSettings ToSettings()
+    {
+        var security = Security ?? MailboxSecurity.SslOnConnect;
+        return new MailboxSettings
+        {
+            DisplayName = DisplayName?.Trim() ?? "",
+            Host = Host?.Trim() ?? "",
+            Port = Port ?? (security == MailboxSecurity.SslOnConnect ? 993 : 143),
+            Security = security,
+            Username = Username?.Trim() ?? "",
+            Password = Password,
+            Folder = string.IsNullOrEmpty(Folder) ? (Folder is null ? "INBOX" : "") : Folder,
+            PollIntervalSeconds = PollIntervalSeconds ?? MailboxLimits.DefaultPollIntervalSeconds,
+            Enabled = Enabled ?? true,
+        };
+    }
+}
+
+/// <summary>A mailbox: its config without secrets, and its status.</summary>
+/// <param name="Id">The mailbox id.</param>
+/// <param name="TenantId">The owning tenant.</param>
+/// <param name="DisplayName">Name for people.</param>
+/// <param name="Host">IMAP server.</param>
+/// <param name="Port">TCP port.</param>
+/// <param name="Security">Transport security.</param>
+/// <param name="Username">Login name.</param>
+/// <param name="HasPassword">Whether a password is stored (it is never returned).</param>
+/// <param name="Folder">The watched folder.</param>
+/// <param name="PollIntervalSeconds">Seconds between polls.</param>
+/// <param name="Enabled">Whether it is polled (see also status.state = Paused).</param>
+/// <param name="CreatedAt">When it was created (UTC).</param>
+/// <param name="Status">What it has done.</param>
+public sealed record MailboxResponse(
+    string Id,
+    string TenantId,
+    string DisplayName,
+    string Host,
+    int Port,
+    MailboxSecurity Security,
+    string Username,
+    bool HasPassword,
+    string Folder,
+    int PollIntervalSeconds,
+    bool Enabled,
+    DateTimeOffset CreatedAt,
+    MailboxStatusResponse Status)
+{
+    internal static MailboxResponse From(MailboxDetails details)
+    {
+        var c = details.Config;
+        return new(c.Id, c.TenantId, c.DisplayName, c.Host, c.Port, c.Security, c.Username, c.HasPassword, c.Folder,
+            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status));
+    }
+}
+
+/// <summary>The status of a mailbox.</summary>
+/// <param name="State"><c>Idle</c>, <c>Polling</c>, <c>Paused</c> or <c>Failing</c>.</param>
+/// <param name="LastPollAt">End of the last poll (UTC), or null.</param>
+/// <param name="LastSuccessAt">End of the last successful poll (UTC), or null.</param>
+/// <param name="LastError">The last poll's error, or null after a success.</param>
+/// <param name="MessagesFetched">Messages stored since creation.</param>
+/// <param name="ConsecutiveFailures">Failed polls in a row.</param>
+/// <param name="Watermark">UIDVALIDITY and last UID stored.</param>
+public sealed record MailboxStatusResponse(
+    MailboxState State,
+    DateTimeOffset? LastPollAt,
+    DateTimeOffset? LastSuccessAt,
+    ErrorResponse? LastError,
+    long MessagesFetched,
+    int ConsecutiveFailures,
+    WatermarkResponse Watermark)
+{
+    internal static MailboxStatusResponse From(MailboxStatus s) => new(
+        s.State, s.LastPollAt, s.LastSuccessAt, ErrorResponse.From(s.LastError), s.MessagesFetched, s.ConsecutiveFailures,
+        new WatermarkResponse(s.Watermark.UidValidity, s.Watermark.LastUid));
+}
+
+/// <summary>A poll error.</summary>
+/// <param name="Code">Stable code (see docs/errors.md).</param>
+/// <param name="Message">What happened, with the server's reply.</param>
+/// <param name="At">When (UTC).</param>
+public sealed record ErrorResponse(string Code, string Message, DateTimeOffset At)
+{
+    internal static ErrorResponse? From(MailboxError? e) => e is null ? null : new(e.Code, e.Message, e.At);
+}
+
+/// <summary>The UID watermark (RFC 3501 section 2.3.1.1).</summary>
+/// <param name="UidValidity">UIDVALIDITY of the folder; 0 before the first contact.</param>
+/// <param name="LastUid">Highest UID already stored.</param>
+public sealed record WatermarkResponse(uint UidValidity, uint LastUid);
+
+/// <summary>What <c>POST …/poll</c> did.</summary>
+/// <param name="Succeeded">Whether the poll worked.</param>
+/// <param name="NewMessages">Messages stored by this poll.</param>
+/// <param name="DurationMs">Duration in milliseconds.</param>
+/// <param name="Error">The error, when it failed.</param>
+/// <param name="Watermark">The watermark afterwards.</param>
+/// <param name="UidValidityChanged">Whether the folder's UIDVALIDITY had changed.</param>
+/// <param name="MoreWaiting">Whether more messages wait (a next poll follows at once).</param>
+public sealed record PollResponse(bool Succeeded, int NewMessages, double DurationMs, ErrorResponse? Error, WatermarkResponse Watermark, bool UidValidityChanged, bool MoreWaiting)
+{
+    internal static PollResponse From(PollResult r) => new(
+        r.Succeeded, r.NewMessages, Math.Round(r.DurationMs, 1), ErrorResponse.From(r.Error),
+        new WatermarkResponse(r.Watermark.UidValidity, r.Watermark.LastUid), r.UidValidityChanged, r.MoreWaiting);
+}
+
+/// <summary>A stored message.</summary>
+/// <param name="UidValidity">UIDVALIDITY when fetched.</param>
+/// <param name="Uid">UID in the folder.</param>
+/// <param name="MessageId">Message-ID without angle brackets, or null.</param>
+/// <param name="From">Sender address, or null.</param>
+/// <param name="FromName">Sender display name, or null.</param>
+/// <param name="To">Recipient addresses.</param>
+/// <param name="Subject">Decoded subject.</param>
+/// <param name="Date">Date header, or null.</param>
+/// <param name="InternalDate">Server receive time (INTERNALDATE), or null.</param>
+/// <param name="Size">Raw size in bytes.</param>
+/// <param name="Text">Decoded text (HTML rendered to text), at most 32768 characters.</param>
+/// <param name="TextTruncated">Whether the text was cut.</param>
+/// <param name="Attachments">Attachment names, types and sizes.</param>
+/// <param name="FetchedAt">When AlarmInbox stored it (UTC).</param>
+public sealed record MessageResponse(
+    uint UidValidity,
+    uint Uid,
+    string? MessageId,
+    string? From,
+    string? FromName,
+    IReadOnlyList<string> To,
+    string Subject,
+    DateTimeOffset? Date,
+    DateTimeOffset? InternalDate,
+    long Size,
+    string Text,
+    bool TextTruncated,
+    IReadOnlyList<AttachmentResponse> Attachments,
+    DateTimeOffset FetchedAt)
+{
+    internal static MessageResponse Create(MailMessage m) => new(
+        m.UidValidity, m.Uid, m.MessageId, m.From, m.FromName, m.To, m.Subject, m.Date, m.InternalDate, m.Size, m.Text,
+        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt);
+}
+
+/// <summary>An attachment's metadata.</summary>
+/// <param name="FileName">Decoded file name, or null.</param>
+/// <param name="ContentType">MIME type.</param>
+/// <param name="Size">Decoded size in bytes.</param>
+public sealed record AttachmentResponse(string? FileName, string ContentType, long Size);

@@ -1,0 +1,138 @@
+using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AlarmInbox.Api.Mailboxes;
+
+/// <summary>The mailbox endpoints under <c>/api/tenants/{tenantId}/mailboxes</c>.</summary>
+public static class MailboxesApi
+{
+    /// <summary>Maps the mailbox endpoints.</summary>
+    public static RouteGroupBuilder MapMailboxesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tenants/{tenantId}/mailboxes").WithTags("Mailboxes");
+        group.MapPost("/", CreateAsync).WithSummary("Creates a mailbox; its watermark starts at the folder's current UIDNEXT (less an optional backfill).");
+        group.MapGet("/", ListAsync).WithSummary("Lists the tenant's mailboxes with their status.");
+        group.MapGet("/{mailboxId}", GetAsync).WithSummary("Returns a mailbox's config (without secrets) and status.");
+        group.MapPut("/{mailboxId}", UpdateAsync).WithSummary("Replaces a mailbox's config; an omitted password keeps the stored one.");
+        group.MapDelete("/{mailboxId}", DeleteAsync).WithSummary("Deletes a mailbox with its watermark and stored messages.");
+        group.MapPost("/{mailboxId}/poll", PollAsync).WithSummary("Polls now and returns what the poll did.");
+        group.MapPost("/{mailboxId}/pause", PauseAsync).WithSummary("Stops polling until resumed.");
+        group.MapPost("/{mailboxId}/resume", ResumeAsync).WithSummary("Resumes polling.");
+        group.MapGet("/{mailboxId}/messages", MessagesAsync).WithSummary("Returns the newest stored messages, newest first.");
+        return group;
+    }
+
+    internal static async Task<Results<Created<MailboxResponse>, ValidationProblem, NotFound<ProblemDetailsBody>>> CreateAsync(
+        string tenantId, MailboxRequest request, IGrainFactory grains)
+    {
+        if (!TenantValidator.IsValidId(tenantId))
+        {
+            return TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId));
+        }
+
+        var settings = request.ToSettings();
+        var errors = MailboxSettingsValidator.Validate(settings, requirePassword: true);
+        if (request.Backfill is < 0 or > MailboxLimits.MaxBackfill)
+        {
+            errors["backfill"] = [$"backfill must be between 0 and {MailboxLimits.MaxBackfill}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var created = await grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(settings, request.Backfill ?? 0);
+        return created is null
+            ? TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId))
+            : TypedResults.Created($"/api/tenants/{tenantId}/mailboxes/{created.Config.Id}", MailboxResponse.From(created));
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<MailboxResponse>>, NotFound<ProblemDetailsBody>>> ListAsync(string tenantId, IGrainFactory grains)
+    {
+        var list = TenantValidator.IsValidId(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).ListMailboxesAsync() : null;
+        return list is null
+            ? TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId))
+            : TypedResults.Ok<IReadOnlyList<MailboxResponse>>(list.Select(MailboxResponse.From).ToList());
+    }
+
+    internal static async Task<Results<Ok<MailboxResponse>, NotFound<ProblemDetailsBody>>> GetAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    {
+        var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.GetAsync() : null;
+        return details is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(details));
+    }
+
+    internal static async Task<Results<Ok<MailboxResponse>, ValidationProblem, NotFound<ProblemDetailsBody>>> UpdateAsync(
+        string tenantId, string mailboxId, MailboxRequest request, IGrainFactory grains)
+    {
+        var mailbox = await OwnedAsync(grains, tenantId, mailboxId);
+        if (mailbox is null)
+        {
+            return TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId));
+        }
+
+        var settings = request.ToSettings();
+        var errors = MailboxSettingsValidator.Validate(settings, requirePassword: false);
+        if (request.Backfill is not null)
+        {
+            errors["backfill"] = ["backfill can only be given when creating a mailbox."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var updated = await mailbox.UpdateAsync(settings);
+        return updated is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(updated));
+    }
+
+    internal static async Task<Results<NoContent, NotFound<ProblemDetailsBody>>> DeleteAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    {
+        var deleted = TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).DeleteMailboxAsync(mailboxId);
+        return deleted ? TypedResults.NoContent() : TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId));
+    }
+
+    internal static async Task<Results<Ok<PollResponse>, NotFound<ProblemDetailsBody>>> PollAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    {
+        var result = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.PollNowAsync() : null;
+        return result is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(PollResponse.From(result));
+    }
+
+    internal static async Task<Results<Ok<MailboxResponse>, NotFound<ProblemDetailsBody>>> PauseAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    {
+        var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.PauseAsync() : null;
+        return details is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(details));
+    }
+
+    internal static async Task<Results<Ok<MailboxResponse>, NotFound<ProblemDetailsBody>>> ResumeAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    {
+        var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.ResumeAsync() : null;
+        return details is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(details));
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<MessageResponse>>, ValidationProblem, NotFound<ProblemDetailsBody>>> MessagesAsync(
+        string tenantId, string mailboxId, IGrainFactory grains, int limit = 50)
+    {
+        if (limit is < 1 or > MailboxLimits.MaxMessagesPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["limit"] = [$"limit must be between 1 and {MailboxLimits.MaxMessagesPage}."],
+            });
+        }
+
+        var messages = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.GetMessagesAsync(limit) : null;
+        return messages is null
+            ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId))
+            : TypedResults.Ok<IReadOnlyList<MessageResponse>>(messages.Select(MessageResponse.Create).ToList());
+    }
+
+    /// <summary>The mailbox grain if <paramref name="mailboxId"/> belongs to <paramref name="tenantId"/>, else <see langword="null"/>.</summary>
+    private static async Task<IMailboxGrain?> OwnedAsync(IGrainFactory grains, string tenantId, string mailboxId) =>
+        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).HasMailboxAsync(mailboxId)
+            ? grains.GetGrain<IMailboxGrain>(mailboxId)
+            : null;
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+using AlarmInbox.Api.Cluster;
+using AlarmInbox.Api.Mailboxes;
+using AlarmInbox.Api.Tenants;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddClusterClient();
+builder.Services.AddProblemDetails();
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(options =>
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false)));
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapTenantsApi();
+app.MapMailboxesApi();
+app.Run();
+
+/// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>
+public partial class Program;

@@ -1,0 +1,84 @@
+using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AlarmInbox.Api.Tenants;
+
+/// <summary>The tenant endpoints under <c>/api/tenants</c>.</summary>
+public static class TenantsApi
+{
+    /// <summary>Maps the tenant endpoints.</summary>
+    public static RouteGroupBuilder MapTenantsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tenants").WithTags("Tenants");
+        group.MapPost("/", CreateAsync).WithSummary("Creates a tenant.");
+        group.MapGet("/", ListAsync).WithSummary("Lists all tenant ids.");
+        group.MapGet("/{tenantId}", GetAsync).WithSummary("Returns a tenant.");
+        group.MapDelete("/{tenantId}", DeleteAsync).WithSummary("Deletes a tenant; refused (409) while it has mailboxes unless cascade=true.");
+        return group;
+    }
+
+    internal static async Task<Results<Created<TenantResponse>, ValidationProblem, Conflict<ProblemDetailsBody>>> CreateAsync(CreateTenantRequest request, IGrainFactory grains)
+    {
+        var errors = TenantValidator.Validate(request.Id, request.Name);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var created = await grains.GetGrain<ITenantGrain>(request.Id!).CreateAsync(request.Name!);
+        if (created is null)
+        {
+            return TypedResults.Conflict(ProblemDetailsBody.Of(StatusCodes.Status409Conflict, "Tenant exists.", $"A tenant with id '{request.Id}' already exists.", "id"));
+        }
+
+        return TypedResults.Created($"/api/tenants/{created.Id}", TenantResponse.From(created));
+    }
+
+    internal static async Task<Ok<TenantListResponse>> ListAsync(IGrainFactory grains)
+    {
+        var ids = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
+        return TypedResults.Ok(new TenantListResponse(ids));
+    }
+
+    internal static async Task<Results<Ok<TenantResponse>, NotFound<ProblemDetailsBody>>> GetAsync(string tenantId, IGrainFactory grains)
+    {
+        var tenant = TenantValidator.IsValidId(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() : null;
+        return tenant is null ? TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId)) : TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    internal static async Task<Results<NoContent, NotFound<ProblemDetailsBody>, Conflict<ProblemDetailsBody>>> DeleteAsync(string tenantId, IGrainFactory grains, bool cascade = false)
+    {
+        if (!TenantValidator.IsValidId(tenantId))
+        {
+            return TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId));
+        }
+
+        return await grains.GetGrain<ITenantGrain>(tenantId).DeleteAsync(cascade) switch
+        {
+            TenantDeleteOutcome.Deleted => TypedResults.NoContent(),
+            TenantDeleteOutcome.HasMailboxes => TypedResults.Conflict(ProblemDetailsBody.Of(
+                StatusCodes.Status409Conflict, "Tenant has mailboxes.", $"Tenant '{tenantId}' still has mailboxes. Delete them first, or use ?cascade=true to delete them with it.", "cascade")),
+            _ => TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId)),
+        };
+    }
+}
+
+/// <summary>Body of <c>POST /api/tenants</c>.</summary>
+/// <param name="Id">The tenant id: 2 to 64 characters a-z, 0-9 and '-', starting with a letter (e.g. <c>ff-musterdorf</c>).</param>
+/// <param name="Name">The organisation's name, 1 to 200 characters.</param>
+public sealed record CreateTenantRequest(string? Id, string? Name);
+
+/// <summary>A tenant.</summary>
+/// <param name="Id">The tenant id.</param>
+/// <param name="Name">The organisation's name.</param>
+/// <param name="CreatedAt">When it was created (UTC, ISO 8601).</param>
+/// <param name="MailboxIds">The ids of its mailboxes.</param>
+public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, IReadOnlyList<string> MailboxIds)
+{
+    internal static TenantResponse From(TenantInfo tenant) => new(tenant.Id, tenant.Name, tenant.CreatedAt, tenant.MailboxIds);
+}
+
+/// <summary>All tenant ids.</summary>
+/// <param name="TenantIds">Sorted ordinally.</param>
+public sealed record TenantListResponse(IReadOnlyList<string> TenantIds);

@@ -1,0 +1,52 @@
+namespace AlarmInbox.Grains.Interfaces.Mailboxes;
+
+/// <summary>A fetched and decoded message, as stored for its mailbox.</summary>
+[GenerateSerializer, Immutable]
+[Alias("alarminbox.MailMessage")]
+public sealed record MailMessage
+{
+    /// <summary>The UIDVALIDITY of the folder when the message was fetched.</summary>
+    [Id(0)] public required uint UidValidity { get; init; }
+
+    /// <summary>The message's UID in the folder (RFC 3501 section 2.3.1.1).</summary>
+    [Id(1)] public required uint Uid { get; init; }
+
+    /// <summary>The Message-ID header without angle brackets; <see langword="null"/> when the mail has none.</summary>
+    [Id(2)] public string? MessageId { get; init; }
+
+    /// <summary>The sender's address (the first From mailbox); <see langword="null"/> when missing.</summary>
+    [Id(3)] public string? From { get; init; }
+
+    /// <summary>The sender's display name, decoded; <see langword="null"/> when missing.</summary>
+    [Id(4)] public string? FromName { get; init; }
+
+    /// <summary>The To addresses.</summary>
+    [Id(5)] public IReadOnlyList<string> To { get; init; } = [];
+
+    /// <summary>The decoded subject ("" when missing).</summary>
+    [Id(6)] public string Subject { get; init; } = "";
+
+    /// <summary>The Date header; <see langword="null"/> when missing or unparseable.</summary>
+    [Id(7)] public DateTimeOffset? Date { get; init; }
+
+    /// <summary>When the server received the message (IMAP INTERNALDATE).</summary>
+    [Id(8)] public DateTimeOffset? InternalDate { get; init; }
+
+    /// <summary>The size of the raw message in bytes (IMAP RFC822.SIZE).</summary>
+    [Id(9)] public long Size { get; init; }
+
+    /// <summary>The text body; HTML-only mails are rendered to text. At most <see cref="MaxTextLength"/> characters.</summary>
+    [Id(10)] public string Text { get; init; } = "";
+
+    /// <summary>Whether <see cref="Text"/> was cut at <see cref="MaxTextLength"/>.</summary>
+    [Id(11)] public bool TextTruncated { get; init; }
+
+    /// <summary>The attachments (names, types, sizes).</summary>
+    [Id(12)] public IReadOnlyList<MailAttachment> Attachments { get; init; } = [];
+
+    /// <summary>When AlarmInbox stored the message (UTC).</summary>
+    [Id(13)] public DateTimeOffset FetchedAt { get; init; }
+
+    /// <summary>The longest text kept per message, in characters.</summary>
+    public const int MaxTextLength = 32_768;
+}

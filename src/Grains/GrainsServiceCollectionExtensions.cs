@@ -1,0 +1,35 @@
+using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Mailboxes;
+using AlarmInbox.Grains.Mime;
+using AlarmInbox.Grains.Secrets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AlarmInbox.Grains;
+
+/// <summary>Registers what the grains need.</summary>
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the MailKit connector, the MIME decoder, the secret protector and the options of sections
+    /// <c>AlarmInbox:Imap</c> and <c>AlarmInbox:Polling</c>. The caller configures Data Protection (where its key ring lives).
+    /// </summary>
+    public static IServiceCollection AddAlarmInboxGrains(this IServiceCollection services)
+    {
+        services.AddOptions<ImapOptions>().BindConfiguration(ImapOptions.SectionName)
+            .Validate(o => o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero, "AlarmInbox:Imap:ConnectTimeout and AlarmInbox:Imap:CommandTimeout must be positive.")
+            .Validate(o => o.FetchBatchSize is >= 1 and <= 1000, "AlarmInbox:Imap:FetchBatchSize must be between 1 and 1000.")
+            .Validate(o => o.MaxMessagesPerPoll >= o.FetchBatchSize, "AlarmInbox:Imap:MaxMessagesPerPoll must be at least AlarmInbox:Imap:FetchBatchSize.")
+            .ValidateOnStart();
+        services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.SectionName)
+            .Validate(o => o.WatchdogPeriod > TimeSpan.Zero, "AlarmInbox:Polling:WatchdogPeriod must be positive.")
+            .Validate(o => o.PollTimeout > TimeSpan.Zero && o.InitialContactTimeout > TimeSpan.Zero, "AlarmInbox:Polling:PollTimeout and AlarmInbox:Polling:InitialContactTimeout must be positive.")
+            .Validate(o => o.PollTimeout < TimeSpan.FromSeconds(30), "AlarmInbox:Polling:PollTimeout must stay below Orleans' 30 s call timeout.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MailDecoder>();
+        services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
+        services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        return services;
+    }
+}

@@ -1,0 +1,16 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+
+namespace AlarmInbox.Grains.Imap;
+
+/// <summary>Where and how to log in, and which folder to open.</summary>
+/// <param name="Host">The IMAP server.</param>
+/// <param name="Port">Its TCP port.</param>
+/// <param name="Security">Transport security.</param>
+/// <param name="Username">The login name.</param>
+/// <param name="Password">The password, in clear text in memory only.</param>
+/// <param name="Folder">The folder to select (read-only).</param>
+public sealed record ImapConnectRequest(string Host, int Port, MailboxSecurity Security, string Username, string Password, string Folder)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"ImapConnectRequest {{ Host = {Host}, Port = {Port}, Security = {Security}, Username = {Username}, Folder = {Folder} }}";
+}

@@ -1,0 +1,191 @@
+using System.Net.Sockets;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Mime;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AlarmInbox.Grains.Imap;
+
+/// <summary>Opens IMAP sessions with MailKit. Every MailKit exception is turned into a <see cref="MailboxAccessException"/> here, at the I/O edge.</summary>
+public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<ImapOptions> options, ILogger<MailKitImapConnector> logger) : IImapConnector
+{
+    private readonly ImapOptions _options = options.Value;
+
+    /// <inheritdoc />
+    public async Task<IImapSession> OpenAsync(ImapConnectRequest request, CancellationToken cancellationToken)
+    {
+        var client = new ImapClient { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+        try
+        {
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                connectTimeout.CancelAfter(_options.ConnectTimeout);
+                await Guard(Step.Connect, () => client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), connectTimeout.Token), request, cancellationToken);
+                await Guard(Step.Login, () => client.AuthenticateAsync(request.Username, request.Password, connectTimeout.Token), request, cancellationToken);
+            }
+
+            var folder = await Guard(Step.Select, () => client.GetFolderAsync(request.Folder, cancellationToken), request, cancellationToken);
+            await Guard(Step.Select, () => folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken), request, cancellationToken);
+            return new Session(client, (ImapFolder)folder, decoder, this, request);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static SecureSocketOptions ToSocketOptions(MailboxSecurity security) => security switch
+    {
+        MailboxSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        MailboxSecurity.StartTls => SecureSocketOptions.StartTls,
+        MailboxSecurity.None => SecureSocketOptions.None,
+        _ => throw new ArgumentOutOfRangeException(nameof(security), security, "Unknown security mode."),
+    };
+
+    private async Task Guard(Step step, Func<Task> action, ImapConnectRequest request, CancellationToken cancellationToken) =>
+        await Guard<bool>(step, async () => { await action(); return true; }, request, cancellationToken);
+
+    private async Task<T> Guard<T>(Step step, Func<Task<T>> action, ImapConnectRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = Classify(step, ex, request);
+            LogStepFailed(logger, step, request.Host, request.Port, error.Code, ex.GetType().Name);
+            throw error;
+        }
+    }
+
+    internal static MailboxAccessException Classify(Step step, Exception ex, ImapConnectRequest request) => ex switch
+    {
+        MailboxAccessException known => known,
+        OperationCanceledException or TimeoutException => new(MailboxErrorCodes.Timeout,
+            step == Step.Connect || step == Step.Login
+                ? $"The server {request.Host}:{request.Port} did not answer in time during {Describe(step)}."
+                : $"The server {request.Host}:{request.Port} did not answer a command in time.", ex),
+        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain } => new(MailboxErrorCodes.HostNotFound,
+            $"The host name '{request.Host}' could not be resolved. Check the spelling of host.", ex),
+        SocketException socket => new(MailboxErrorCodes.ConnectFailed,
+            $"Could not connect to {request.Host}:{request.Port}: {socket.Message}. Check host, port and firewall.", ex),
+        SslHandshakeException => new(MailboxErrorCodes.TlsFailed,
+            $"The TLS handshake with {request.Host}:{request.Port} failed: the server's certificate is not trusted or the server does not speak TLS on this port. Check port and security (993 = SslOnConnect, 143 = StartTls).", ex),
+        NotSupportedException when step == Step.Connect && request.Security == MailboxSecurity.StartTls => new(MailboxErrorCodes.StartTlsUnavailable,
+            $"The server {request.Host}:{request.Port} does not offer STARTTLS. Use SslOnConnect on port 993 if the server supports it.", ex),
+        AuthenticationException => new(MailboxErrorCodes.AuthFailed,
+            $"The server rejected the login of '{request.Username}': {ex.Message} Check username and password.", ex),
+        FolderNotFoundException => new(MailboxErrorCodes.FolderNotFound,
+            $"The folder '{request.Folder}' does not exist in the mailbox '{request.Username}'. Check folder (INBOX is the usual one; sub-folders use the server's separator, e.g. INBOX/Alarm).", ex),
+        ImapCommandException command when step == Step.Select => new(MailboxErrorCodes.FolderNotFound,
+            $"The folder '{request.Folder}' cannot be opened: the server answered {command.Response} {command.ResponseText}", ex),
+        ImapCommandException command => new(MailboxErrorCodes.ProtocolError,
+            $"The server answered {command.Response}: {command.ResponseText}", ex),
+        ImapProtocolException => new(MailboxErrorCodes.ProtocolError,
+            $"The server at {request.Host}:{request.Port} sent something that is not valid IMAP: {ex.Message}", ex),
+        ServiceNotConnectedException or IOException => new(MailboxErrorCodes.Disconnected,
+            $"The server {request.Host}:{request.Port} closed the connection during {Describe(step)}.", ex),
+        _ => new(MailboxErrorCodes.Unexpected, $"{Describe(step)} failed: {ex.GetType().Name}: {ex.Message}", ex),
+    };
+
+    private static string Describe(Step step) => step switch
+    {
+        Step.Connect => "connect",
+        Step.Login => "login",
+        Step.Select => "folder selection",
+        Step.Search => "search",
+        _ => "fetch",
+    };
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "IMAP {Step} to {Host}:{Port} failed with {Code} ({ExceptionType})")]
+    private static partial void LogStepFailed(ILogger logger, Step step, string host, int port, string code, string exceptionType);
+
+    internal enum Step
+    {
+        Connect,
+        Login,
+        Select,
+        Search,
+        Fetch,
+    }
+
+    private sealed class Session(ImapClient client, ImapFolder folder, MailDecoder decoder, MailKitImapConnector owner, ImapConnectRequest request) : IImapSession
+    {
+        public uint UidValidity => folder.UidValidity;
+
+        public uint? UidNext => folder.UidNext?.Id;
+
+        public int Count => folder.Count;
+
+        public async Task<IReadOnlyList<uint>> SearchUidsAfterAsync(uint afterUid, CancellationToken cancellationToken)
+        {
+            if (afterUid == uint.MaxValue - 1)
+            {
+                return [];
+            }
+
+            var range = new UniqueIdRange(new UniqueId(folder.UidValidity, afterUid + 1), UniqueId.MaxValue);
+            var found = await owner.Guard(Step.Search, () => folder.SearchAsync(SearchQuery.Uids(range), cancellationToken), request, cancellationToken);
+
+            // RFC 3501: "n:*" always includes the highest UID, even when it is below n.
+            return found.Select(u => u.Id).Where(u => u > afterUid).Order().ToList();
+        }
+
+        public async Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+        {
+            if (uids.Count == 0)
+            {
+                return [];
+            }
+
+            var ids = uids.Select(u => new UniqueId(folder.UidValidity, u)).ToList();
+            var summaries = await owner.Guard(
+                Step.Fetch,
+                () => folder.FetchAsync(ids, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.InternalDate | MessageSummaryItems.Size), cancellationToken),
+                request,
+                cancellationToken);
+            var byUid = summaries.ToDictionary(s => s.UniqueId.Id);
+
+            var fetched = new List<FetchedMail>(uids.Count);
+            await owner.Guard(
+                Step.Fetch,
+                () => folder.GetStreamsAsync(ids, (_, _, uid, stream, ct) =>
+                {
+                    var message = decoder.Parse(stream, ct);
+                    byUid.TryGetValue(uid.Id, out var summary);
+                    fetched.Add(new FetchedMail(uid.Id, summary?.InternalDate, summary?.Size ?? stream.Length, message));
+                    return Task.CompletedTask;
+                }, cancellationToken),
+                request,
+                cancellationToken);
+
+            return fetched.OrderBy(f => f.Uid).ToList();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (client.IsConnected)
+                {
+                    using var logout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    await client.DisconnectAsync(quit: true, logout.Token);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ImapProtocolException or ImapCommandException or OperationCanceledException or SocketException or ServiceNotConnectedException)
+            {
+                // The session is being closed anyway; a failed LOGOUT changes nothing.
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace AlarmInbox.Grains.Imap;
+
+/// <summary>An IMAP step failed in an expected way (server down, login rejected, folder missing…).</summary>
+/// <param name="code">A code from <see cref="AlarmInbox.Grains.Interfaces.Mailboxes.MailboxErrorCodes"/>.</param>
+/// <param name="message">A sentence for the admin; never contains a secret.</param>
+/// <param name="innerException">The library's exception.</param>
+public sealed class MailboxAccessException(string code, string message, Exception? innerException = null)
+    : Exception(message, innerException)
+{
+    /// <summary>The stable error code.</summary>
+    public string Code { get; } = code;
+}

@@ -1,0 +1,39 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+
+namespace AlarmInbox.Grains.Mailboxes;
+
+/// <summary>The persisted config, watermark and status of a mailbox (state name <c>mailbox</c>).</summary>
+[GenerateSerializer]
+[Alias("alarminbox.MailboxGrainState")]
+public sealed class MailboxGrainState
+{
+    [Id(0)] public bool Exists { get; set; }
+
+    [Id(1)] public string TenantId { get; set; } = "";
+
+    /// <summary>The settings, always with <see cref="MailboxSettings.Password"/> = <see langword="null"/>.</summary>
+    [Id(2)] public MailboxSettings Settings { get; set; } = new();
+
+    /// <summary>The password, encrypted with <see cref="Secrets.ISecretProtector"/>.</summary>
+    [Id(3)] public string? ProtectedPassword { get; set; }
+
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Paused by an admin (independent of <see cref="MailboxSettings.Enabled"/>).</summary>
+    [Id(5)] public bool Paused { get; set; }
+
+    [Id(6)] public UidWatermark Watermark { get; set; } = UidWatermark.None;
+
+    /// <summary>Messages to fetch as new when the watermark is first set.</summary>
+    [Id(7)] public int PendingBackfill { get; set; }
+
+    [Id(8)] public DateTimeOffset? LastPollAt { get; set; }
+
+    [Id(9)] public DateTimeOffset? LastSuccessAt { get; set; }
+
+    [Id(10)] public MailboxError? LastError { get; set; }
+
+    [Id(11)] public long MessagesFetched { get; set; }
+
+    [Id(12)] public int ConsecutiveFailures { get; set; }
+}

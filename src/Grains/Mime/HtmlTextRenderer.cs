@@ -1,0 +1,392 @@
+using System.Text;
+using MimeKit.Text;
+
+namespace AlarmInbox.Grains.Mime;
+
+/// <summary>
+/// Renders the HTML body of a mail to readable plain text, so that HTML-only alarm mails can be
+/// parsed like plain-text ones.
+/// </summary>
+/// <remarks>
+/// Block elements become line breaks; a table row becomes one line, and a two-cell row reads as
+/// <c>Label: value</c>. Script, style and head contents are dropped, character references are
+/// decoded, whitespace is collapsed within lines and at most one blank line is kept in a row.
+/// </remarks>
+public static class HtmlTextRenderer
+{
+    /// <summary>Renders an HTML document or fragment to plain text with "\n" line endings.</summary>
+    /// <param name="html">The HTML; <see langword="null"/> or empty gives "".</param>
+    /// <returns>The text, without leading or trailing blank lines.</returns>
+    public static string Render(string? html)
+    {
+        if (string.IsNullOrEmpty(html))
+        {
+            return "";
+        }
+
+        using var reader = new StringReader(html);
+        return Render(reader);
+    }
+
+    /// <summary>Renders HTML read from <paramref name="html"/> to plain text with "\n" line endings.</summary>
+    /// <param name="html">The HTML source.</param>
+    /// <returns>The text, without leading or trailing blank lines.</returns>
+    public static string Render(TextReader html)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+
+        var tokenizer = new HtmlTokenizer(html);
+        var root = new StringBuilder();
+
+        // Open tables, rows and cells, innermost last. Each cell collects its own text; a row
+        // is written to the enclosing cell (or the document) when it closes.
+        var frames = new List<Frame>();
+        var skipped = new List<HtmlTagId>();
+        var preDepth = 0;
+
+        while (tokenizer.ReadNextToken(out var token))
+        {
+            if (token is HtmlTagToken tag)
+            {
+                if (HandleSkippedTag(tag, skipped))
+                {
+                    continue;
+                }
+
+                if (tag.Id == HtmlTagId.Pre)
+                {
+                    preDepth = tag.IsEndTag ? Math.Max(0, preDepth - 1) : tag.IsEmptyElement ? preDepth : preDepth + 1;
+                }
+
+                HandleTag(tag, frames, root);
+            }
+            else if (skipped.Count == 0 && token.Kind is HtmlTokenKind.Data or HtmlTokenKind.CData && token is HtmlDataToken data)
+            {
+                var output = CurrentOutput(frames, root);
+                if (preDepth > 0)
+                {
+                    output.Append(data.Data.ReplaceLineEndings("\n"));
+                }
+                else
+                {
+                    AppendCollapsed(output, data.Data);
+                }
+            }
+        }
+
+        while (frames.Count > 0)
+        {
+            CloseTop(frames, root);
+        }
+
+        return Tidy(root.ToString());
+    }
+
+    /// <summary>Tracks elements whose content is not shown; returns whether the tag was consumed.</summary>
+    private static bool HandleSkippedTag(HtmlTagToken tag, List<HtmlTagId> skipped)
+    {
+        if (tag.Id is HtmlTagId.Script or HtmlTagId.Style or HtmlTagId.Head)
+        {
+            if (tag.IsEndTag)
+            {
+                var index = skipped.LastIndexOf(tag.Id);
+                if (index >= 0)
+                {
+                    skipped.RemoveRange(index, skipped.Count - index);
+                }
+            }
+            else if (!tag.IsEmptyElement)
+            {
+                skipped.Add(tag.Id);
+            }
+
+            return true;
+        }
+
+        if (tag.Id == HtmlTagId.Body && !tag.IsEndTag)
+        {
+            // A missing </head> must not hide the whole body.
+            skipped.Clear();
+            return false;
+        }
+
+        return skipped.Count > 0;
+    }
+
+    private static void HandleTag(HtmlTagToken tag, List<Frame> frames, StringBuilder root)
+    {
+        switch (tag.Id)
+        {
+            case HtmlTagId.Table:
+                if (tag.IsEndTag)
+                {
+                    var table = frames.FindLastIndex(f => f.Kind == FrameKind.Table);
+                    if (table >= 0)
+                    {
+                        CloseDownTo(frames, table, root);
+                    }
+                }
+                else
+                {
+                    EnsureLineStart(CurrentOutput(frames, root));
+                    frames.Add(new Frame(FrameKind.Table, false));
+                }
+
+                break;
+
+            case HtmlTagId.TR:
+                CloseOpenRow(frames, root);
+                if (!tag.IsEndTag)
+                {
+                    frames.Add(new Frame(FrameKind.Row, false));
+                }
+
+                break;
+
+            case HtmlTagId.TD:
+            case HtmlTagId.TH:
+                if (frames.Count > 0 && frames[^1].Kind == FrameKind.Cell)
+                {
+                    CloseTop(frames, root);
+                }
+
+                if (!tag.IsEndTag)
+                {
+                    if (frames.Count == 0 || frames[^1].Kind != FrameKind.Row)
+                    {
+                        frames.Add(new Frame(FrameKind.Row, false));
+                    }
+
+                    frames.Add(new Frame(FrameKind.Cell, tag.Id == HtmlTagId.TH));
+                }
+
+                break;
+
+            case HtmlTagId.Br:
+                CurrentOutput(frames, root).Append('\n');
+                break;
+
+            case HtmlTagId.P:
+            case HtmlTagId.H1:
+            case HtmlTagId.H2:
+            case HtmlTagId.H3:
+            case HtmlTagId.H4:
+            case HtmlTagId.H5:
+            case HtmlTagId.H6:
+            case HtmlTagId.HR:
+            case HtmlTagId.Pre:
+            case HtmlTagId.BlockQuote:
+                EnsureBlankLine(CurrentOutput(frames, root));
+                break;
+
+            case HtmlTagId.Div:
+            case HtmlTagId.LI:
+            case HtmlTagId.UL:
+            case HtmlTagId.OL:
+            case HtmlTagId.DL:
+            case HtmlTagId.DT:
+            case HtmlTagId.DD:
+            case HtmlTagId.Address:
+            case HtmlTagId.Center:
+            case HtmlTagId.Section:
+            case HtmlTagId.Article:
+            case HtmlTagId.Header:
+            case HtmlTagId.Footer:
+            case HtmlTagId.Main:
+            case HtmlTagId.Nav:
+            case HtmlTagId.Aside:
+            case HtmlTagId.Caption:
+            case HtmlTagId.Figure:
+            case HtmlTagId.FigCaption:
+                EnsureLineStart(CurrentOutput(frames, root));
+                break;
+        }
+    }
+
+    /// <summary>Closes the innermost open row (and its cells), unless a table is nearer.</summary>
+    private static void CloseOpenRow(List<Frame> frames, StringBuilder root)
+    {
+        var row = frames.FindLastIndex(f => f.Kind is FrameKind.Row or FrameKind.Table);
+        if (row >= 0 && frames[row].Kind == FrameKind.Row)
+        {
+            CloseDownTo(frames, row, root);
+        }
+    }
+
+    private static void CloseDownTo(List<Frame> frames, int index, StringBuilder root)
+    {
+        while (frames.Count > index)
+        {
+            CloseTop(frames, root);
+        }
+    }
+
+    private static void CloseTop(List<Frame> frames, StringBuilder root)
+    {
+        var frame = frames[^1];
+        frames.RemoveAt(frames.Count - 1);
+
+        switch (frame.Kind)
+        {
+            case FrameKind.Cell:
+                var text = Tidy(frame.Text.ToString());
+                if (frames.Count > 0 && frames[^1].Kind == FrameKind.Row)
+                {
+                    frames[^1].Cells.Add((text, frame.IsHeader));
+                }
+                else
+                {
+                    AppendBlock(CurrentOutput(frames, root), text);
+                }
+
+                break;
+
+            case FrameKind.Row:
+                AppendBlock(CurrentOutput(frames, root), JoinCells(frame.Cells));
+                break;
+
+            case FrameKind.Table:
+                EnsureLineStart(CurrentOutput(frames, root));
+                break;
+        }
+    }
+
+    /// <summary>Joins the cells of a row: a label and its value become <c>Label: value</c>, others are space-separated.</summary>
+    private static string JoinCells(List<(string Text, bool IsHeader)> cells)
+    {
+        var filled = cells.Where(c => c.Text.Length > 0).ToList();
+        if (filled.Count == 2 && !filled.All(c => c.IsHeader))
+        {
+            var label = filled[0].Text;
+            var value = filled[1].Text;
+            if (label.EndsWith(':'))
+            {
+                return label + " " + value;
+            }
+
+            var last = label[^1];
+            if (!label.Contains('\n') && (char.IsLetterOrDigit(last) || last == ')'))
+            {
+                return label + ": " + value;
+            }
+        }
+
+        return string.Join(" ", filled.Select(c => c.Text));
+    }
+
+    private static StringBuilder CurrentOutput(List<Frame> frames, StringBuilder root)
+    {
+        for (var i = frames.Count - 1; i >= 0; i--)
+        {
+            if (frames[i].Kind == FrameKind.Cell)
+            {
+                return frames[i].Text;
+            }
+        }
+
+        return root;
+    }
+
+    private static void AppendCollapsed(StringBuilder output, string data)
+    {
+        foreach (var c in data)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                // One space at most, and none at the start of a line; U+00A0 (&nbsp;) counts too.
+                if (output.Length > 0 && output[^1] != ' ' && output[^1] != '\n')
+                {
+                    output.Append(' ');
+                }
+            }
+            else
+            {
+                output.Append(c);
+            }
+        }
+    }
+
+    private static void AppendBlock(StringBuilder output, string text)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        EnsureLineStart(output);
+        output.Append(text).Append('\n');
+    }
+
+    private static void EnsureLineStart(StringBuilder output)
+    {
+        TrimTrailingSpaces(output);
+        if (output.Length > 0 && output[^1] != '\n')
+        {
+            output.Append('\n');
+        }
+    }
+
+    private static void EnsureBlankLine(StringBuilder output)
+    {
+        EnsureLineStart(output);
+        if (output.Length > 0 && (output.Length < 2 || output[^2] != '\n'))
+        {
+            output.Append('\n');
+        }
+    }
+
+    private static void TrimTrailingSpaces(StringBuilder output)
+    {
+        var end = output.Length;
+        while (end > 0 && output[end - 1] == ' ')
+        {
+            end--;
+        }
+
+        output.Length = end;
+    }
+
+    /// <summary>Trims every line's trailing whitespace, keeps at most one blank line in a row and trims the ends.</summary>
+    private static string Tidy(string text)
+    {
+        var result = new StringBuilder(text.Length);
+        var blankLines = 0;
+        foreach (var rawLine in text.Split('\n'))
+        {
+            var line = rawLine.TrimEnd();
+            if (line.Length == 0)
+            {
+                blankLines++;
+                continue;
+            }
+
+            if (result.Length > 0)
+            {
+                result.Append(blankLines > 0 ? "\n\n" : "\n");
+            }
+
+            result.Append(line);
+            blankLines = 0;
+        }
+
+        return result.ToString();
+    }
+
+    private enum FrameKind
+    {
+        Table,
+        Row,
+        Cell,
+    }
+
+    private sealed class Frame(FrameKind kind, bool isHeader)
+    {
+        public FrameKind Kind { get; } = kind;
+
+        public bool IsHeader { get; } = isHeader;
+
+        public StringBuilder Text { get; } = new();
+
+        public List<(string Text, bool IsHeader)> Cells { get; } = [];
+    }
+}

@@ -1,0 +1,319 @@
+using System.Text;
+using System.Text.Json;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Mime;
+using Xunit;
+
+namespace AlarmInbox.Tests.Mime;
+
+public sealed class MailDecoderTests
+{
+    private static readonly string CorpusDirectory = Path.Combine(AppContext.BaseDirectory, "Corpus", "mail");
+
+    private static readonly DateTimeOffset FetchedAt = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly MailDecoder _decoder = new();
+
+    public static TheoryData<string> CorpusMails()
+    {
+        var data = new TheoryData<string>();
+        foreach (var property in ReadExpected().EnumerateObject())
+        {
+            if (property.Name != "_about")
+            {
+                data.Add(property.Name);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CorpusMails))]
+    public void CorpusMailDecodesAsExpected(string fileName)
+    {
+        var expected = ReadExpected().GetProperty(fileName);
+
+        var mail = DecodeCorpusMail(fileName);
+
+        Assert.Equal(expected.GetProperty("subject").GetString(), mail.Subject);
+        Assert.Equal(expected.GetProperty("from").GetString(), mail.From);
+        Assert.Equal(expected.GetProperty("messageId").GetString(), mail.MessageId);
+        if (expected.TryGetProperty("fromName", out var fromName))
+        {
+            Assert.Equal(fromName.GetString(), mail.FromName);
+        }
+
+        if (expected.TryGetProperty("attachments", out var attachments))
+        {
+            Assert.Equal(
+                attachments.EnumerateArray().Select(a => a.GetString()).ToList(),
+                mail.Attachments.Select(a => a.FileName).ToList());
+        }
+
+        if (expected.TryGetProperty("textContains", out var textContains))
+        {
+            Assert.Contains(textContains.GetString()!, mail.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void EveryCorpusMailHasAnExpectedEntry()
+    {
+        var expected = ReadExpected();
+        var files = Directory.GetFiles(CorpusDirectory, "*.eml").Select(Path.GetFileName).ToList();
+
+        Assert.Equal(12, files.Count);
+        Assert.All(files, file => Assert.True(expected.TryGetProperty(file!, out _), file + " has no entry in expected.json"));
+    }
+
+    [Fact]
+    public void EveryExpectedEntryHasACorpusMail()
+    {
+        var names = ReadExpected().EnumerateObject().Select(p => p.Name).Where(n => n != "_about").ToList();
+
+        Assert.All(names, name => Assert.True(File.Exists(Path.Combine(CorpusDirectory, name)), name + " is listed but missing"));
+    }
+
+    [Fact]
+    public void HtmlOnlyMailRendersTableRowsAsLabelValueLines()
+    {
+        var mail = DecodeCorpusMail("03-html-only-table.eml");
+
+        Assert.Equal(
+            "Einsatznummer: 2026-113460\n"
+            + "Stichwort: THL 2 Verkehrsunfall eingeklemmte Person\n"
+            + "Ort: B 37 zwischen Musterdorf und Nachbarhausen\n"
+            + "Bemerkung: PKW gegen Baum, Fahrer eingeklemmt, Rettungshubschrauber angefordert. Zufahrt über Feldweg.\n"
+            + "Alarmzeit: 29.11.2026 22:41:10",
+            mail.Text);
+        Assert.Empty(mail.Attachments);
+    }
+
+    [Fact]
+    public void RawEightBitHeaderThatIsNotUtf8DecodesAsWindows1252()
+    {
+        var mail = DecodeCorpusMail("06-raw-8bit-cp1252-subject.eml");
+
+        Assert.Equal("B1 Brand Gebäude \u2013 Müllraum", mail.Subject);
+    }
+
+    [Fact]
+    public void Windows1252BodyDecodesEnDash()
+    {
+        var mail = DecodeCorpusMail("06-raw-8bit-cp1252-subject.eml");
+
+        Assert.Equal("Einsatznummer: 2026-113490\nStichwort: B1 Brand Gebäude \u2013 Müllraum\nStraße: Schloßstraße 12", mail.Text);
+    }
+
+    [Fact]
+    public void RawEightBitUtf8HeaderStillDecodesAsUtf8()
+    {
+        var mail = DecodeRaw("From: a@ils.example\r\nSubject: Stra\u00dfe \u2013 Br\u00fccke\r\n\r\nx\r\n");
+
+        Assert.Equal("Straße – Brücke", mail.Subject);
+    }
+
+    [Fact]
+    public void QuotedPrintableLatin1MailDecodesHeadersAndJoinsSoftLineBreaks()
+    {
+        var mail = DecodeCorpusMail("02-latin1-quoted-printable.eml");
+
+        Assert.Equal("Leitstelle Münsterland", mail.FromName);
+        Assert.Equal("H1 Türöffnung Große Gasse", mail.Subject);
+        Assert.Contains("Bemerkung: Ältere Person hilflos hinter Tür, Schlüsseldienst nicht erreichbar\n", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MultipartAlternativeUsesThePlainTextPartAndListsNoAttachments()
+    {
+        var mail = DecodeCorpusMail("04-multipart-alternative.eml");
+
+        Assert.Equal(
+            "Einsatznummer: 2026-113470\nStichwort: F2 Brand Scheune\nOrt: 12346 Nachbarhausen, Hofstelle Am Bach 2\nAlarmzeit: 30.11.2026 03:12:00",
+            mail.Text);
+        Assert.Empty(mail.Attachments);
+    }
+
+    [Fact]
+    public void PdfAttachmentIsListedWithTypeAndDecodedSize()
+    {
+        var mail = DecodeCorpusMail("05-pdf-attachment.eml");
+
+        Assert.Equal([new MailAttachment("Alarmfax_2026-113480.pdf", "application/pdf", 193)], mail.Attachments);
+        Assert.Equal("Alarmfax im Anhang.\nEinsatznummer: 2026-113480\nStichwort: B2 Kaminbrand", mail.Text);
+    }
+
+    [Fact]
+    public void XmlAttachmentIsListedWithTypeAndDecodedSize()
+    {
+        var mail = DecodeCorpusMail("11-xml-incident-attachment.eml");
+
+        Assert.Equal([new MailAttachment("einsatz.xml", "application/xml", 348)], mail.Attachments);
+        Assert.Equal("Einsatzdaten im Anhang (XML).", mail.Text);
+    }
+
+    [Fact]
+    public void Base64BodyIsDecoded()
+    {
+        var mail = DecodeCorpusMail("12-base64-single-line.eml");
+
+        Assert.StartsWith("Einsatznummer: 2026-113530 Stichwort: B2 Flächenbrand Ort: Waldgebiet Hohe Eiche, Zufahrt Forstweg 3", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HeadersAndEnvelopeValuesAreCopied()
+    {
+        var internalDate = new DateTimeOffset(2026, 11, 29, 19, 15, 4, TimeSpan.Zero);
+        using var stream = File.OpenRead(Path.Combine(CorpusDirectory, "01-plain-utf8-keyvalue.eml"));
+
+        var mail = _decoder.Decode(stream, 77, 1234, internalDate, 4321, FetchedAt, CancellationToken.None);
+
+        Assert.Equal(77u, mail.UidValidity);
+        Assert.Equal(1234u, mail.Uid);
+        Assert.Equal(internalDate, mail.InternalDate);
+        Assert.Equal(4321, mail.Size);
+        Assert.Equal(FetchedAt, mail.FetchedAt);
+        Assert.Equal(new DateTimeOffset(2026, 11, 29, 20, 15, 3, TimeSpan.FromHours(1)), mail.Date);
+        Assert.Equal("ILS Musterland", mail.FromName);
+        Assert.Equal(["alarm@ff-musterdorf.example"], mail.To);
+        Assert.False(mail.TextTruncated);
+    }
+
+    [Fact]
+    public void MissingMessageIdGivesNull()
+    {
+        var mail = DecodeCorpusMail("07-no-message-id.eml");
+
+        Assert.Null(mail.MessageId);
+    }
+
+    [Fact]
+    public void MissingDateGivesNull()
+    {
+        var mail = DecodeRaw("From: a@ils.example\r\nSubject: B1\r\n\r\nText\r\n");
+
+        Assert.Null(mail.Date);
+    }
+
+    [Fact]
+    public void MissingSubjectFromAndToGiveEmptyOrNullValues()
+    {
+        var mail = DecodeRaw("Date: Mon, 30 Nov 2026 09:00:00 +0100\r\n\r\nText\r\n");
+
+        Assert.Equal("", mail.Subject);
+        Assert.Null(mail.From);
+        Assert.Null(mail.FromName);
+        Assert.Empty(mail.To);
+        Assert.Equal("Text", mail.Text);
+    }
+
+    [Fact]
+    public void ToAddressesAreDecodedAndGroupsFlattened()
+    {
+        var mail = DecodeRaw(
+            "From: a@ils.example\r\n"
+            + "To: =?utf-8?q?Wache_S=C3=BCd?= <wache-sued@ff.example>, Zug 1: eins@ff.example, zwei@ff.example;,\r\n"
+            + " drei@ff.example\r\n"
+            + "Cc: vier@ff.example\r\n\r\nText\r\n");
+
+        Assert.Equal(["wache-sued@ff.example", "eins@ff.example", "zwei@ff.example", "drei@ff.example"], mail.To);
+    }
+
+    [Fact]
+    public void FromWithoutDisplayNameGivesNullFromName()
+    {
+        var mail = DecodeCorpusMail("03-html-only-table.eml");
+
+        Assert.Equal("alarmierung@ils-musterland.example", mail.From);
+        Assert.Null(mail.FromName);
+    }
+
+    [Fact]
+    public void BodyLongerThanMaxTextLengthIsTruncated()
+    {
+        var body = new string('x', MailMessage.MaxTextLength + 100);
+
+        var mail = DecodeRaw("From: a@ils.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n");
+
+        Assert.True(mail.TextTruncated);
+        Assert.Equal(MailMessage.MaxTextLength, mail.Text.Length);
+    }
+
+    [Fact]
+    public void BodyOfExactlyMaxTextLengthIsNotTruncated()
+    {
+        var body = new string('x', MailMessage.MaxTextLength);
+
+        var mail = DecodeRaw("From: a@ils.example\r\n\r\n" + body + "\r\n\r\n");
+
+        Assert.False(mail.TextTruncated);
+        Assert.Equal(MailMessage.MaxTextLength, mail.Text.Length);
+    }
+
+    [Fact]
+    public void LineEndingsAreNormalisedAndTrailingWhitespaceTrimmed()
+    {
+        var mail = DecodeRaw("From: a@ils.example\r\n\r\nEinsatznummer: 1  \r\nStichwort: B1\t\r\n\r\n  \r\n");
+
+        Assert.Equal("Einsatznummer: 1\nStichwort: B1", mail.Text);
+    }
+
+    [Fact]
+    public void NonTextInlinePartIsListedAsAttachmentButHtmlBodyIsNot()
+    {
+        var mail = DecodeRaw(
+            "From: a@ils.example\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/related; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Karte: <img src=\"cid:map\"></p>\r\n"
+            + "--b\r\nContent-Type: image/PNG\r\nContent-ID: <map>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+            + "--b--\r\n");
+
+        Assert.Equal("Karte:", mail.Text);
+        Assert.Equal([new MailAttachment(null, "image/png", 8)], mail.Attachments);
+    }
+
+    [Fact]
+    public void TextAttachmentIsListedAndNotUsedAsBody()
+    {
+        var mail = DecodeRaw(
+            "From: a@ils.example\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Disposition: attachment; filename*=utf-8''Einsatzbericht%20S%C3%BCd.txt\r\n\r\nAnhang\r\n"
+            + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nEinsatznummer: 2026-1\r\n"
+            + "--b--\r\n");
+
+        Assert.Equal("Einsatznummer: 2026-1", mail.Text);
+        Assert.Equal([new MailAttachment("Einsatzbericht Süd.txt", "text/plain", 6)], mail.Attachments);
+    }
+
+    [Fact]
+    public void ParseRejectsAStreamWithoutAMessage()
+    {
+        using var stream = new MemoryStream();
+
+        Assert.ThrowsAny<FormatException>(() => _decoder.Parse(stream, CancellationToken.None));
+    }
+
+    private static JsonElement ReadExpected()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(CorpusDirectory, "expected.json")));
+        return document.RootElement.Clone();
+    }
+
+    private MailMessage DecodeCorpusMail(string fileName)
+    {
+        var path = Path.Combine(CorpusDirectory, fileName);
+        using var stream = File.OpenRead(path);
+        return _decoder.Decode(stream, 1, 1, null, new FileInfo(path).Length, FetchedAt, CancellationToken.None);
+    }
+
+    private MailMessage DecodeRaw(string raw)
+    {
+        var bytes = Encoding.UTF8.GetBytes(raw);
+        using var stream = new MemoryStream(bytes);
+        return _decoder.Decode(stream, 1, 1, null, bytes.Length, FetchedAt, CancellationToken.None);
+    }
+}
