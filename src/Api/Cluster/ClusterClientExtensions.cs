@@ -1,4 +1,6 @@
+using System.Net;
 using AlarmInbox.Api.Errors;
+using Orleans.Configuration;
 
 namespace AlarmInbox.Api.Cluster;
 
@@ -11,10 +13,24 @@ public static class ClusterClientExtensions
     /// </summary>
     public static WebApplicationBuilder AddClusterClient(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(ClusterClientOptions.SectionName).Get<ClusterClientOptions>() ?? new ClusterClientOptions();
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            // Options are read when the client starts, so configuration added late (tests, command line) applies.
+            client.UseStaticClustering((StaticGatewayListProviderOptions _) => { });
+            client.Services.AddOptions<ClusterClientOptions>().BindConfiguration(ClusterClientOptions.SectionName)
+                .Validate(o => o.GatewayPort is > 0 and < 65536, "AlarmInbox:Cluster:GatewayPort must be a TCP port (1-65535).")
+                .ValidateOnStart();
+            client.Services.AddOptions<StaticGatewayListProviderOptions>().Configure<IConfiguration>((options, configuration) =>
+            {
+                var cluster = Read(configuration);
+                options.Gateways = [new IPEndPoint(IPAddress.Loopback, cluster.GatewayPort).ToGatewayUri()];
+            });
+            client.Services.AddOptions<ClusterOptions>().Configure<IConfiguration>((options, configuration) =>
+            {
+                var cluster = Read(configuration);
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
+            });
             client.UseConnectionRetryFilter(static async (_, cancellationToken) =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
@@ -24,4 +40,7 @@ public static class ClusterClientExtensions
         builder.Services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
         return builder;
     }
+
+    private static ClusterClientOptions Read(IConfiguration configuration) =>
+        configuration.GetSection(ClusterClientOptions.SectionName).Get<ClusterClientOptions>() ?? new ClusterClientOptions();
 }

@@ -1,0 +1,96 @@
+using System.Globalization;
+using AlarmInbox.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AlarmInbox.Tests.Infrastructure;
+
+/// <summary>
+/// A real AlarmInbox silo host in this process, composed exactly like <c>src/Silo/Program.cs</c>, on free ports and a
+/// data folder of its own. <see cref="RestartAsync"/> stops the host and builds a new one on the same data folder.
+/// </summary>
+public sealed class TestSilo : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _extra;
+    private IHost? _host;
+
+    private TestSilo(string dataDirectory, Dictionary<string, string?> extra)
+    {
+        DataDirectory = dataDirectory;
+        _extra = extra;
+    }
+
+    /// <summary>The data folder (SQLite file and key ring).</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The gateway port of the running host.</summary>
+    public int GatewayPort { get; private set; }
+
+    /// <summary>The grain factory of the running host.</summary>
+    public IGrainFactory Grains => (_host ?? throw new InvalidOperationException("The silo is stopped.")).Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>Starts a silo on a new data folder (or the given one).</summary>
+    public static async Task<TestSilo> StartAsync(string? dataDirectory = null, Dictionary<string, string?>? settings = null)
+    {
+        var silo = new TestSilo(dataDirectory ?? Path.Combine(Path.GetTempPath(), "ai-silo-" + Guid.NewGuid().ToString("N")[..8]), settings ?? []);
+        await silo.StartHostAsync();
+        return silo;
+    }
+
+    /// <summary>Stops the host (as a shutdown would) and starts a new one on the same data folder, with new ports.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartHostAsync();
+    }
+
+    /// <summary>Stops the host.</summary>
+    public async Task StopAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            _host = null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a finalizer thread; the folder is in /tmp and harmless.
+        }
+    }
+
+    private async Task StartHostAsync()
+    {
+        GatewayPort = FreePort.Next();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = false });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:AlarmInbox"] = "Information",
+            ["AlarmInbox:Storage:DataDirectory"] = DataDirectory,
+            ["AlarmInbox:Silo:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["AlarmInbox:Silo:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["AlarmInbox:Polling:StartupSpread"] = "00:00:01",
+        };
+        foreach (var (key, value) in _extra)
+        {
+            settings[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddAlarmInboxSilo();
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+}
