@@ -10,7 +10,7 @@ public sealed class ImapOptions
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Longest time the server may take to answer one command.</summary>
-    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Messages fetched per batched FETCH command.</summary>
     public int FetchBatchSize { get; set; } = 100;

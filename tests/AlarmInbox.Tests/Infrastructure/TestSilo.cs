@@ -77,7 +77,7 @@ public sealed class TestSilo : IAsyncDisposable
         var settings = new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:AlarmInbox"] = "Information",
+            ["Logging:LogLevel:AlarmInbox"] = "Warning",
             ["AlarmInbox:Storage:DataDirectory"] = DataDirectory,
             ["AlarmInbox:Silo:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Silo:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway Dovecot on loopback
+# (its own config folder, not a system service), runs every test, stops Dovecot again.
+#
+#   ./test.sh                         all tests
+#   ./test.sh --filter "FullyQualifiedName~Mime"   extra arguments go to 'dotnet test'
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+
+scripts/install-deps.sh
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+run_dir=$(mktemp -d /tmp/ai-test.XXXXXX)
+chmod 755 "$run_dir"
+export ALARMINBOX_TEST_IMAP_DIR="$run_dir/imap"
+export ALARMINBOX_TEST_IMAP_PORT=$(free_port)
+export ALARMINBOX_TEST_IMAPS_PORT=$(free_port)
+
+cleanup() {
+  ALARMINBOX_IMAP_DIR="$ALARMINBOX_TEST_IMAP_DIR" ALARMINBOX_IMAP_PORT="$ALARMINBOX_TEST_IMAP_PORT" \
+    ALARMINBOX_IMAPS_PORT="$ALARMINBOX_TEST_IMAPS_PORT" scripts/dev-imap.sh stop >/dev/null 2>&1 || true
+  rm -rf "$run_dir"
+}
+trap cleanup EXIT
+
+ALARMINBOX_IMAP_DIR="$ALARMINBOX_TEST_IMAP_DIR" ALARMINBOX_IMAP_PORT="$ALARMINBOX_TEST_IMAP_PORT" \
+  ALARMINBOX_IMAPS_PORT="$ALARMINBOX_TEST_IMAPS_PORT" scripts/dev-imap.sh start
+
+dotnet restore Orleans.sln -nologo -v quiet
+dotnet build Orleans.sln -c Release --no-restore -nologo -v quiet -clp:ErrorsOnly
+
+log="$run_dir/test.log"
+set +e
+dotnet test Orleans.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line in the plain form CI reads: "N passed, N failed, N skipped".
+python3 - "$log" <<'PY'
+import re, sys
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r"(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", line)
+    if m:
+        counts["failed"] += int(m.group(1)); counts["passed"] += int(m.group(2)); counts["skipped"] += int(m.group(3))
+        continue
+    m = re.match(r"^\s+(Passed|Failed|Skipped):\s+(\d+)\s*$", line)
+    if m:
+        counts[m.group(1).lower()] += int(m.group(2))
+print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
+PY
+exit "$status"
