@@ -8,8 +8,9 @@ namespace AlarmInbox.Api.Cluster;
 public static class ClusterClientExtensions
 {
     /// <summary>
-    /// Adds the Orleans client (localhost clustering on <see cref="ClusterClientOptions.GatewayPort"/>). The client keeps
-    /// retrying the first connection, so the API may start before the silo; calls made while no silo answers get 503.
+    /// Adds the Orleans client (localhost clustering on <see cref="ClusterClientOptions.GatewayPort"/>). At start the
+    /// client retries every second until a silo answers, so the API may be started before the silo (it listens once
+    /// connected); later calls made while no silo answers get 503.
     /// </summary>
     public static WebApplicationBuilder AddClusterClient(this WebApplicationBuilder builder)
     {

@@ -1,59 +1,48 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Orleans.Runtime;
 
 namespace AlarmInbox.Api.Errors;
 
-/// <summary>Turns failures into RFC 7807 ProblemDetails: no reachable silo → 503, malformed JSON → 400 naming the field.</summary>
-public sealed class ClusterUnavailableExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+/// <summary>
+/// Turns failures into RFC 7807 ProblemDetails: no reachable silo → 503 with Retry-After; a malformed body or query
+/// value → 400 validation problem whose <c>errors</c> are keyed by the field (JSON path or parameter name).
+/// </summary>
+public sealed partial class ClusterUnavailableExceptionHandler : IExceptionHandler
 {
     /// <inheritdoc />
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is BadHttpRequestException { InnerException: JsonException json })
+        if (exception is BadHttpRequestException bad)
         {
-            var field = JsonFieldName(json.Path);
-            httpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
-            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            var (field, message) = DescribeBadRequest(bad);
+            return await WriteAsync(httpContext, exception, new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
             {
-                HttpContext = httpContext,
-                Exception = exception,
-                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]>
-                {
-                    [field] = [field == "$" ? "The body is not valid JSON." : $"'{field}' has a wrong type or value: {FirstSentence(json.Message)}"],
-                })
-                {
-                    Status = StatusCodes.Status400BadRequest,
-                    Title = "The request body is malformed.",
-                },
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == StatusCodes.Status400BadRequest ? "The request is malformed." : "The request cannot be processed.",
             });
         }
 
-        if (exception is BadHttpRequestException bad)
+        if (exception is ArgumentException argument)
         {
-            httpContext.Response.StatusCode = bad.StatusCode;
-            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            // The API validates before calling a grain; this only happens when a grain's own check is stricter.
+            return await WriteAsync(httpContext, exception, new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
-                HttpContext = httpContext,
-                Exception = exception,
-                ProblemDetails = { Status = bad.StatusCode, Title = "Bad request.", Detail = bad.Message },
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request is invalid.",
+                Detail = argument.Message,
             });
         }
 
         if (IsClusterUnavailable(exception))
         {
-            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             httpContext.Response.Headers.RetryAfter = "5";
-            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            return await WriteAsync(httpContext, exception, new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
-                HttpContext = httpContext,
-                Exception = exception,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Title = "No silo is reachable.",
-                    Detail = "The AlarmInbox cluster did not answer. Check that a silo is running; try again in a few seconds.",
-                },
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "No silo is reachable.",
+                Detail = "The AlarmInbox cluster did not answer. Check that a silo is running; try again in a few seconds.",
             });
         }
 
@@ -70,6 +59,70 @@ public sealed class ClusterUnavailableExceptionHandler(IProblemDetailsService pr
         _ => false,
     };
 
+    /// <summary>Names the field a bad request is about and says what is wrong, without .NET type names.</summary>
+    internal static (string Field, string Message) DescribeBadRequest(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json)
+        {
+            var field = JsonFieldName(json.Path);
+            if (json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
+                && UnmappedMember().Match(json.Message) is { Success: true } unknown)
+            {
+                return (unknown.Groups[1].Value, $"'{unknown.Groups[1].Value}' is not a known field.");
+            }
+
+            if (json.InnerException?.GetType().Name == "JsonReaderException")
+            {
+                // A syntax error, not a wrong value: the body as a whole is broken.
+                return ("$", $"The body is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}).");
+            }
+
+            if (field == "$")
+            {
+                return json.Message.Contains("could not be converted", StringComparison.Ordinal)
+                    ? ("$", "The body must be a JSON object.")
+                    : ("$", "The body is not valid JSON.");
+            }
+
+            return (field, $"'{field}' has a wrong type or value; expected {ExpectedValue(field)}.");
+        }
+
+        if (BindFailure().Match(bad.Message) is { Success: true } bind)
+        {
+            var name = bind.Groups["name"].Value;
+            var type = bind.Groups["type"].Value;
+            var expected = type switch
+            {
+                "int" or "Int32" => "a whole number",
+                "bool" or "Boolean" => "true or false",
+                _ => "a valid value",
+            };
+            return (name, $"'{name}' must be {expected}; got '{bind.Groups["value"].Value}'.");
+        }
+
+        if (bad.Message.Contains("no body was provided", StringComparison.Ordinal) || bad.Message.Contains("body was empty", StringComparison.OrdinalIgnoreCase))
+        {
+            return ("$", "A JSON body is required.");
+        }
+
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return ("$", "The body must be JSON (Content-Type: application/json).");
+        }
+
+        return ("$", bad.Message);
+    }
+
+    private static string ExpectedValue(string field) => field switch
+    {
+        "security" => "one of SslOnConnect, StartTls, None",
+        "port" => "a whole number from 1 to 65535",
+        "pollIntervalSeconds" => "a whole number of seconds",
+        "backfill" => "a whole number",
+        "enabled" => "true or false",
+        _ => "a JSON string",
+    };
+
     private static string JsonFieldName(string? path)
     {
         if (string.IsNullOrEmpty(path) || path == "$")
@@ -80,9 +133,20 @@ public sealed class ClusterUnavailableExceptionHandler(IProblemDetailsService pr
         return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
     }
 
-    private static string FirstSentence(string message)
+    private static async ValueTask<bool> WriteAsync(HttpContext httpContext, Exception exception, Microsoft.AspNetCore.Mvc.ProblemDetails problem)
     {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..(end + 1)];
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await httpContext.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = problem,
+        });
     }
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnmappedMember();
+
+    [GeneratedRegex("Failed to bind parameter \"(?<type>[^ \"]+) (?<name>[^\"]+)\" from \"(?<value>[^\"]*)\"")]
+    private static partial Regex BindFailure();
 }

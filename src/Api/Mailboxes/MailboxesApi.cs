@@ -11,7 +11,9 @@ public static class MailboxesApi
     /// <summary>Maps the mailbox endpoints.</summary>
     public static RouteGroupBuilder MapMailboxesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tenants/{tenantId}/mailboxes").WithTags("Mailboxes");
+        var group = app.MapGroup("/api/tenants/{tenantId}/mailboxes").WithTags("Mailboxes")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/", CreateAsync).WithSummary("Creates a mailbox; its watermark starts at the folder's current UIDNEXT (less an optional backfill).");
         group.MapGet("/", ListAsync).WithSummary("Lists the tenant's mailboxes with their status.");
         group.MapGet("/{mailboxId}", GetAsync).WithSummary("Returns a mailbox's config (without secrets) and status.");
@@ -24,12 +26,12 @@ public static class MailboxesApi
         return group;
     }
 
-    internal static async Task<Results<Created<MailboxResponse>, ValidationProblem, NotFound<ProblemDetailsBody>>> CreateAsync(
+    internal static async Task<Results<Created<MailboxResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         string tenantId, MailboxRequest request, IGrainFactory grains)
     {
         if (!TenantValidator.IsValidId(tenantId))
         {
-            return TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId));
+            return Problems.TenantNotFound(tenantId);
         }
 
         var settings = request.ToSettings();
@@ -46,31 +48,31 @@ public static class MailboxesApi
 
         var created = await grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(settings, request.Backfill ?? 0);
         return created is null
-            ? TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId))
+            ? Problems.TenantNotFound(tenantId)
             : TypedResults.Created($"/api/tenants/{tenantId}/mailboxes/{created.Config.Id}", MailboxResponse.From(created));
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<MailboxResponse>>, NotFound<ProblemDetailsBody>>> ListAsync(string tenantId, IGrainFactory grains)
+    internal static async Task<Results<Ok<IReadOnlyList<MailboxResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
     {
         var list = TenantValidator.IsValidId(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).ListMailboxesAsync() : null;
         return list is null
-            ? TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId))
+            ? Problems.TenantNotFound(tenantId)
             : TypedResults.Ok<IReadOnlyList<MailboxResponse>>(list.Select(MailboxResponse.From).ToList());
     }
 
-    internal static async Task<Results<Ok<MailboxResponse>, NotFound<ProblemDetailsBody>>> GetAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    internal static async Task<Results<Ok<MailboxResponse>, ProblemHttpResult>> GetAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
         var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.GetAsync() : null;
-        return details is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(details));
+        return details is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(MailboxResponse.From(details));
     }
 
-    internal static async Task<Results<Ok<MailboxResponse>, ValidationProblem, NotFound<ProblemDetailsBody>>> UpdateAsync(
+    internal static async Task<Results<Ok<MailboxResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string tenantId, string mailboxId, MailboxRequest request, IGrainFactory grains)
     {
         var mailbox = await OwnedAsync(grains, tenantId, mailboxId);
         if (mailbox is null)
         {
-            return TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId));
+            return Problems.MailboxNotFound(tenantId, mailboxId);
         }
 
         var settings = request.ToSettings();
@@ -86,34 +88,34 @@ public static class MailboxesApi
         }
 
         var updated = await mailbox.UpdateAsync(settings);
-        return updated is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(updated));
+        return updated is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(MailboxResponse.From(updated));
     }
 
-    internal static async Task<Results<NoContent, NotFound<ProblemDetailsBody>>> DeleteAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
         var deleted = TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).DeleteMailboxAsync(mailboxId);
-        return deleted ? TypedResults.NoContent() : TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId));
+        return deleted ? TypedResults.NoContent() : Problems.MailboxNotFound(tenantId, mailboxId);
     }
 
-    internal static async Task<Results<Ok<PollResponse>, NotFound<ProblemDetailsBody>>> PollAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    internal static async Task<Results<Ok<PollResponse>, ProblemHttpResult>> PollAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
         var result = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.PollNowAsync() : null;
-        return result is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(PollResponse.From(result));
+        return result is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(PollResponse.From(result));
     }
 
-    internal static async Task<Results<Ok<MailboxResponse>, NotFound<ProblemDetailsBody>>> PauseAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    internal static async Task<Results<Ok<MailboxResponse>, ProblemHttpResult>> PauseAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
         var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.PauseAsync() : null;
-        return details is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(details));
+        return details is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(MailboxResponse.From(details));
     }
 
-    internal static async Task<Results<Ok<MailboxResponse>, NotFound<ProblemDetailsBody>>> ResumeAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    internal static async Task<Results<Ok<MailboxResponse>, ProblemHttpResult>> ResumeAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
         var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.ResumeAsync() : null;
-        return details is null ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId)) : TypedResults.Ok(MailboxResponse.From(details));
+        return details is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(MailboxResponse.From(details));
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<MessageResponse>>, ValidationProblem, NotFound<ProblemDetailsBody>>> MessagesAsync(
+    internal static async Task<Results<Ok<IReadOnlyList<MessageResponse>>, ValidationProblem, ProblemHttpResult>> MessagesAsync(
         string tenantId, string mailboxId, IGrainFactory grains, int limit = 50)
     {
         if (limit is < 1 or > MailboxLimits.MaxMessagesPage)
@@ -126,7 +128,7 @@ public static class MailboxesApi
 
         var messages = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.GetMessagesAsync(limit) : null;
         return messages is null
-            ? TypedResults.NotFound(ProblemDetailsBody.MailboxNotFound(tenantId, mailboxId))
+            ? Problems.MailboxNotFound(tenantId, mailboxId)
             : TypedResults.Ok<IReadOnlyList<MessageResponse>>(messages.Select(MessageResponse.Create).ToList());
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AlarmInbox.Api.Errors;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,15 +11,19 @@ public static class TenantsApi
     /// <summary>Maps the tenant endpoints.</summary>
     public static RouteGroupBuilder MapTenantsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tenants").WithTags("Tenants");
-        group.MapPost("/", CreateAsync).WithSummary("Creates a tenant.");
+        var group = app.MapGroup("/api/tenants").WithTags("Tenants")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/", CreateAsync).WithSummary("Creates a tenant.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/", ListAsync).WithSummary("Lists all tenant ids.");
-        group.MapGet("/{tenantId}", GetAsync).WithSummary("Returns a tenant.");
-        group.MapDelete("/{tenantId}", DeleteAsync).WithSummary("Deletes a tenant; refused (409) while it has mailboxes unless cascade=true.");
+        group.MapGet("/{tenantId}", GetAsync).WithSummary("Returns a tenant.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{tenantId}", DeleteAsync).WithSummary("Deletes a tenant; refused (409) while it has mailboxes unless cascade=true.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
         return group;
     }
 
-    internal static async Task<Results<Created<TenantResponse>, ValidationProblem, Conflict<ProblemDetailsBody>>> CreateAsync(CreateTenantRequest request, IGrainFactory grains)
+    internal static async Task<Results<Created<TenantResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(CreateTenantRequest request, IGrainFactory grains)
     {
         var errors = TenantValidator.Validate(request.Id, request.Name);
         if (errors.Count > 0)
@@ -29,7 +34,7 @@ public static class TenantsApi
         var created = await grains.GetGrain<ITenantGrain>(request.Id!).CreateAsync(request.Name!);
         if (created is null)
         {
-            return TypedResults.Conflict(ProblemDetailsBody.Of(StatusCodes.Status409Conflict, "Tenant exists.", $"A tenant with id '{request.Id}' already exists.", "id"));
+            return Problems.Of(StatusCodes.Status409Conflict, "Tenant exists.", $"A tenant with id '{request.Id}' already exists.", "id");
         }
 
         return TypedResults.Created($"/api/tenants/{created.Id}", TenantResponse.From(created));
@@ -41,25 +46,25 @@ public static class TenantsApi
         return TypedResults.Ok(new TenantListResponse(ids));
     }
 
-    internal static async Task<Results<Ok<TenantResponse>, NotFound<ProblemDetailsBody>>> GetAsync(string tenantId, IGrainFactory grains)
+    internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(string tenantId, IGrainFactory grains)
     {
         var tenant = TenantValidator.IsValidId(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() : null;
-        return tenant is null ? TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId)) : TypedResults.Ok(TenantResponse.From(tenant));
+        return tenant is null ? Problems.TenantNotFound(tenantId) : TypedResults.Ok(TenantResponse.From(tenant));
     }
 
-    internal static async Task<Results<NoContent, NotFound<ProblemDetailsBody>, Conflict<ProblemDetailsBody>>> DeleteAsync(string tenantId, IGrainFactory grains, bool cascade = false)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, IGrainFactory grains, bool cascade = false)
     {
         if (!TenantValidator.IsValidId(tenantId))
         {
-            return TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId));
+            return Problems.TenantNotFound(tenantId);
         }
 
         return await grains.GetGrain<ITenantGrain>(tenantId).DeleteAsync(cascade) switch
         {
             TenantDeleteOutcome.Deleted => TypedResults.NoContent(),
-            TenantDeleteOutcome.HasMailboxes => TypedResults.Conflict(ProblemDetailsBody.Of(
-                StatusCodes.Status409Conflict, "Tenant has mailboxes.", $"Tenant '{tenantId}' still has mailboxes. Delete them first, or use ?cascade=true to delete them with it.", "cascade")),
-            _ => TypedResults.NotFound(ProblemDetailsBody.TenantNotFound(tenantId)),
+            TenantDeleteOutcome.HasMailboxes => Problems.Of(
+                StatusCodes.Status409Conflict, "Tenant has mailboxes.", $"Tenant '{tenantId}' still has mailboxes. Delete them first, or use ?cascade=true to delete them with it.", "cascade"),
+            _ => Problems.TenantNotFound(tenantId),
         };
     }
 }
@@ -67,6 +72,7 @@ public static class TenantsApi
 /// <summary>Body of <c>POST /api/tenants</c>.</summary>
 /// <param name="Id">The tenant id: 2 to 64 characters a-z, 0-9 and '-', starting with a letter (e.g. <c>ff-musterdorf</c>).</param>
 /// <param name="Name">The organisation's name, 1 to 200 characters.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTenantRequest(string? Id, string? Name);
 
 /// <summary>A tenant.</summary>

@@ -87,6 +87,8 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
             $"The folder '{request.Folder}' cannot be opened: the server answered {command.Response} {command.ResponseText}", ex),
         ImapCommandException command => new(MailboxErrorCodes.ProtocolError,
             $"The server answered {command.Response}: {command.ResponseText}", ex),
+        ImapProtocolException when ex.InnerException is IOException || ex.Message.Contains("unexpectedly disconnected", StringComparison.OrdinalIgnoreCase) =>
+            new(MailboxErrorCodes.Disconnected, $"The server {request.Host}:{request.Port} closed the connection during {Describe(step)}.", ex),
         ImapProtocolException => new(MailboxErrorCodes.ProtocolError,
             $"The server at {request.Host}:{request.Port} sent something that is not valid IMAP: {ex.Message}", ex),
         ServiceNotConnectedException or IOException => new(MailboxErrorCodes.Disconnected,

@@ -76,7 +76,7 @@ public sealed partial class MailboxGrain(
         {
             await StartPollingAsync();
             using var contact = new CancellationTokenSource(_polling.InitialContactTimeout);
-            await PollCoreAsync(contact.Token);
+            await PollCoreAsync(_polling.InitialContactTimeout, contact.Token);
         }
 
         return Details();
@@ -146,7 +146,7 @@ public sealed partial class MailboxGrain(
         }
 
         using var timeout = new CancellationTokenSource(_polling.PollTimeout);
-        var result = await PollCoreAsync(timeout.Token);
+        var result = await PollCoreAsync(_polling.PollTimeout, timeout.Token);
         if (result.MoreWaiting && ShouldPoll)
         {
             _timer?.Change(TimeSpan.Zero, Interval);
@@ -286,14 +286,14 @@ public sealed partial class MailboxGrain(
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_polling.PollTimeout);
-        var result = await PollCoreAsync(timeout.Token);
+        var result = await PollCoreAsync(_polling.PollTimeout, timeout.Token);
         if (result.MoreWaiting)
         {
             _timer?.Change(TimeSpan.Zero, Interval);
         }
     }
 
-    private async Task<PollResult> PollCoreAsync(CancellationToken cancellationToken)
+    private async Task<PollResult> PollCoreAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var mailboxId = this.GetPrimaryKeyString();
@@ -370,7 +370,7 @@ public sealed partial class MailboxGrain(
             var error = ex switch
             {
                 MailboxAccessException access => new MailboxError(access.Code, access.Message, time.GetUtcNow()),
-                OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {_polling.PollTimeout.TotalSeconds:0} s.", time.GetUtcNow()),
+                OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {budget.TotalSeconds:0} s.", time.GetUtcNow()),
                 _ => new MailboxError(MailboxErrorCodes.Unexpected, "The stored password cannot be decrypted: the data protection key ring is not the one it was stored with. Set the password again.", time.GetUtcNow()),
             };
             S.LastPollAt = time.GetUtcNow();

@@ -1,31 +1,32 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AlarmInbox.Api.Errors;
 
-/// <summary>An RFC 7807 problem, with the field it is about in the <c>field</c> extension member.</summary>
-public sealed class ProblemDetailsBody : ProblemDetails
+/// <summary>RFC 7807 problems (<c>application/problem+json</c>) with the field they are about in the <c>field</c> extension member.</summary>
+public static class Problems
 {
-    /// <summary>Builds a problem.</summary>
+    /// <summary>Builds a problem result.</summary>
     /// <param name="status">The HTTP status.</param>
     /// <param name="title">A short summary.</param>
     /// <param name="detail">What happened and what to do.</param>
     /// <param name="field">The request field (JSON name or route parameter) it is about.</param>
-    public static ProblemDetailsBody Of(int status, string title, string detail, string? field = null)
+    public static ProblemHttpResult Of(int status, string title, string detail, string? field = null)
     {
-        var problem = new ProblemDetailsBody { Status = status, Title = title, Detail = detail };
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (field is not null)
         {
             problem.Extensions["field"] = field;
         }
 
-        return problem;
+        return TypedResults.Problem(problem);
     }
 
     /// <summary>404 for a tenant that does not exist.</summary>
-    public static ProblemDetailsBody TenantNotFound(string tenantId) =>
+    public static ProblemHttpResult TenantNotFound(string tenantId) =>
         Of(StatusCodes.Status404NotFound, "Tenant not found.", $"There is no tenant '{tenantId}'.", "tenantId");
 
     /// <summary>404 for a mailbox that does not exist in the tenant.</summary>
-    public static ProblemDetailsBody MailboxNotFound(string tenantId, string mailboxId) =>
+    public static ProblemHttpResult MailboxNotFound(string tenantId, string mailboxId) =>
         Of(StatusCodes.Status404NotFound, "Mailbox not found.", $"Tenant '{tenantId}' has no mailbox '{mailboxId}'.", "mailboxId");
 }
