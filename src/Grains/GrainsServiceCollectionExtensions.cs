@@ -30,6 +30,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<MailDecoder>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();
         return services;
     }
 }

@@ -34,6 +34,9 @@ public sealed record MailboxRequest
     /// <summary>Whether the mailbox is polled; <see langword="true"/> when omitted.</summary>
     public bool? Enabled { get; init; }
 
+    /// <summary>Whether to keep an IDLE session (RFC 2177) where the server offers it, for new mail within about a second; <see langword="true"/> when omitted.</summary>
+    public bool? UseIdle { get; init; }
+
     /// <summary>Create only: how many of the newest existing messages to fetch as new (0 to 1000, default 0).</summary>
     public int? Backfill { get; init; }
 
@@ -51,6 +54,7 @@ public sealed record MailboxRequest
             Folder = string.IsNullOrEmpty(Folder) ? (Folder is null ? "INBOX" : "") : Folder,
             PollIntervalSeconds = PollIntervalSeconds ?? MailboxLimits.DefaultPollIntervalSeconds,
             Enabled = Enabled ?? true,
+            UseIdle = UseIdle ?? true,
         };
     }
 }
@@ -69,6 +73,7 @@ public sealed record MailboxRequest
 /// <param name="Enabled">Whether it is polled (see also status.state = Paused).</param>
 /// <param name="CreatedAt">When it was created (UTC).</param>
 /// <param name="Status">What it has done.</param>
+/// <param name="UseIdle">Whether an IDLE session is kept where the server offers it.</param>
 public sealed record MailboxResponse(
     string Id,
     string TenantId,
@@ -82,13 +87,14 @@ public sealed record MailboxResponse(
     int PollIntervalSeconds,
     bool Enabled,
     DateTimeOffset CreatedAt,
-    MailboxStatusResponse Status)
+    MailboxStatusResponse Status,
+    bool UseIdle)
 {
     internal static MailboxResponse From(MailboxDetails details)
     {
         var c = details.Config;
         return new(c.Id, c.TenantId, c.DisplayName, c.Host, c.Port, c.Security, c.Username, c.HasPassword, c.Folder,
-            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status));
+            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status), c.UseIdle);
     }
 }
 
@@ -100,6 +106,10 @@ public sealed record MailboxResponse(
 /// <param name="MessagesFetched">Messages stored since creation.</param>
 /// <param name="ConsecutiveFailures">Failed polls in a row.</param>
 /// <param name="Watermark">UIDVALIDITY and last UID stored.</param>
+/// <param name="Healthy">Whether the server was reached within the last three intervals (or IDLE heartbeats).</param>
+/// <param name="LastContactAt">Last successful contact with the server (UTC): poll, IDLE round trip or NOOP.</param>
+/// <param name="IdleActive">Whether an IDLE session is open right now.</param>
+/// <param name="NextAttemptAt">When the next attempt is planned after a failure (UTC), following the backoff.</param>
 public sealed record MailboxStatusResponse(
     MailboxState State,
     DateTimeOffset? LastPollAt,
@@ -107,11 +117,15 @@ public sealed record MailboxStatusResponse(
     ErrorResponse? LastError,
     long MessagesFetched,
     int ConsecutiveFailures,
-    WatermarkResponse Watermark)
+    WatermarkResponse Watermark,
+    bool Healthy,
+    DateTimeOffset? LastContactAt,
+    bool IdleActive,
+    DateTimeOffset? NextAttemptAt)
 {
     internal static MailboxStatusResponse From(MailboxStatus s) => new(
         s.State, s.LastPollAt, s.LastSuccessAt, ErrorResponse.From(s.LastError), s.MessagesFetched, s.ConsecutiveFailures,
-        new WatermarkResponse(s.Watermark.UidValidity, s.Watermark.LastUid));
+        new WatermarkResponse(s.Watermark.UidValidity, s.Watermark.LastUid), s.Healthy, s.LastContactAt, s.IdleActive, s.NextAttemptAt);
 }
 
 /// <summary>A poll error.</summary>
@@ -158,6 +172,7 @@ public sealed record PollResponse(bool Succeeded, int NewMessages, double Durati
 /// <param name="TextTruncated">Whether the text was cut.</param>
 /// <param name="Attachments">Attachment names, types and sizes.</param>
 /// <param name="FetchedAt">When AlarmInbox stored it (UTC).</param>
+/// <param name="Late">Whether the mail was already older than the late-mail age (10 min by default) when first seen.</param>
 public sealed record MessageResponse(
     uint UidValidity,
     uint Uid,
@@ -172,11 +187,12 @@ public sealed record MessageResponse(
     string Text,
     bool TextTruncated,
     IReadOnlyList<AttachmentResponse> Attachments,
-    DateTimeOffset FetchedAt)
+    DateTimeOffset FetchedAt,
+    bool Late)
 {
     internal static MessageResponse Create(MailMessage m) => new(
         m.UidValidity, m.Uid, m.MessageId, m.From, m.FromName, m.To, m.Subject, m.Date, m.InternalDate, m.Size, m.Text,
-        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt);
+        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt, m.Late);
 }
 
 /// <summary>An attachment's metadata.</summary>

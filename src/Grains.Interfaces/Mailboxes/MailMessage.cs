@@ -47,6 +47,13 @@ public sealed record MailMessage
     /// <summary>When AlarmInbox stored the message (UTC).</summary>
     [Id(13)] public DateTimeOffset FetchedAt { get; init; }
 
+    /// <summary>
+    /// Whether the mail was already old when AlarmInbox first saw it (INTERNALDATE, or Date when the server gave none,
+    /// older than the configured late-mail age, 10 minutes by default): for example after an outage. Consumers may
+    /// decide not to alarm on it.
+    /// </summary>
+    [Id(14)] public bool Late { get; init; }
+
     /// <summary>The longest text kept per message, in characters.</summary>
     public const int MaxTextLength = 32_768;
 }

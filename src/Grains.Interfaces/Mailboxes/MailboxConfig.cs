@@ -40,4 +40,7 @@ public sealed record MailboxConfig
 
     /// <summary>When the mailbox was created (UTC).</summary>
     [Id(11)] public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>See <see cref="MailboxSettings.UseIdle"/>.</summary>
+    [Id(12)] public bool UseIdle { get; init; } = true;
 }

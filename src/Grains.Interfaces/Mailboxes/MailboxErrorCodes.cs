@@ -30,6 +30,18 @@ public static class MailboxErrorCodes
     /// <summary>The server answered a command with NO or BAD, or with something that is not IMAP.</summary>
     public const string ProtocolError = "protocol_error";
 
+    /// <summary>The server throttles this client (Exchange: "Request is throttled. Suggested Backoff Time: n milliseconds"); the mailbox waits at least as long as suggested.</summary>
+    public const string Throttled = "throttled";
+
+    /// <summary>The connection stopped answering (half-open TCP, a dropped NAT mapping); the mailbox reconnects.</summary>
+    public const string ConnectionLost = "connection_lost";
+
     /// <summary>Something failed that has no more specific code; the message says what.</summary>
     public const string Unexpected = "unexpected";
+
+    /// <summary>
+    /// Whether retrying soon cannot help: the configuration must change first (wrong credentials, missing folder,
+    /// untrusted certificate, unknown host). Such errors are retried slowly (see the backoff in <c>docs/reliability.md</c>).
+    /// </summary>
+    public static bool IsPermanent(string code) => code is AuthFailed or FolderNotFound or TlsFailed or HostNotFound or StartTlsUnavailable;
 }

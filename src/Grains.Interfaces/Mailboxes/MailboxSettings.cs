@@ -35,7 +35,14 @@ public sealed record MailboxSettings
     /// <summary>Whether the mailbox is polled. A disabled mailbox keeps its config and watermark.</summary>
     [Id(8)] public bool Enabled { get; init; } = true;
 
+    /// <summary>
+    /// Whether to keep a session in IDLE (RFC 2177) when the server offers it, so that new mail is fetched within about
+    /// a second instead of at the next poll. <see langword="true"/> by default; the poll interval then only paces the
+    /// watchdog and the fallback.
+    /// </summary>
+    [Id(9)] public bool UseIdle { get; init; } = true;
+
     /// <summary>Returns the settings without the password, for logging and comparisons.</summary>
     public override string ToString() =>
-        $"MailboxSettings {{ Host = {Host}, Port = {Port}, Security = {Security}, Username = {Username}, Folder = {Folder}, PollIntervalSeconds = {PollIntervalSeconds}, Enabled = {Enabled} }}";
+        $"MailboxSettings {{ Host = {Host}, Port = {Port}, Security = {Security}, Username = {Username}, Folder = {Folder}, PollIntervalSeconds = {PollIntervalSeconds}, Enabled = {Enabled}, UseIdle = {UseIdle} }}";
 }

@@ -25,4 +25,19 @@ public sealed record MailboxStatus
 
     /// <summary>How many consecutive polls have failed.</summary>
     [Id(6)] public int ConsecutiveFailures { get; init; }
+
+    /// <summary>
+    /// Whether the server has been reached recently: the last successful contact (poll, IDLE round trip or NOOP) is
+    /// younger than three poll intervals (or three IDLE heartbeats, whichever is longer). Paused mailboxes are healthy.
+    /// </summary>
+    [Id(7)] public bool Healthy { get; init; } = true;
+
+    /// <summary>The last successful contact with the server (UTC): a poll, an IDLE round trip or a NOOP.</summary>
+    [Id(8)] public DateTimeOffset? LastContactAt { get; init; }
+
+    /// <summary>Whether a session is open in IDLE (RFC 2177) right now, so new mail is fetched as it arrives.</summary>
+    [Id(9)] public bool IdleActive { get; init; }
+
+    /// <summary>When the next attempt is planned after a failure (UTC), following the backoff; <see langword="null"/> when not failing.</summary>
+    [Id(10)] public DateTimeOffset? NextAttemptAt { get; init; }
 }

@@ -16,7 +16,27 @@ public interface IImapSession : IAsyncDisposable
     /// <exception cref="MailboxAccessException">The command failed.</exception>
     Task<IReadOnlyList<uint>> SearchUidsAfterAsync(uint afterUid, CancellationToken cancellationToken);
 
+    /// <summary>Whether the server advertises IDLE (RFC 2177).</summary>
+    bool SupportsIdle { get; }
+
+    /// <summary>
+    /// Waits in IDLE (RFC 2177) until the server reports a change of the folder (new or expunged messages), until
+    /// <paramref name="maxDuration"/> has passed, or until <paramref name="wake"/> is cancelled; then ends IDLE with DONE
+    /// and waits for the server's tagged reply (which proves the connection is alive).
+    /// </summary>
+    /// <returns><see langword="true"/> if the server reported a change.</returns>
+    /// <exception cref="MailboxAccessException">The connection failed or the server did not answer DONE in time.</exception>
+    Task<bool> IdleAsync(TimeSpan maxDuration, CancellationToken wake, CancellationToken cancellationToken);
+
+    /// <summary>Sends NOOP (RFC 3501 section 6.1.2): proves the connection is alive and lets the server report new messages.</summary>
+    /// <exception cref="MailboxAccessException">The connection failed or the server did not answer in time.</exception>
+    Task NoOpAsync(CancellationToken cancellationToken);
+
     /// <summary>Fetches and parses the given messages in one batched command; messages expunged meanwhile are left out.</summary>
     /// <exception cref="MailboxAccessException">The command failed.</exception>
     Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken);
+
+    /// <summary>Fetches the envelope data of messages (Message-ID, Date, From, Subject, RFC822.SIZE, INTERNALDATE) without their bodies.</summary>
+    /// <exception cref="MailboxAccessException">The command failed.</exception>
+    Task<IReadOnlyList<MailEnvelope>> FetchEnvelopesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken);
 }

@@ -64,9 +64,23 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
         }
     }
 
-    internal static MailboxAccessException Classify(Step step, Exception ex, ImapConnectRequest request) => ex switch
+    internal static MailboxAccessException Classify(Step step, Exception ex, ImapConnectRequest request)
+    {
+        if (ex is not MailboxAccessException && ThrottleReply().Match(ex.Message) is { Success: true } throttle)
+        {
+            var wait = TimeSpan.FromMilliseconds(long.Parse(throttle.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            return new MailboxAccessException(MailboxErrorCodes.Throttled,
+                $"The server throttles this mailbox and asked to wait {wait.TotalMilliseconds:0} ms: {ex.Message}", ex, wait);
+        }
+
+        return ClassifyCore(step, ex, request);
+    }
+
+    private static MailboxAccessException ClassifyCore(Step step, Exception ex, ImapConnectRequest request) => ex switch
     {
         MailboxAccessException known => known,
+        OperationCanceledException or TimeoutException when step == Step.Idle => new(MailboxErrorCodes.ConnectionLost,
+            $"The server {request.Host}:{request.Port} stopped answering during IDLE; reconnecting.", ex),
         OperationCanceledException or TimeoutException => new(MailboxErrorCodes.Timeout,
             step == Step.Connect || step == Step.Login
                 ? $"The server {request.Host}:{request.Port} did not answer in time during {Describe(step)}."
@@ -102,8 +116,12 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
         Step.Login => "login",
         Step.Select => "folder selection",
         Step.Search => "search",
+        Step.Idle => "IDLE",
         _ => "fetch",
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Suggested Backoff Time: (\d{1,9}) milliseconds", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ThrottleReply();
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "IMAP {Step} to {Host}:{Port} failed with {Code} ({ExceptionType})")]
     private static partial void LogStepFailed(ILogger logger, Step step, string host, int port, string code, string exceptionType);
@@ -115,6 +133,7 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
         Select,
         Search,
         Fetch,
+        Idle,
     }
 
     private sealed class Session(ImapClient client, ImapFolder folder, MailDecoder decoder, MailKitImapConnector owner, ImapConnectRequest request) : IImapSession
@@ -124,6 +143,67 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
         public uint? UidNext => folder.UidNext?.Id;
 
         public int Count => folder.Count;
+
+        public bool SupportsIdle => client.Capabilities.HasFlag(ImapCapabilities.Idle);
+
+        public async Task<bool> IdleAsync(TimeSpan maxDuration, CancellationToken wake, CancellationToken cancellationToken)
+        {
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(wake);
+            done.CancelAfter(maxDuration);
+            var changed = 0;
+
+            // Raised on MailKit's I/O continuation, not on the grain scheduler: only flip flags here.
+            void OnChange(object? sender, EventArgs e)
+            {
+                Interlocked.Exchange(ref changed, 1);
+                done.Cancel();
+            }
+
+            folder.CountChanged += OnChange;
+            folder.MessageExpunged += OnChange;
+            try
+            {
+                // IdleAsync sends IDLE, waits until 'done' is cancelled, sends DONE and reads the tagged OK. The read of
+                // that reply is bounded by the client's command timeout, so a dead connection surfaces here.
+                await owner.Guard(Step.Idle, () => client.IdleAsync(done.Token, cancellationToken), request, cancellationToken);
+            }
+            finally
+            {
+                folder.CountChanged -= OnChange;
+                folder.MessageExpunged -= OnChange;
+            }
+
+            return Volatile.Read(ref changed) == 1;
+        }
+
+        public Task NoOpAsync(CancellationToken cancellationToken) =>
+            owner.Guard(Step.Idle, () => client.NoOpAsync(cancellationToken), request, cancellationToken);
+
+        public async Task<IReadOnlyList<MailEnvelope>> FetchEnvelopesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+        {
+            if (uids.Count == 0)
+            {
+                return [];
+            }
+
+            var ids = uids.Select(u => new UniqueId(folder.UidValidity, u)).ToList();
+            var summaries = await owner.Guard(
+                Step.Fetch,
+                () => folder.FetchAsync(ids, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.Size | MessageSummaryItems.InternalDate), cancellationToken),
+                request,
+                cancellationToken);
+            return summaries
+                .Select(s => new MailEnvelope(
+                    s.UniqueId.Id,
+                    string.IsNullOrWhiteSpace(s.Envelope?.MessageId) ? null : s.Envelope.MessageId.Trim('<', '>', ' '),
+                    s.Envelope?.Date,
+                    s.Envelope?.From.Mailboxes.FirstOrDefault()?.Address,
+                    s.Envelope?.Subject ?? "",
+                    s.Size ?? 0,
+                    s.InternalDate))
+                .OrderBy(e => e.Uid)
+                .ToList();
+        }
 
         public async Task<IReadOnlyList<uint>> SearchUidsAfterAsync(uint afterUid, CancellationToken cancellationToken)
         {

@@ -4,9 +4,13 @@ namespace AlarmInbox.Grains.Imap;
 /// <param name="code">A code from <see cref="AlarmInbox.Grains.Interfaces.Mailboxes.MailboxErrorCodes"/>.</param>
 /// <param name="message">A sentence for the admin; never contains a secret.</param>
 /// <param name="innerException">The library's exception.</param>
-public sealed class MailboxAccessException(string code, string message, Exception? innerException = null)
+/// <param name="retryAfter">How long the server asked us to wait (Exchange's "Suggested Backoff Time"), if it did.</param>
+public sealed class MailboxAccessException(string code, string message, Exception? innerException = null, TimeSpan? retryAfter = null)
     : Exception(message, innerException)
 {
     /// <summary>The stable error code.</summary>
     public string Code { get; } = code;
+
+    /// <summary>How long the server asked us to wait before the next attempt, if it said so.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }

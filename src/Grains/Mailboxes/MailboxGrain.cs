@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -9,8 +8,11 @@ using Microsoft.Extensions.Options;
 namespace AlarmInbox.Grains.Mailboxes;
 
 /// <summary>
-/// Orchestrates one mailbox: persisted config and watermark, a grain timer for the poll cadence, a reminder as the
-/// watchdog. IMAP access is <see cref="IImapConnector"/>, decoding is <see cref="MailDecoder"/>.
+/// Orchestrates one mailbox: persisted config and watermark; an IDLE session (RFC 2177) as a background loop on the
+/// grain's scheduler where the server offers it, otherwise a grain timer that polls at the configured interval; a
+/// reminder as the watchdog that brings the grain back. IMAP access is <see cref="IImapConnector"/>, decoding is
+/// <see cref="MailDecoder"/>. The fetch-and-store logic is in <c>MailboxGrain.Sync.cs</c>, the IDLE loop in
+/// <c>MailboxGrain.Idle.cs</c>.
 /// </summary>
 [GrainType("mailbox")]
 public sealed partial class MailboxGrain(
@@ -20,6 +22,7 @@ public sealed partial class MailboxGrain(
     MailDecoder decoder,
     ISecretProtector secrets,
     TimeProvider time,
+    IPollStepObserver stepObserver,
     IOptions<PollingOptions> pollingOptions,
     IOptions<ImapOptions> imapOptions,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -28,22 +31,37 @@ public sealed partial class MailboxGrain(
 
     private readonly PollingOptions _polling = pollingOptions.Value;
     private readonly ImapOptions _imap = imapOptions.Value;
+
+    // One sync (search, fetch, store) at a time: the IDLE loop, the timer and PollNowAsync all go through it.
+    private readonly SemaphoreSlim _syncGate = new(1, 1);
     private IGrainTimer? _timer;
     private bool _pollRunning;
+    private DateTimeOffset? _lastContactAt;
+    private DateTimeOffset? _nextAttemptAt;
 
     private MailboxGrainState S => state.State;
 
     private bool ShouldPoll => S.Exists && S.Settings.Enabled && !S.Paused;
 
+    private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _lastContactAt = S.LastSuccessAt;
         if (ShouldPoll)
         {
             StartTimer(FirstDueTime());
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await StopIdleLoopAsync();
+        StopTimer();
     }
 
     /// <inheritdoc />
@@ -69,14 +87,15 @@ public sealed partial class MailboxGrain(
             CreatedAt = time.GetUtcNow(),
             PendingBackfill = backfill,
         };
-        await state.WriteStateAsync();
+        await PersistAsync();
         LogCreated(logger, this.GetPrimaryKeyString(), tenantId);
 
         if (S.Settings.Enabled)
         {
-            await StartPollingAsync();
+            await RegisterWatchdogAsync();
             using var contact = new CancellationTokenSource(_polling.InitialContactTimeout);
-            await PollCoreAsync(_polling.InitialContactTimeout, contact.Token);
+            var result = await PollOnceAsync(_polling.InitialContactTimeout, contact.Token);
+            StartTimer(!result.Succeeded ? NextRetryDelay(result) : IdleWanted ? TimeSpan.Zero : Interval);
         }
 
         return Details();
@@ -97,6 +116,8 @@ public sealed partial class MailboxGrain(
             && string.Equals(old.Username, settings.Username, StringComparison.Ordinal)
             && string.Equals(old.Folder, settings.Folder, StringComparison.Ordinal);
 
+        // The running session uses the old settings: end it, the timer starts the next one with the new ones.
+        await StopIdleLoopAsync();
         S.Settings = settings with { Password = null };
         if (settings.Password is not null)
         {
@@ -112,7 +133,10 @@ public sealed partial class MailboxGrain(
 
         S.LastError = null;
         S.ConsecutiveFailures = 0;
-        await state.WriteStateAsync();
+        _nextAttemptAt = null;
+        _idleFallbackUntil = null;
+        _idleFailures = 0;
+        await PersistAsync();
         await ApplyScheduleAsync();
         return Details();
     }
@@ -128,6 +152,7 @@ public sealed partial class MailboxGrain(
             return false;
         }
 
+        await StopIdleLoopAsync();
         StopTimer();
         await UnregisterWatchdogAsync();
         await store.ClearStateAsync();
@@ -145,11 +170,17 @@ public sealed partial class MailboxGrain(
             return null;
         }
 
-        using var timeout = new CancellationTokenSource(_polling.PollTimeout);
-        var result = await PollCoreAsync(_polling.PollTimeout, timeout.Token);
-        if (result.MoreWaiting && ShouldPoll)
+        if (IsIdleLoopRunning)
         {
-            _timer?.Change(TimeSpan.Zero, Interval);
+            // The IDLE session is the one connection of this mailbox: ask it to look now instead of opening another.
+            return await RequestIdleSyncAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+        var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
+        if (ShouldPoll)
+        {
+            _timer?.Change(result.MoreWaiting ? TimeSpan.Zero : result.Succeeded ? Interval : NextRetryDelay(result), Interval);
         }
 
         return result;
@@ -164,7 +195,7 @@ public sealed partial class MailboxGrain(
         }
 
         S.Paused = true;
-        await state.WriteStateAsync();
+        await PersistAsync();
         await ApplyScheduleAsync();
         return Details();
     }
@@ -178,7 +209,7 @@ public sealed partial class MailboxGrain(
         }
 
         S.Paused = false;
-        await state.WriteStateAsync();
+        await PersistAsync();
         await ApplyScheduleAsync();
         return Details();
     }
@@ -221,26 +252,19 @@ public sealed partial class MailboxGrain(
         return Task.CompletedTask;
     }
 
-    private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
-
     private async Task ApplyScheduleAsync()
     {
         if (ShouldPoll)
         {
-            await StartPollingAsync();
+            StartTimer(TimeSpan.Zero);
+            await RegisterWatchdogAsync();
         }
         else
         {
+            await StopIdleLoopAsync();
             StopTimer();
             await UnregisterWatchdogAsync();
         }
-    }
-
-    private async Task StartPollingAsync()
-    {
-        StopTimer();
-        StartTimer(Interval);
-        await RegisterWatchdogAsync();
     }
 
     private void StartTimer(TimeSpan dueTime)
@@ -276,6 +300,10 @@ public sealed partial class MailboxGrain(
         }
     }
 
+    /// <summary>
+    /// The timer is the cadence of plain polling and the watchdog of the IDLE loop: when IDLE is wanted and possible,
+    /// it (re)starts the loop; otherwise it polls once and sets its next due time (interval, or the backoff).
+    /// </summary>
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
         if (!ShouldPoll)
@@ -284,174 +312,28 @@ public sealed partial class MailboxGrain(
             return;
         }
 
+        if (IsIdleLoopRunning)
+        {
+            return;
+        }
+
+        if (IdleWanted && (_nextAttemptAt is null || time.GetUtcNow() >= _nextAttemptAt))
+        {
+            StartIdleLoop();
+            return;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_polling.PollTimeout);
-        var result = await PollCoreAsync(_polling.PollTimeout, timeout.Token);
-        if (result.MoreWaiting)
-        {
-            _timer?.Change(TimeSpan.Zero, Interval);
-        }
+        var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
+        _timer?.Change(result.MoreWaiting ? TimeSpan.Zero : result.Succeeded ? Interval : NextRetryDelay(result), Interval);
     }
 
-    private async Task<PollResult> PollCoreAsync(TimeSpan budget, CancellationToken cancellationToken)
+    private TimeSpan NextRetryDelay(PollResult failed)
     {
-        var started = Stopwatch.GetTimestamp();
-        var mailboxId = this.GetPrimaryKeyString();
-        _pollRunning = true;
-        var stored = 0;
-        var uidValidityChanged = false;
-        var moreWaiting = false;
-        try
-        {
-            var request = new ImapConnectRequest(
-                S.Settings.Host, S.Settings.Port, S.Settings.Security, S.Settings.Username,
-                secrets.Unprotect(S.ProtectedPassword ?? throw new InvalidOperationException("The mailbox has no password.")),
-                S.Settings.Folder);
-
-            await using var session = await connector.OpenAsync(request, cancellationToken);
-            if (!S.Watermark.IsSet)
-            {
-                await SetBaselineAsync(session, cancellationToken);
-            }
-            else if (S.Watermark.UidValidity != session.UidValidity)
-            {
-                // RFC 3501 2.3.1.1: UIDs of the old UIDVALIDITY are meaningless now. Read the folder again and skip
-                // what is already stored, by content key.
-                LogUidValidityChanged(logger, mailboxId, S.Watermark.UidValidity, session.UidValidity);
-                uidValidityChanged = true;
-                S.Watermark = new UidWatermark(session.UidValidity, 0);
-            }
-
-            var uids = await session.SearchUidsAfterAsync(S.Watermark.LastUid, cancellationToken);
-            moreWaiting = uids.Count > _imap.MaxMessagesPerPoll;
-            var toFetch = uids.Take(_imap.MaxMessagesPerPoll).ToList();
-            var knownContent = uidValidityChanged ? store.State.Messages.Select(MessageKeys.ContentKey).ToHashSet(StringComparer.Ordinal) : null;
-
-            foreach (var batch in toFetch.Chunk(Math.Max(1, _imap.FetchBatchSize)))
-            {
-                var mails = await session.FetchAsync(batch, cancellationToken);
-                var added = StoreMessages(mails, session.UidValidity, knownContent);
-                if (added > 0)
-                {
-                    // Messages first, watermark second: a crash in between refetches the batch (duplicates are
-                    // skipped by UID in StoreMessages), it never skips one.
-                    await store.WriteStateAsync();
-                }
-
-                S.Watermark = new UidWatermark(session.UidValidity, batch[^1]);
-                S.MessagesFetched += added;
-                stored += added;
-                await state.WriteStateAsync();
-            }
-
-            S.LastPollAt = S.LastSuccessAt = time.GetUtcNow();
-            var recovered = S.LastError is not null;
-            S.LastError = null;
-            S.ConsecutiveFailures = 0;
-            if (recovered || uidValidityChanged)
-            {
-                await state.WriteStateAsync();
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            LogPolled(logger, mailboxId, stored, S.Watermark.UidValidity, S.Watermark.LastUid, elapsed.TotalMilliseconds);
-            return new PollResult
-            {
-                Succeeded = true,
-                NewMessages = stored,
-                DurationMs = elapsed.TotalMilliseconds,
-                Watermark = S.Watermark,
-                UidValidityChanged = uidValidityChanged,
-                MoreWaiting = moreWaiting,
-            };
-        }
-        catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or System.Security.Cryptography.CryptographicException)
-        {
-            var error = ex switch
-            {
-                MailboxAccessException access => new MailboxError(access.Code, access.Message, time.GetUtcNow()),
-                OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {budget.TotalSeconds:0} s.", time.GetUtcNow()),
-                _ => new MailboxError(MailboxErrorCodes.Unexpected, "The stored password cannot be decrypted: the data protection key ring is not the one it was stored with. Set the password again.", time.GetUtcNow()),
-            };
-            S.LastPollAt = time.GetUtcNow();
-            var changed = S.LastError?.Code != error.Code || S.LastError?.Message != error.Message;
-            S.LastError = error;
-            S.ConsecutiveFailures++;
-            if (changed || stored > 0)
-            {
-                await state.WriteStateAsync();
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            LogPollFailed(logger, mailboxId, error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
-            return new PollResult
-            {
-                Succeeded = false,
-                NewMessages = stored,
-                DurationMs = elapsed.TotalMilliseconds,
-                Error = error,
-                Watermark = S.Watermark,
-                UidValidityChanged = uidValidityChanged,
-            };
-        }
-        finally
-        {
-            _pollRunning = false;
-        }
-    }
-
-    private async Task SetBaselineAsync(IImapSession session, CancellationToken cancellationToken)
-    {
-        uint lastUid;
-        if (S.PendingBackfill > 0 || session.UidNext is null)
-        {
-            var all = await session.SearchUidsAfterAsync(0, cancellationToken);
-            var keep = Math.Min(S.PendingBackfill, all.Count);
-            lastUid = all.Count == 0 ? 0 : keep == 0 ? all[^1] : all[all.Count - keep] - 1;
-            if (session.UidNext is { } next && keep == 0)
-            {
-                lastUid = Math.Max(lastUid, next - 1);
-            }
-        }
-        else
-        {
-            lastUid = session.UidNext.Value - 1;
-        }
-
-        S.Watermark = new UidWatermark(session.UidValidity, lastUid);
-        S.PendingBackfill = 0;
-        await state.WriteStateAsync();
-        LogBaseline(logger, this.GetPrimaryKeyString(), session.UidValidity, lastUid);
-    }
-
-    private int StoreMessages(IReadOnlyList<FetchedMail> mails, uint uidValidity, HashSet<string>? knownContent)
-    {
-        var messages = store.State.Messages;
-        var now = time.GetUtcNow();
-        var added = 0;
-        foreach (var mail in mails)
-        {
-            if (messages.Exists(m => m.UidValidity == uidValidity && m.Uid == mail.Uid))
-            {
-                continue;
-            }
-
-            var decoded = decoder.Decode(mail.Message, uidValidity, mail.Uid, mail.InternalDate, mail.Size, now);
-            if (knownContent is not null && !knownContent.Add(MessageKeys.ContentKey(decoded)))
-            {
-                continue;
-            }
-
-            messages.Add(decoded);
-            added++;
-        }
-
-        if (messages.Count > MailboxLimits.StoredMessages)
-        {
-            messages.RemoveRange(0, messages.Count - MailboxLimits.StoredMessages);
-        }
-
-        return added;
+        var delay = Backoff.NextDelay(_polling, Math.Max(1, S.ConsecutiveFailures), failed.Error?.Code ?? MailboxErrorCodes.Unexpected, _lastRetryAfter, Random.Shared.NextDouble());
+        _nextAttemptAt = time.GetUtcNow() + delay;
+        return delay;
     }
 
     private void ThrowIfInvalid(MailboxSettings settings, bool requirePassword)
@@ -479,7 +361,10 @@ public sealed partial class MailboxGrain(
             PollIntervalSeconds = S.Settings.PollIntervalSeconds,
             Enabled = S.Settings.Enabled,
             CreatedAt = S.CreatedAt,
+            UseIdle = S.Settings.UseIdle,
         };
+        var now = time.GetUtcNow();
+        var healthyWindow = 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
         var status = new MailboxStatus
         {
             State = _pollRunning ? MailboxState.Polling
@@ -492,6 +377,10 @@ public sealed partial class MailboxGrain(
             MessagesFetched = S.MessagesFetched,
             Watermark = S.Watermark,
             ConsecutiveFailures = S.ConsecutiveFailures,
+            LastContactAt = _lastContactAt,
+            Healthy = !ShouldPoll || (_lastContactAt ?? S.CreatedAt) + healthyWindow >= now,
+            IdleActive = _idleSessionOpen,
+            NextAttemptAt = S.LastError is null ? null : _nextAttemptAt,
         };
         return new MailboxDetails(config, status);
     }
@@ -501,16 +390,4 @@ public sealed partial class MailboxGrain(
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Mailbox {MailboxId} deleted")]
     private static partial void LogDeleted(ILogger logger, string mailboxId);
-
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Mailbox {MailboxId} watermark set to UIDVALIDITY {UidValidity}, last UID {LastUid}")]
-    private static partial void LogBaseline(ILogger logger, string mailboxId, uint uidValidity, uint lastUid);
-
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Mailbox {MailboxId} polled: {Count} new, watermark {UidValidity}/{LastUid}, {DurationMs:0.0} ms")]
-    private static partial void LogPolled(ILogger logger, string mailboxId, int count, uint uidValidity, uint lastUid, double durationMs);
-
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Mailbox {MailboxId} poll failed with {Code} ({Failures} in a row), {DurationMs:0.0} ms")]
-    private static partial void LogPollFailed(ILogger logger, string mailboxId, string code, int failures, double durationMs);
-
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: UIDVALIDITY changed from {Old} to {New}; re-reading the folder, skipping stored messages")]
-    private static partial void LogUidValidityChanged(ILogger logger, string mailboxId, uint old, uint @new);
 }

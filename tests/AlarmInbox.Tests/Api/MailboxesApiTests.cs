@@ -225,6 +225,7 @@ public sealed class MailboxesApiTests(ClusterFixture cluster)
             ["security"] = "None",
             ["username"] = user,
             ["pollIntervalSeconds"] = pollIntervalSeconds,
+            ["useIdle"] = false,
         };
         if (password is not null)
         {

@@ -82,6 +82,8 @@ public sealed class TestSilo : IAsyncDisposable
             ["AlarmInbox:Silo:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Silo:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Polling:StartupSpread"] = "00:00:01",
+            ["AlarmInbox:Polling:BackoffBase"] = "00:00:01",
+            ["AlarmInbox:Polling:PermanentErrorRetry"] = "00:00:05",
         };
         foreach (var (key, value) in _extra)
         {

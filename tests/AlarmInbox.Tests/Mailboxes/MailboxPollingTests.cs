@@ -221,8 +221,10 @@ public sealed class MailboxPollingTests(ClusterFixture cluster, ITestOutputHelpe
         return (Grains.GetGrain<IMailboxGrain>(created!.Config.Id), created);
     }
 
+    // These tests are about polling: IDLE is off so that every fetch is the poll under test (IdleTests cover IDLE).
     private MailboxSettings Settings(string user, string password = "geheim", string folder = "INBOX", int pollIntervalSeconds = 60, int? port = null) => new()
     {
+        UseIdle = false,
         DisplayName = "Alarm " + user,
         Host = cluster.Imap.Host,
         Port = port ?? cluster.Imap.ImapPort,

@@ -30,6 +30,7 @@ public sealed class SiloRestartTests : IAsyncLifetime
                 Username = user,
                 Password = "geheim",
                 PollIntervalSeconds = 10,
+                UseIdle = false,
             },
             backfill: 0);
         var mailboxId = created!.Config.Id;

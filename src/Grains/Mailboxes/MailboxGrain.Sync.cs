@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using Microsoft.Extensions.Logging;
+
+namespace AlarmInbox.Grains.Mailboxes;
+
+/// <summary>Fetch-and-store: baseline, UIDVALIDITY recovery, batched fetch, durable writes in crash-safe order.</summary>
+public sealed partial class MailboxGrain
+{
+    private TimeSpan? _lastRetryAfter;
+
+    private ImapConnectRequest ConnectRequest() => new(
+        S.Settings.Host, S.Settings.Port, S.Settings.Security, S.Settings.Username,
+        secrets.Unprotect(S.ProtectedPassword ?? throw new InvalidOperationException("The mailbox has no password.")),
+        S.Settings.Folder);
+
+    /// <summary>One poll on a connection of its own: open, sync, close. Never throws for expected failures.</summary>
+    private async Task<PollResult> PollOnceAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var session = await connector.OpenAsync(ConnectRequest(), cancellationToken);
+            return await SyncAsync(session, started, cancellationToken);
+        }
+        catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or System.Security.Cryptography.CryptographicException)
+        {
+            return await RecordFailureAsync(ex, budget, started);
+        }
+    }
+
+    /// <summary>
+    /// Brings the store up to date with the folder on an open session. Order per batch: messages written, then the
+    /// watermark. A crash in between re-fetches the batch, and the stored UIDs make that a no-op: nothing is lost and
+    /// nothing is stored twice.
+    /// </summary>
+    /// <exception cref="MailboxAccessException">An IMAP command failed (the caller records it).</exception>
+    private async Task<PollResult> SyncAsync(IImapSession session, long started, CancellationToken cancellationToken)
+    {
+        await _syncGate.WaitAsync(cancellationToken);
+        _pollRunning = true;
+        var stored = 0;
+        var uidValidityChanged = false;
+        var moreWaiting = false;
+        try
+        {
+            if (!S.Watermark.IsSet)
+            {
+                await SetBaselineAsync(session, cancellationToken);
+            }
+            else if (S.Watermark.UidValidity != session.UidValidity)
+            {
+                uidValidityChanged = true;
+                stored += await RecoverFromUidValidityChangeAsync(session, cancellationToken);
+            }
+
+            _syncedCount = session.Count;
+            var uids = await session.SearchUidsAfterAsync(S.Watermark.LastUid, cancellationToken);
+            moreWaiting = uids.Count > _imap.MaxMessagesPerPoll;
+            foreach (var batch in uids.Take(_imap.MaxMessagesPerPoll).Chunk(Math.Max(1, _imap.FetchBatchSize)))
+            {
+                var mails = await session.FetchAsync(batch, cancellationToken);
+                stored += await StoreBatchAsync(mails, session.UidValidity, batch[^1], knownContent: null);
+            }
+
+            return await RecordSuccessAsync(stored, uidValidityChanged, moreWaiting, started);
+        }
+        finally
+        {
+            _pollRunning = false;
+            _syncGate.Release();
+        }
+    }
+
+    /// <summary>Writes one batch: messages first, then the watermark (advanced to <paramref name="lastUid"/>).</summary>
+    private async Task<int> StoreBatchAsync(IReadOnlyList<FetchedMail> mails, uint uidValidity, uint lastUid, HashSet<string>? knownContent)
+    {
+        var mailboxId = this.GetPrimaryKeyString();
+        var added = StoreMessages(mails, uidValidity, knownContent);
+        if (added > 0)
+        {
+            await store.WriteStateAsync();
+            await stepObserver.OnStepAsync(mailboxId, PollStep.MessagesStored);
+        }
+
+        S.Watermark = new UidWatermark(uidValidity, Math.Max(lastUid, S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0));
+        S.MessagesFetched += added;
+        await PersistAsync();
+        await stepObserver.OnStepAsync(mailboxId, PollStep.WatermarkStored);
+        return added;
+    }
+
+    private async Task SetBaselineAsync(IImapSession session, CancellationToken cancellationToken)
+    {
+        uint lastUid;
+        if (S.PendingBackfill > 0 || session.UidNext is null)
+        {
+            var all = await session.SearchUidsAfterAsync(0, cancellationToken);
+            var keep = Math.Min(S.PendingBackfill, all.Count);
+            lastUid = all.Count == 0 ? 0 : keep == 0 ? all[^1] : all[all.Count - keep] - 1;
+            if (session.UidNext is { } next && keep == 0)
+            {
+                lastUid = Math.Max(lastUid, next - 1);
+            }
+        }
+        else
+        {
+            lastUid = session.UidNext.Value - 1;
+        }
+
+        S.Watermark = new UidWatermark(session.UidValidity, lastUid);
+        S.PendingBackfill = 0;
+        await PersistAsync();
+        LogBaseline(logger, this.GetPrimaryKeyString(), session.UidValidity, lastUid);
+    }
+
+    /// <summary>
+    /// RFC 3501 section 2.3.1.1: after a UIDVALIDITY change the old UIDs mean nothing. Reads the envelopes of the whole
+    /// folder and fetches only the messages that are genuinely new: not among the stored messages by content key
+    /// (Message-ID, else a hash of Date, From and size), and not older than the newest stored message.
+    /// </summary>
+    private async Task<int> RecoverFromUidValidityChangeAsync(IImapSession session, CancellationToken cancellationToken)
+    {
+        var mailboxId = this.GetPrimaryKeyString();
+        LogUidValidityChanged(logger, mailboxId, S.Watermark.UidValidity, session.UidValidity);
+        var known = store.State.Messages.Select(MessageKeys.ContentKey).ToHashSet(StringComparer.Ordinal);
+        var newestKnown = store.State.Messages.Max(m => m.InternalDate) ?? S.LastSuccessAt ?? S.CreatedAt;
+
+        // Mails received within a minute before the newest known one may have been missed before the change.
+        var cutoff = newestKnown - TimeSpan.FromMinutes(1);
+        var all = await session.SearchUidsAfterAsync(0, cancellationToken);
+        var fresh = new List<uint>();
+        foreach (var chunk in all.Chunk(500))
+        {
+            foreach (var envelope in await session.FetchEnvelopesAsync(chunk, cancellationToken))
+            {
+                var key = MessageKeys.ContentKey(envelope.MessageId, envelope.Date, envelope.From, envelope.Size);
+                if (!known.Contains(key) && (envelope.InternalDate is null || envelope.InternalDate >= cutoff))
+                {
+                    fresh.Add(envelope.Uid);
+                }
+            }
+        }
+
+        var stored = 0;
+        foreach (var batch in fresh.Chunk(Math.Max(1, _imap.FetchBatchSize)))
+        {
+            var mails = await session.FetchAsync(batch, cancellationToken);
+            stored += await StoreBatchAsync(mails, session.UidValidity, 0, known);
+        }
+
+        // Everything in the folder now is either stored or known to be old.
+        S.Watermark = new UidWatermark(session.UidValidity, all.Count == 0 ? 0 : all[^1]);
+        await PersistAsync();
+        LogUidValidityRecovered(logger, mailboxId, all.Count, stored);
+        return stored;
+    }
+
+    private int StoreMessages(IReadOnlyList<FetchedMail> mails, uint uidValidity, HashSet<string>? knownContent)
+    {
+        var messages = store.State.Messages;
+        var now = time.GetUtcNow();
+        var added = 0;
+        foreach (var mail in mails)
+        {
+            if (messages.Exists(m => m.UidValidity == uidValidity && m.Uid == mail.Uid))
+            {
+                continue;
+            }
+
+            var decoded = decoder.Decode(mail.Message, uidValidity, mail.Uid, mail.InternalDate, mail.Size, now);
+            if (knownContent is not null && !knownContent.Add(MessageKeys.ContentKey(decoded)))
+            {
+                continue;
+            }
+
+            var received = decoded.InternalDate ?? decoded.Date;
+            if (received is { } at && now - at > _polling.LateAfter)
+            {
+                decoded = decoded with { Late = true };
+                LogLateMail(logger, this.GetPrimaryKeyString(), mail.Uid, (now - at).TotalMinutes);
+            }
+
+            messages.Add(decoded);
+            added++;
+        }
+
+        if (messages.Count > MailboxLimits.StoredMessages)
+        {
+            messages.RemoveRange(0, messages.Count - MailboxLimits.StoredMessages);
+        }
+
+        return added;
+    }
+
+    private async Task<PollResult> RecordSuccessAsync(int stored, bool uidValidityChanged, bool moreWaiting, long started)
+    {
+        var now = time.GetUtcNow();
+        var recovered = S.LastError is not null;
+        var persistTick = S.LastSuccessAt is null || now - S.LastSuccessAt > TimeSpan.FromMinutes(10);
+        S.LastPollAt = S.LastSuccessAt = now;
+        _lastContactAt = now;
+        S.LastError = null;
+        S.ConsecutiveFailures = 0;
+        _nextAttemptAt = null;
+        _lastRetryAfter = null;
+
+        // Every batch already wrote the state; write again only when the visible status changed (or now and then).
+        if (recovered || uidValidityChanged || persistTick)
+        {
+            await PersistAsync();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        LogPolled(logger, this.GetPrimaryKeyString(), stored, S.Watermark.UidValidity, S.Watermark.LastUid, elapsed.TotalMilliseconds);
+        return new PollResult
+        {
+            Succeeded = true,
+            NewMessages = stored,
+            DurationMs = elapsed.TotalMilliseconds,
+            Watermark = S.Watermark,
+            UidValidityChanged = uidValidityChanged,
+            MoreWaiting = moreWaiting,
+        };
+    }
+
+    private async Task<PollResult> RecordFailureAsync(Exception ex, TimeSpan budget, long started)
+    {
+        var now = time.GetUtcNow();
+        var error = ex switch
+        {
+            MailboxAccessException access => new MailboxError(access.Code, access.Message, now),
+            OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {budget.TotalSeconds:0} s.", now),
+            _ => new MailboxError(MailboxErrorCodes.Unexpected, "The stored password cannot be decrypted: the data protection key ring is not the one it was stored with. Set the password again.", now),
+        };
+        _lastRetryAfter = (ex as MailboxAccessException)?.RetryAfter;
+        S.LastPollAt = now;
+        var changed = S.LastError?.Code != error.Code || S.LastError?.Message != error.Message;
+        S.LastError = error;
+        S.ConsecutiveFailures++;
+        if (changed)
+        {
+            await PersistAsync();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        LogPollFailed(logger, this.GetPrimaryKeyString(), error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
+        return new PollResult
+        {
+            Succeeded = false,
+            DurationMs = elapsed.TotalMilliseconds,
+            Error = error,
+            Watermark = S.Watermark,
+        };
+    }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Mailbox {MailboxId} watermark set to UIDVALIDITY {UidValidity}, last UID {LastUid}")]
+    private static partial void LogBaseline(ILogger logger, string mailboxId, uint uidValidity, uint lastUid);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Mailbox {MailboxId} synced: {Count} new, watermark {UidValidity}/{LastUid}, {DurationMs:0.0} ms")]
+    private static partial void LogPolled(ILogger logger, string mailboxId, int count, uint uidValidity, uint lastUid, double durationMs);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Mailbox {MailboxId} poll failed with {Code} ({Failures} in a row), {DurationMs:0.0} ms")]
+    private static partial void LogPollFailed(ILogger logger, string mailboxId, string code, int failures, double durationMs);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: UIDVALIDITY changed from {Old} to {New}; re-reading the folder by content key")]
+    private static partial void LogUidValidityChanged(ILogger logger, string mailboxId, uint old, uint @new);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: after the UIDVALIDITY change, {Total} messages in the folder, {Stored} of them new")]
+    private static partial void LogUidValidityRecovered(ILogger logger, string mailboxId, int total, int stored);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: UID {Uid} is late ({AgeMinutes:0} min old when first seen)")]
+    private static partial void LogLateMail(ILogger logger, string mailboxId, uint uid, double ageMinutes);
+}
