@@ -66,11 +66,12 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
 
     internal static MailboxAccessException Classify(Step step, Exception ex, ImapConnectRequest request)
     {
-        if (ex is not MailboxAccessException && ThrottleReply().Match(ex.Message) is { Success: true } throttle)
+        var serverText = ex is ImapCommandException command ? command.ResponseText + " " + ex.Message : ex.Message;
+        if (ex is not MailboxAccessException && ThrottleReply().Match(serverText) is { Success: true } throttle)
         {
             var wait = TimeSpan.FromMilliseconds(long.Parse(throttle.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             return new MailboxAccessException(MailboxErrorCodes.Throttled,
-                $"The server throttles this mailbox and asked to wait {wait.TotalMilliseconds:0} ms: {ex.Message}", ex, wait);
+                $"The server throttles this mailbox and asked to wait {wait.TotalMilliseconds:0} ms: {(ex as ImapCommandException)?.ResponseText ?? ex.Message}", ex, wait);
         }
 
         return ClassifyCore(step, ex, request);
@@ -149,7 +150,12 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
         public async Task<bool> IdleAsync(TimeSpan maxDuration, CancellationToken wake, CancellationToken cancellationToken)
         {
             using var done = CancellationTokenSource.CreateLinkedTokenSource(wake);
+            using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             done.CancelAfter(maxDuration);
+
+            // Once DONE is due, the server must answer within the command timeout; MailKit does not bound that read
+            // during IDLE, so a silent (half-open, blackholed) connection would hang here without this.
+            using var deadline = done.Token.Register(() => abort.CancelAfter(owner._options.CommandTimeout));
             var changed = 0;
 
             // Raised on MailKit's I/O continuation, not on the grain scheduler: only flip flags here.
@@ -163,9 +169,7 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
             folder.MessageExpunged += OnChange;
             try
             {
-                // IdleAsync sends IDLE, waits until 'done' is cancelled, sends DONE and reads the tagged OK. The read of
-                // that reply is bounded by the client's command timeout, so a dead connection surfaces here.
-                await owner.Guard(Step.Idle, () => client.IdleAsync(done.Token, cancellationToken), request, cancellationToken);
+                await owner.Guard(Step.Idle, () => client.IdleAsync(done.Token, abort.Token), request, cancellationToken);
             }
             finally
             {

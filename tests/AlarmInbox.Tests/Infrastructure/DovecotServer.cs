@@ -73,6 +73,13 @@ public sealed class DovecotServer : IAsyncLifetime
         return user;
     }
 
+    /// <summary>Sets the UIDVALIDITY of a user's folder (<c>doveadm mailbox update --uid-validity</c>), as a server migration would.</summary>
+    public async Task SetUidValidityAsync(string user, uint uidValidity, string folder = "INBOX") =>
+        await ProcessRunner.RunAsync(
+            "doveadm",
+            ["-c", Path.Combine(StateDirectory, "dovecot.conf"), "mailbox", "update", "-u", user, "--uid-validity", uidValidity.ToString(System.Globalization.CultureInfo.InvariantCulture), folder],
+            new Dictionary<string, string>());
+
     /// <summary>Appends messages with one MULTIAPPEND over IMAP; returns their UIDs.</summary>
     public async Task<IReadOnlyList<uint>> AppendAsync(string user, IReadOnlyList<MimeMessage> messages, string password = "geheim", string folder = "INBOX")
     {

@@ -1,0 +1,51 @@
+using AlarmInbox.Tests.Infrastructure;
+
+namespace AlarmInbox.Tests.Reliability;
+
+/// <summary>
+/// A silo tuned for failure tests: IDLE heartbeat 2 s and command timeout 2 s (a dead connection shows within about
+/// 4 s), backoff from 0.5 s capped at 3 s; plus the shared Dovecot.
+/// </summary>
+public sealed class ReliabilityFixture : IAsyncLifetime
+{
+    /// <summary>Settings of the silo.</summary>
+    public static Dictionary<string, string?> Settings => new()
+    {
+        ["AlarmInbox:Polling:IdleHeartbeat"] = "00:00:02",
+        ["AlarmInbox:Polling:BackoffBase"] = "00:00:00.500",
+        ["AlarmInbox:Polling:BackoffCap"] = "00:00:03",
+        ["AlarmInbox:Polling:PermanentErrorRetry"] = "00:00:03",
+        ["AlarmInbox:Polling:MaxIdleFailures"] = "1000",
+        ["AlarmInbox:Polling:PollTimeout"] = "00:00:10",
+        ["AlarmInbox:Imap:CommandTimeout"] = "00:00:02",
+        ["AlarmInbox:Imap:ConnectTimeout"] = "00:00:03",
+    };
+
+    /// <summary>The IMAP server.</summary>
+    public DovecotServer Imap { get; } = new();
+
+    /// <summary>The silo.</summary>
+    public TestSilo Silo { get; private set; } = null!;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        await Imap.InitializeAsync();
+        Silo = await TestSilo.StartAsync(settings: Settings);
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Silo.DisposeAsync();
+        await Imap.DisposeAsync();
+    }
+}
+
+/// <summary>Tests that share one <see cref="ReliabilityFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class ReliabilityCollection : ICollectionFixture<ReliabilityFixture>
+{
+    /// <summary>The collection name.</summary>
+    public const string Name = "reliability";
+}

@@ -1,0 +1,149 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AlarmInbox.Tests.Reliability;
+
+/// <summary>Network failures, played by a TCP proxy in front of the real Dovecot, and Exchange's replies, played by a scripted server.</summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelper output)
+{
+    private IGrainFactory Grains => fixture.Silo.Grains;
+
+    [Fact]
+    public async Task ServerDownBacksOffThenRecoversAndDeliversEveryMailOnce()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: true);
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+
+        proxy.RefuseNew();
+        proxy.CutAll();
+        var uids = await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("während Ausfall 1"), DovecotServer.Mail("während Ausfall 2"), DovecotServer.Mail("während Ausfall 3")]);
+        var failing = await Eventually.WaitForAsync(
+            () => mailbox.GetAsync(), d => d!.Status.ConsecutiveFailures >= 3, TimeSpan.FromSeconds(20), "three failed attempts while the server is down");
+        var attemptsWhileDown = proxy.Accepted;
+        proxy.Resume();
+        var messages = await Eventually.WaitForAsync(
+            () => mailbox.GetMessagesAsync(50), m => m!.Count >= 3, TimeSpan.FromSeconds(20), "recovery after the server is back");
+        var recovered = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "a new IDLE session");
+
+        output.WriteLine($"{failing!.Status.ConsecutiveFailures} failures, {attemptsWhileDown} connection attempts in total before recovery");
+        Assert.Equal(MailboxState.Failing, failing.Status.State);
+        Assert.NotNull(failing.Status.NextAttemptAt);
+        Assert.Equal(uids.OrderDescending(), messages!.Select(m => m.Uid));
+        Assert.Equal(MailboxState.Idle, recovered!.Status.State);
+        Assert.Equal(0, recovered.Status.ConsecutiveFailures);
+        Assert.True(recovered.Status.Healthy);
+        Assert.Equal(1, proxy.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task BlackholedIdleConnectionIsDetectedAndTheMailboxCatchesUp()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: true);
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        var acceptedBefore = proxy.Accepted;
+
+        // Existing connections go silent without closing; new ones work.
+        proxy.BlackholeAll(includingNew: false);
+        var started = DateTimeOffset.UtcNow;
+        var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("im Funkloch")]))[0];
+        var messages = await Eventually.WaitForAsync(
+            () => mailbox.GetMessagesAsync(10), m => m!.Count == 1, TimeSpan.FromSeconds(15), "detection of the dead connection and catch-up");
+        var detectedAfter = DateTimeOffset.UtcNow - started;
+
+        output.WriteLine($"Dead connection detected and mail fetched after {detectedAfter.TotalSeconds:0.0} s (heartbeat 2 s + command timeout 2 s)");
+        Assert.Equal(uid, messages![0].Uid);
+        Assert.True(proxy.Accepted > acceptedBefore);
+    }
+
+    [Fact]
+    public async Task HundredReconnectCyclesNeverOpenASecondConnection()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: false);
+        var expected = new List<uint>();
+
+        // 100 polls, each its own connection, sent ten at a time; every tenth round also cuts the connections.
+        for (var round = 0; round < 10; round++)
+        {
+            expected.AddRange(await fixture.Imap.AppendAsync(user, [DovecotServer.Mail($"Runde {round}")]));
+            var polls = Enumerable.Range(0, 10).Select(_ => mailbox.PollNowAsync()).ToList();
+            proxy.CutAll();
+            await Task.WhenAll(polls);
+        }
+
+        await mailbox.PollNowAsync();
+        var messages = await mailbox.GetMessagesAsync(500);
+
+        output.WriteLine($"{proxy.Accepted} connections accepted, at most {proxy.MaxConcurrent} open at once");
+        Assert.True(proxy.Accepted >= 100);
+        Assert.Equal(1, proxy.MaxConcurrent);
+        Assert.Equal(0, proxy.Open);
+        Assert.Equal(expected.OrderDescending(), messages!.Select(m => m.Uid));
+    }
+
+    [Fact]
+    public async Task PollNowDuringIdleUsesTheIdleSession()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: true);
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        var acceptedBefore = proxy.Accepted;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => mailbox.PollNowAsync()));
+
+        Assert.All(results, r => Assert.True(r!.Succeeded));
+        Assert.Equal(acceptedBefore, proxy.Accepted);
+        Assert.Equal(1, proxy.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task ThrottlingReplyMakesTheMailboxWaitTheSuggestedTime()
+    {
+        var suggested = TimeSpan.FromMilliseconds(4000);
+        await using var exchange = new FakeImapServer((command, _) => FakeImapServer.Basics(command) ?? command switch
+        {
+            "EXAMINE" or "SELECT" => [$"{{tag}} BAD Request is throttled. Suggested Backoff Time: {suggested.TotalMilliseconds:0} milliseconds"],
+            _ => ["{tag} BAD Command Error. 12"],
+        });
+        var mailbox = await CreateMailboxAsync("alarm@contoso.example", exchange.Port, useIdle: true);
+
+        var throttled = await Eventually.WaitForAsync(
+            () => Task.FromResult(exchange.Connections), c => c.Count >= 3, TimeSpan.FromSeconds(30), "three attempts");
+        var details = await mailbox.GetAsync();
+
+        var gaps = throttled.Zip(throttled.Skip(1), (a, b) => b - a).ToList();
+        output.WriteLine("Gaps between attempts: " + string.Join(", ", gaps.Select(g => $"{g.TotalMilliseconds:0} ms")));
+        Assert.Equal(MailboxErrorCodes.Throttled, details!.Status.LastError!.Code);
+        Assert.Contains("Suggested Backoff Time: 4000 milliseconds", details.Status.LastError.Message);
+        Assert.All(gaps, g => Assert.True(g >= suggested - TimeSpan.FromMilliseconds(50), $"retried after {g.TotalMilliseconds:0} ms"));
+    }
+
+    private async Task<IMailboxGrain> CreateMailboxAsync(string user, int port, bool useIdle)
+    {
+        var tenant = Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
+        await tenant.CreateAsync("Feuerwehr Zuverlässig");
+        var created = await tenant.CreateMailboxAsync(
+            new MailboxSettings
+            {
+                DisplayName = "Alarm",
+                Host = "127.0.0.1",
+                Port = port,
+                Security = MailboxSecurity.None,
+                Username = user,
+                Password = "geheim",
+                PollIntervalSeconds = 10,
+                UseIdle = useIdle,
+            },
+            backfill: 0);
+        return Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
+    }
+}
