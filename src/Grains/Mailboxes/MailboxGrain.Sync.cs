@@ -77,7 +77,8 @@ public sealed partial class MailboxGrain
     private async Task<int> StoreBatchAsync(IReadOnlyList<FetchedMail> mails, uint uidValidity, uint lastUid, HashSet<string>? knownContent)
     {
         var mailboxId = this.GetPrimaryKeyString();
-        var added = StoreMessages(mails, uidValidity, knownContent);
+        var previous = S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0;
+        var (added, storedBefore) = StoreMessages(mails, uidValidity, previous, knownContent);
         if (added > 0)
         {
             await store.WriteStateAsync();
@@ -85,10 +86,12 @@ public sealed partial class MailboxGrain
         }
 
         S.Watermark = new UidWatermark(uidValidity, Math.Max(lastUid, S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0));
-        S.MessagesFetched += added;
+        // Messages above the watermark that were already stored come from an attempt that died before its watermark
+        // write: they are counted now, once, with this batch.
+        S.MessagesFetched += added + storedBefore;
         await PersistAsync();
         await stepObserver.OnStepAsync(mailboxId, PollStep.WatermarkStored);
-        return added;
+        return added + storedBefore;
     }
 
     private async Task SetBaselineAsync(IImapSession session, CancellationToken cancellationToken)
@@ -157,15 +160,18 @@ public sealed partial class MailboxGrain
         return stored;
     }
 
-    private int StoreMessages(IReadOnlyList<FetchedMail> mails, uint uidValidity, HashSet<string>? knownContent)
+    /// <returns>How many were added, and how many above <paramref name="watermark"/> were already stored.</returns>
+    private (int Added, int StoredBefore) StoreMessages(IReadOnlyList<FetchedMail> mails, uint uidValidity, uint watermark, HashSet<string>? knownContent)
     {
         var messages = store.State.Messages;
         var now = time.GetUtcNow();
         var added = 0;
+        var storedBefore = 0;
         foreach (var mail in mails)
         {
             if (messages.Exists(m => m.UidValidity == uidValidity && m.Uid == mail.Uid))
             {
+                storedBefore += mail.Uid > watermark ? 1 : 0;
                 continue;
             }
 
@@ -191,7 +197,7 @@ public sealed partial class MailboxGrain
             messages.RemoveRange(0, messages.Count - MailboxLimits.StoredMessages);
         }
 
-        return added;
+        return (added, storedBefore);
     }
 
     private async Task<PollResult> RecordSuccessAsync(int stored, bool uidValidityChanged, bool moreWaiting, long started)

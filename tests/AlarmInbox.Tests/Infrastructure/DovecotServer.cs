@@ -81,11 +81,11 @@ public sealed class DovecotServer : IAsyncLifetime
             new Dictionary<string, string>());
 
     /// <summary>Appends messages with one MULTIAPPEND over IMAP; returns their UIDs.</summary>
-    public async Task<IReadOnlyList<uint>> AppendAsync(string user, IReadOnlyList<MimeMessage> messages, string password = "geheim", string folder = "INBOX")
+    public async Task<IReadOnlyList<uint>> AppendAsync(string user, IReadOnlyList<MimeMessage> messages, string password = "geheim", string folder = "INBOX", DateTimeOffset? internalDate = null)
     {
         using var client = await ConnectAsync(user, password);
         var target = await client.GetFolderAsync(folder);
-        var requests = messages.Select(m => (IAppendRequest)new AppendRequest(m, MessageFlags.None)).ToList();
+        var requests = messages.Select(m => (IAppendRequest)new AppendRequest(m, MessageFlags.None) { InternalDate = internalDate }).ToList();
         var uids = await target.AppendAsync(requests);
         await client.DisconnectAsync(true);
         return uids.Select(u => u.Id).ToList();

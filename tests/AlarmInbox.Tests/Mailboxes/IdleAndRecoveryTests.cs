@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AlarmInbox.Tests.Mailboxes;
+
+/// <summary>IDLE push, UIDVALIDITY recovery and the late-mail guard against the real Dovecot.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class IdleAndRecoveryTests(ClusterFixture cluster, ITestOutputHelper output)
+{
+    private IGrainFactory Grains => cluster.Silo.Grains;
+
+    [Fact]
+    public async Task IdleFetchesAnAppendedMailWithinTwoSecondsWithoutWaitingForThePollInterval()
+    {
+        var user = await cluster.Imap.CreateUserAsync();
+        var mailbox = await CreateMailboxAsync(user, useIdle: true, pollIntervalSeconds: 3600);
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+
+        var latencies = new List<double>();
+        for (var i = 1; i <= 5; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await cluster.Imap.AppendAsync(user, [DovecotServer.Mail($"IDLE {i}")]);
+            await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Count == i, TimeSpan.FromSeconds(2), $"mail {i} within 2 s");
+            latencies.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        output.WriteLine("APPEND → stored, IDLE: " + string.Join(", ", latencies.Select(l => $"{l:0} ms")));
+        var details = await mailbox.GetAsync();
+        Assert.Equal(5, details!.Status.MessagesFetched);
+        Assert.True(details.Status.IdleActive);
+    }
+
+    [Fact]
+    public async Task UidValidityChangeDeliversExactlyTheNewMails()
+    {
+        var user = await cluster.Imap.CreateUserAsync();
+        await cluster.Imap.AppendAsync(user, Enumerable.Range(1, 5).Select(i => DovecotServer.Mail($"alt {i}")).ToList());
+        var mailbox = await CreateMailboxAsync(user, useIdle: false, backfill: 5);
+        var before = await mailbox.GetAsync();
+        Assert.Equal(5, before!.Status.MessagesFetched);
+
+        await cluster.Imap.AppendAsync(user, [DovecotServer.Mail("neu 1"), DovecotServer.Mail("neu 2")]);
+        var newValidity = before.Status.Watermark.UidValidity + 1000;
+        await cluster.Imap.SetUidValidityAsync(user, newValidity);
+        var poll = await mailbox.PollNowAsync();
+        var messages = await mailbox.GetMessagesAsync(50);
+        var again = await mailbox.PollNowAsync();
+
+        Assert.True(poll!.Succeeded);
+        Assert.True(poll.UidValidityChanged);
+        Assert.Equal(2, poll.NewMessages);
+        Assert.Equal(newValidity, poll.Watermark.UidValidity);
+        Assert.Equal(7, messages!.Count);
+        Assert.Equal(["neu 2", "neu 1"], messages.Where(m => m.UidValidity == newValidity).Select(m => m.Subject));
+        Assert.Equal(7, messages.Select(m => m.Subject).Distinct().Count());
+        Assert.Equal(0, again!.NewMessages);
+    }
+
+    [Fact]
+    public async Task MailOlderThanTheLateAgeWhenFirstSeenIsFlaggedLate()
+    {
+        var user = await cluster.Imap.CreateUserAsync();
+        var mailbox = await CreateMailboxAsync(user, useIdle: false);
+        var old = DovecotServer.Mail("verspätet");
+        old.Date = DateTimeOffset.UtcNow.AddHours(-2);
+
+        await cluster.Imap.AppendAsync(user, [old], internalDate: DateTimeOffset.UtcNow.AddHours(-2));
+        await cluster.Imap.AppendAsync(user, [DovecotServer.Mail("aktuell")]);
+        await mailbox.PollNowAsync();
+        var messages = await mailbox.GetMessagesAsync(10);
+
+        Assert.Equal([("aktuell", false), ("verspätet", true)], messages!.Select(m => (m.Subject, m.Late)));
+    }
+
+    private async Task<IMailboxGrain> CreateMailboxAsync(string user, bool useIdle, int backfill = 0, int pollIntervalSeconds = 60)
+    {
+        var tenant = Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
+        await tenant.CreateAsync("Feuerwehr IDLE");
+        var created = await tenant.CreateMailboxAsync(
+            new MailboxSettings
+            {
+                DisplayName = "Alarm",
+                Host = cluster.Imap.Host,
+                Port = cluster.Imap.ImapPort,
+                Security = MailboxSecurity.None,
+                Username = user,
+                Password = "geheim",
+                PollIntervalSeconds = pollIntervalSeconds,
+                UseIdle = useIdle,
+            },
+            backfill);
+        return Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
+    }
+}
