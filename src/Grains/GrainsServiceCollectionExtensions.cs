@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Alarms;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -30,6 +31,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<MailDecoder>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddAlarmInboxAlarms();
         return services;
     }
 }

@@ -330,6 +330,8 @@ public sealed partial class MailboxGrain(
             foreach (var batch in toFetch.Chunk(Math.Max(1, _imap.FetchBatchSize)))
             {
                 var mails = await session.FetchAsync(batch, cancellationToken);
+                // Alarms first (every fetched mail; the pipeline is idempotent by mailbox/UIDVALIDITY/UID), messages and watermark after.
+                await GrainFactory.GetGrain<Interfaces.Alarms.ITenantAlarmsGrain>(S.TenantId).IngestAsync(mailboxId, [.. mails.Select(m => decoder.Decode(m.Message, session.UidValidity, m.Uid, m.InternalDate, m.Size, time.GetUtcNow()))]);
                 var added = StoreMessages(mails, session.UidValidity, knownContent);
                 if (added > 0)
                 {
