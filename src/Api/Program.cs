@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
+using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Cluster;
 using AlarmInbox.Api.Mailboxes;
 using AlarmInbox.Api.Tenants;
+using AlarmInbox.Api.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +24,8 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs");
 app.MapTenantsApi();
 app.MapMailboxesApi();
+app.MapAlarmsApi();
+app.MapWebhooksApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>

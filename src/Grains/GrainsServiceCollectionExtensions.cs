@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Alarms;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -31,6 +32,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();
+        services.AddAlarmInboxAlarms();
         return services;
     }
 }

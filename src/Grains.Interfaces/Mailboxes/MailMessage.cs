@@ -56,4 +56,17 @@ public sealed record MailMessage
 
     /// <summary>The longest text kept per message, in characters.</summary>
     public const int MaxTextLength = 32_768;
+
+    /// <summary>
+    /// The contents of XML attachments (<c>application/xml</c>, <c>text/xml</c>, <c>*+xml</c> or <c>*.xml</c>) of at most
+    /// <see cref="MaxXmlAttachmentBytes"/> decoded bytes, at most <see cref="MaxXmlAttachments"/> of them; larger ones are
+    /// listed in <see cref="Attachments"/> only.
+    /// </summary>
+    [Id(15)] public IReadOnlyList<MailXmlAttachment> XmlAttachments { get; init; } = [];
+
+    /// <summary>The largest XML attachment whose content is kept, in decoded bytes.</summary>
+    public const int MaxXmlAttachmentBytes = 16_384;
+
+    /// <summary>The most XML attachment contents kept per message.</summary>
+    public const int MaxXmlAttachments = 2;
 }

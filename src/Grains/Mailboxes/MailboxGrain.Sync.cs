@@ -78,7 +78,12 @@ public sealed partial class MailboxGrain
     {
         var mailboxId = this.GetPrimaryKeyString();
         var previous = S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0;
-        var (added, storedBefore) = StoreMessages(mails, uidValidity, previous, knownContent);
+        var decoded = mails.Select(m => Decode(m, uidValidity)).ToList();
+
+        // Alarms first, for every fetched mail (the pipeline is idempotent by mailbox, UIDVALIDITY and UID); messages
+        // and watermark after. A crash anywhere in between re-fetches the batch and hands it over again, harmlessly.
+        await GrainFactory.GetGrain<Interfaces.Alarms.ITenantAlarmsGrain>(S.TenantId).IngestAsync(mailboxId, decoded);
+        var (added, storedBefore) = StoreMessages(decoded, previous, knownContent);
         if (added > 0)
         {
             await store.WriteStateAsync();
@@ -160,35 +165,41 @@ public sealed partial class MailboxGrain
         return stored;
     }
 
+    /// <summary>Decodes a fetched mail and flags it late when it was already old when first seen.</summary>
+    private MailMessage Decode(FetchedMail mail, uint uidValidity)
+    {
+        var now = time.GetUtcNow();
+        var decoded = decoder.Decode(mail.Message, uidValidity, mail.Uid, mail.InternalDate, mail.Size, now);
+        var received = decoded.InternalDate ?? decoded.Date;
+        if (received is { } at && now - at > _polling.LateAfter)
+        {
+            LogLateMail(logger, this.GetPrimaryKeyString(), mail.Uid, (now - at).TotalMinutes);
+            return decoded with { Late = true };
+        }
+
+        return decoded;
+    }
+
     /// <returns>How many were added, and how many above <paramref name="watermark"/> were already stored.</returns>
-    private (int Added, int StoredBefore) StoreMessages(IReadOnlyList<FetchedMail> mails, uint uidValidity, uint watermark, HashSet<string>? knownContent)
+    private (int Added, int StoredBefore) StoreMessages(IReadOnlyList<MailMessage> decoded, uint watermark, HashSet<string>? knownContent)
     {
         var messages = store.State.Messages;
-        var now = time.GetUtcNow();
         var added = 0;
         var storedBefore = 0;
-        foreach (var mail in mails)
+        foreach (var message in decoded)
         {
-            if (messages.Exists(m => m.UidValidity == uidValidity && m.Uid == mail.Uid))
+            if (messages.Exists(m => m.UidValidity == message.UidValidity && m.Uid == message.Uid))
             {
-                storedBefore += mail.Uid > watermark ? 1 : 0;
+                storedBefore += message.Uid > watermark ? 1 : 0;
                 continue;
             }
 
-            var decoded = decoder.Decode(mail.Message, uidValidity, mail.Uid, mail.InternalDate, mail.Size, now);
-            if (knownContent is not null && !knownContent.Add(MessageKeys.ContentKey(decoded)))
+            if (knownContent is not null && !knownContent.Add(MessageKeys.ContentKey(message)))
             {
                 continue;
             }
 
-            var received = decoded.InternalDate ?? decoded.Date;
-            if (received is { } at && now - at > _polling.LateAfter)
-            {
-                decoded = decoded with { Late = true };
-                LogLateMail(logger, this.GetPrimaryKeyString(), mail.Uid, (now - at).TotalMinutes);
-            }
-
-            messages.Add(decoded);
+            messages.Add(message);
             added++;
         }
 

@@ -91,6 +91,7 @@ public sealed class MailDecoder
             TextTruncated = truncated,
             Attachments = GetAttachments(message),
             FetchedAt = fetchedAt,
+            XmlAttachments = GetXmlAttachments(message),
         };
     }
 
@@ -175,6 +176,71 @@ public sealed class MailDecoder
         }
 
         return attachments;
+    }
+
+    private static List<MailXmlAttachment> GetXmlAttachments(MimeMessage message)
+    {
+        var result = new List<MailXmlAttachment>();
+        foreach (var part in message.BodyParts.OfType<MimePart>())
+        {
+            if (result.Count == MailMessage.MaxXmlAttachments)
+            {
+                break;
+            }
+
+            var mimeType = part.ContentType.MimeType.ToLowerInvariant();
+            var isXml = mimeType is "application/xml" or "text/xml" || mimeType.EndsWith("+xml", StringComparison.Ordinal)
+                || (part.FileName?.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ?? false);
+            if (!isXml || part.Content is null || (!part.IsAttachment && part is TextPart))
+            {
+                continue;
+            }
+
+            using var content = new MemoryStream();
+            part.Content.DecodeTo(content);
+            if (content.Length > MailMessage.MaxXmlAttachmentBytes)
+            {
+                continue;
+            }
+
+            var bytes = content.ToArray();
+            result.Add(new MailXmlAttachment(string.IsNullOrEmpty(part.FileName) ? null : part.FileName, mimeType, DecodeXmlText(bytes, part.ContentType.Charset)));
+        }
+
+        return result;
+    }
+
+    /// <summary>Decodes XML bytes: a byte order mark, else the Content-Type charset, else the XML declaration's encoding, else UTF-8.</summary>
+    private static string DecodeXmlText(byte[] bytes, string? charset)
+    {
+        var encoding = Encoding.UTF8;
+        var declared = charset;
+        if (string.IsNullOrEmpty(declared))
+        {
+            var head = Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 200));
+            var at = head.IndexOf("encoding=", StringComparison.Ordinal);
+            if (head.StartsWith("<?xml", StringComparison.Ordinal) && at > 0 && at + 10 < head.Length)
+            {
+                var quote = head[at + 9];
+                var end = head.IndexOf(quote, at + 10);
+                declared = end > at ? head[(at + 10)..end] : null;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(declared))
+        {
+            try
+            {
+                encoding = Encoding.GetEncoding(declared);
+            }
+            catch (ArgumentException)
+            {
+                // An unknown charset name: UTF-8 is the XML default.
+            }
+        }
+
+        using var reader = new StreamReader(new MemoryStream(bytes), encoding, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     private static long MeasureDecodedSize(MimeEntity part)

@@ -1,4 +1,5 @@
 using AlarmInbox.Grains;
+using AlarmInbox.Silo.Alarms;
 using AlarmInbox.Silo.Mailboxes;
 using AlarmInbox.Silo.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -60,6 +61,7 @@ public static class SiloHostingExtensions
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.Configure<ReminderOptions>(builder.Configuration.GetSection("Orleans:Reminders"));
             siloBuilder.AddStartupTask<MailboxResumeStartupTask>();
+            siloBuilder.AddAlarmInboxAlarms();
         });
         return builder;
     }

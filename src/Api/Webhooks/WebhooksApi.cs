@@ -1,0 +1,111 @@
+using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Grains.Interfaces.Webhooks;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AlarmInbox.Api.Webhooks;
+
+/// <summary>The webhook endpoints under <c>/api/tenants/{tenantId}/webhooks</c>.</summary>
+public static class WebhooksApi
+{
+    /// <summary>Maps the webhook endpoints.</summary>
+    public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tenants/{tenantId}/webhooks").WithTags("Webhooks")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/", CreateAsync).WithSummary("Creates a webhook; the secret is write-only.");
+        group.MapGet("/", ListAsync).WithSummary("Lists the tenant's webhooks (without secrets).");
+        group.MapGet("/{webhookId}", GetAsync).WithSummary("Returns one webhook (without its secret).");
+        group.MapPut("/{webhookId}", UpdateAsync).WithSummary("Replaces a webhook; an omitted secret keeps the stored one.");
+        group.MapDelete("/{webhookId}", DeleteAsync).WithSummary("Deletes a webhook and drops its pending deliveries.");
+        return group;
+    }
+
+    internal static async Task<Results<Created<WebhookResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(string tenantId, WebhookRequest request, IGrainFactory grains)
+    {
+        if (!await TenantExistsAsync(grains, tenantId))
+        {
+            return Problems.TenantNotFound(tenantId);
+        }
+
+        var settings = request.ToSettings();
+        var errors = WebhookSettingsValidator.Validate(settings, requireSecret: true);
+        var outbox = grains.GetGrain<IWebhookOutboxGrain>(tenantId);
+        if ((await outbox.ListWebhooksAsync()).Count >= WebhookSettingsValidator.MaxWebhooks)
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, "Too many webhooks.", $"A tenant may have at most {WebhookSettingsValidator.MaxWebhooks} webhooks.", "tenantId");
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var created = await outbox.CreateWebhookAsync(settings);
+        return TypedResults.Created($"/api/tenants/{tenantId}/webhooks/{created.Id}", WebhookResponse.From(created));
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<WebhookResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
+    {
+        if (!await TenantExistsAsync(grains, tenantId))
+        {
+            return Problems.TenantNotFound(tenantId);
+        }
+
+        var list = await grains.GetGrain<IWebhookOutboxGrain>(tenantId).ListWebhooksAsync();
+        return TypedResults.Ok<IReadOnlyList<WebhookResponse>>(list.Select(WebhookResponse.From).ToList());
+    }
+
+    internal static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> GetAsync(string tenantId, string webhookId, IGrainFactory grains)
+    {
+        if (!await TenantExistsAsync(grains, tenantId))
+        {
+            return Problems.TenantNotFound(tenantId);
+        }
+
+        var webhook = (await grains.GetGrain<IWebhookOutboxGrain>(tenantId).ListWebhooksAsync()).FirstOrDefault(w => w.Id == webhookId);
+        return webhook is null ? NotFound(tenantId, webhookId) : TypedResults.Ok(WebhookResponse.From(webhook));
+    }
+
+    internal static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        string tenantId, string webhookId, WebhookRequest request, IGrainFactory grains)
+    {
+        if (!await TenantExistsAsync(grains, tenantId))
+        {
+            return Problems.TenantNotFound(tenantId);
+        }
+
+        var outbox = grains.GetGrain<IWebhookOutboxGrain>(tenantId);
+        if (!(await outbox.ListWebhooksAsync()).Any(w => w.Id == webhookId))
+        {
+            return NotFound(tenantId, webhookId);
+        }
+
+        var settings = request.ToSettings();
+        var errors = WebhookSettingsValidator.Validate(settings, requireSecret: false);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var updated = await outbox.UpdateWebhookAsync(webhookId, settings);
+        return updated is null ? NotFound(tenantId, webhookId) : TypedResults.Ok(WebhookResponse.From(updated));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, string webhookId, IGrainFactory grains)
+    {
+        if (!await TenantExistsAsync(grains, tenantId))
+        {
+            return Problems.TenantNotFound(tenantId);
+        }
+
+        return await grains.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteWebhookAsync(webhookId) ? TypedResults.NoContent() : NotFound(tenantId, webhookId);
+    }
+
+    private static ProblemHttpResult NotFound(string tenantId, string webhookId) =>
+        Problems.Of(StatusCodes.Status404NotFound, "Webhook not found.", $"Tenant '{tenantId}' has no webhook '{webhookId}'.", "webhookId");
+
+    private static async Task<bool> TenantExistsAsync(IGrainFactory grains, string tenantId) =>
+        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() is not null;
+}

@@ -1,0 +1,63 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using Orleans.Concurrency;
+
+namespace AlarmInbox.Grains.Interfaces.Alarms;
+
+/// <summary>
+/// The alarm pipeline of one tenant (key = tenant id): evaluation settings, evaluation of fetched mails, incident
+/// merge, the alarm history (newest <c>AlarmInbox:Alarms:StoredAlarms</c>) and the hand-off to the webhook outbox.
+/// Idempotent by each mail's key (mailbox id, UIDVALIDITY, UID): handing the same mail in again changes nothing.
+/// </summary>
+[Alias("alarminbox.ITenantAlarmsGrain")]
+public interface ITenantAlarmsGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Evaluates newly fetched mails of a mailbox and stores (and hands to delivery) the resulting alarms, before it
+    /// returns. Mails already handled (same idempotency key, or same Message-ID from the same mailbox) are skipped.
+    /// </summary>
+    /// <param name="mailboxId">The mailbox that fetched them.</param>
+    /// <param name="messages">The decoded mails, in UID order.</param>
+    /// <returns>How many mails made a new alarm record or an update (skipped and evaluation-off mails do not count).</returns>
+    [Alias("IngestAsync")]
+    Task<int> IngestAsync(string mailboxId, IReadOnlyList<MailMessage> messages);
+
+    /// <summary>Returns the tenant's default evaluation settings. Has no side effects.</summary>
+    [Alias("GetSettingsAsync")]
+    [AlwaysInterleave]
+    Task<EvaluationSettings> GetSettingsAsync();
+
+    /// <summary>Replaces the tenant's default evaluation settings.</summary>
+    /// <exception cref="ArgumentException">The settings are invalid (see <see cref="EvaluationSettingsValidator"/>).</exception>
+    [Alias("SetSettingsAsync")]
+    Task<EvaluationSettings> SetSettingsAsync(EvaluationSettings settings);
+
+    /// <summary>Returns a mailbox's override and effective settings. Has no side effects.</summary>
+    [Alias("GetMailboxSettingsAsync")]
+    [AlwaysInterleave]
+    Task<MailboxEvaluationSettings> GetMailboxSettingsAsync(string mailboxId);
+
+    /// <summary>Sets (or with <see langword="null"/> removes) a mailbox's override.</summary>
+    /// <exception cref="ArgumentException">The override, applied to the tenant's defaults, is invalid.</exception>
+    [Alias("SetMailboxSettingsAsync")]
+    Task<MailboxEvaluationSettings> SetMailboxSettingsAsync(string mailboxId, EvaluationOverride? settings);
+
+    /// <summary>Lists alarms, newest (by evaluation time) first.</summary>
+    [Alias("ListAsync")]
+    [AlwaysInterleave]
+    Task<IReadOnlyList<AlarmRecord>> ListAsync(AlarmQuery query);
+
+    /// <summary>Returns one alarm, or <see langword="null"/>.</summary>
+    [Alias("GetAsync")]
+    [AlwaysInterleave]
+    Task<AlarmRecord?> GetAsync(string alarmId);
+
+    /// <summary>The rule tester: evaluates a mail with a mailbox's effective settings and returns the alarm it would produce. Stores and delivers nothing.</summary>
+    /// <exception cref="ArgumentException">The input is empty or too large.</exception>
+    [Alias("PreviewAsync")]
+    [AlwaysInterleave]
+    Task<AlarmPreview> PreviewAsync(string mailboxId, AlarmTestInput input);
+
+    /// <summary>Hands alarms that were stored but not yet handed to the webhook outbox (after a crash) to it. Idempotent; used at silo start-up.</summary>
+    [Alias("EnsureHandedOffAsync")]
+    Task EnsureHandedOffAsync();
+}

@@ -1,0 +1,54 @@
+using AlarmInbox.Grains.Interfaces.Alarms;
+using Orleans.Concurrency;
+
+namespace AlarmInbox.Grains.Interfaces.Webhooks;
+
+/// <summary>
+/// The webhooks of one tenant (key = tenant id) and its persisted delivery outbox: each alarm revision is POSTed to
+/// each enabled webhook, retried with exponential backoff and jitter on a grain timer (a reminder brings the grain
+/// back), and dead-lettered after <c>AlarmInbox:Webhooks:MaxAttempts</c> attempts.
+/// </summary>
+[Alias("alarminbox.IWebhookOutboxGrain")]
+public interface IWebhookOutboxGrain : IGrainWithStringKey
+{
+    /// <summary>Creates a webhook.</summary>
+    /// <param name="settings">Valid settings with a secret (see <see cref="WebhookSettingsValidator"/>).</param>
+    /// <returns>The webhook, without its secret.</returns>
+    /// <exception cref="ArgumentException">The settings are invalid.</exception>
+    [Alias("CreateWebhookAsync")]
+    Task<WebhookInfo> CreateWebhookAsync(WebhookSettings settings);
+
+    /// <summary>Replaces a webhook's settings; a <see langword="null"/> secret keeps the stored one.</summary>
+    /// <returns>The webhook, or <see langword="null"/> if there is none with this id.</returns>
+    /// <exception cref="ArgumentException">The settings are invalid.</exception>
+    [Alias("UpdateWebhookAsync")]
+    Task<WebhookInfo?> UpdateWebhookAsync(string webhookId, WebhookSettings settings);
+
+    /// <summary>Deletes a webhook; its pending deliveries are dropped.</summary>
+    /// <returns><see langword="false"/> if there is none with this id.</returns>
+    [Alias("DeleteWebhookAsync")]
+    Task<bool> DeleteWebhookAsync(string webhookId);
+
+    /// <summary>Lists the webhooks, in creation order. Has no side effects.</summary>
+    [Alias("ListWebhooksAsync")]
+    [AlwaysInterleave]
+    Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync();
+
+    /// <summary>
+    /// Adds one delivery per enabled webhook for each alarm revision, persisted before it returns. Idempotent by
+    /// (alarm id, revision): a revision already in the outbox is not added again.
+    /// </summary>
+    /// <param name="alarms">Deliverable alarms (status New or Updated), each as of the revision to deliver.</param>
+    [Alias("EnqueueAsync")]
+    [AlwaysInterleave]
+    Task EnqueueAsync(IReadOnlyList<AlarmRecord> alarms);
+
+    /// <summary>Returns the deliveries of the given alarms (all revisions, every webhook); alarms without any are left out.</summary>
+    [Alias("GetDeliveriesAsync")]
+    [AlwaysInterleave]
+    Task<IReadOnlyDictionary<string, IReadOnlyList<WebhookDelivery>>> GetDeliveriesAsync(IReadOnlyList<string> alarmIds);
+
+    /// <summary>Activates the outbox so that pending deliveries resume (silo start-up). Idempotent.</summary>
+    [Alias("EnsureRunningAsync")]
+    Task EnsureRunningAsync();
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Xml;
+using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using Microsoft.Extensions.Options;
+
+namespace AlarmInbox.Grains.Alarms;
+
+/// <summary>
+/// Evaluates one decoded mail with a set of <see cref="EvaluationSettings"/>: sender filter (also by the original sender of
+/// a forwarded mail), labelled fields, the XML incident attachment, custom regular expressions (each with a timeout),
+/// keyword, incident number, position and the late flag. Pure: no I/O, no state; thread-safe.
+/// </summary>
+/// <remarks>Field precedence, later wins: labels in the text, then the XML attachment, then custom rules.</remarks>
+public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions> options)
+{
+    private const int MaxCachedRules = 512;
+    private readonly ConcurrentDictionary<string, Regex> _rules = new(StringComparer.Ordinal);
+    private readonly TimeSpan _timeout = options.Value.RegexTimeout;
+
+    /// <summary>Evaluates <paramref name="message"/>.</summary>
+    /// <param name="message">The decoded mail.</param>
+    /// <param name="settings">The effective settings of its mailbox.</param>
+    /// <param name="now">The evaluation time (for the late flag).</param>
+    /// <returns>The evaluation; never throws for mail content (timeouts and bad XML are reported in <see cref="AlarmEvaluation.RuleErrors"/>).</returns>
+    public AlarmEvaluation Evaluate(MailMessage message, EvaluationSettings settings, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(settings);
+        var started = Stopwatch.GetTimestamp();
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        var errors = new List<RuleError>();
+        var matchedRules = new List<string>();
+        GeoPosition? position = null;
+
+        // 1. Labels in the text.
+        var labelSet = AlarmLabels.BuiltIn.Concat(settings.Labels).Append(settings.KeywordLabel)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        try
+        {
+            foreach (var (label, value) in labels.Extract(message.Text, labelSet, _timeout))
+            {
+                fields[label] = value;
+                sources[label] = "label";
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(_timeout)} ms on this mail; labelled fields were skipped."));
+        }
+
+        // 2. XML incident attachments.
+        string? xmlKeywordSource = null;
+        foreach (var xml in message.XmlAttachments)
+        {
+            var name = "xml:" + (xml.FileName ?? "attachment");
+            try
+            {
+                var (xmlFields, xmlPosition) = XmlIncidentReader.Read(xml.Content);
+                foreach (var (label, value) in xmlFields)
+                {
+                    fields[label] = value;
+                    sources[label] = name;
+                }
+
+                if (xmlFields.ContainsKey(AlarmLabels.Stichwort))
+                {
+                    xmlKeywordSource = name;
+                }
+
+                position ??= xmlPosition;
+            }
+            catch (XmlException ex)
+            {
+                errors.Add(new RuleError(name, "invalid_xml", $"The attachment is not usable XML: {ex.Message}"));
+            }
+        }
+
+        // 3. Custom rules.
+        foreach (var rule in settings.Rules)
+        {
+            var input = rule.Source == AlarmRuleSource.Subject ? message.Subject : message.Text;
+            try
+            {
+                var regex = Rule(rule.Pattern);
+                var match = regex.Match(input);
+                if (!match.Success)
+                {
+                    continue;
+                }
+
+                matchedRules.Add(rule.Name);
+                foreach (var group in match.Groups.Cast<Group>().Where(g => g.Success && !int.TryParse(g.Name, out _)))
+                {
+                    var value = group.Value.Trim();
+                    if (value.Length > 0)
+                    {
+                        fields[group.Name] = value;
+                        sources[group.Name] = "rule:" + rule.Name;
+                    }
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                errors.Add(new RuleError(rule.Name, "timeout", $"The pattern did not finish within {Ms(_timeout)} ms on this mail; the rule was skipped."));
+            }
+        }
+
+        // Keyword, incident number, position.
+        string? keyword;
+        if (settings.KeywordSource == KeywordSource.Subject)
+        {
+            keyword = NullIfEmpty(SenderFilter.StripPrefixes(message.Subject));
+            sources["keyword"] = "subject";
+        }
+        else
+        {
+            var label = fields.Keys.FirstOrDefault(k => string.Equals(k, settings.KeywordLabel, StringComparison.OrdinalIgnoreCase));
+            keyword = label is null ? null : fields[label];
+            if (keyword is not null)
+            {
+                sources["keyword"] = sources[label!] == "label" ? "label:" + label : sources[label!];
+            }
+            else if (xmlKeywordSource is not null)
+            {
+                keyword = fields[AlarmLabels.Stichwort];
+                sources["keyword"] = xmlKeywordSource;
+            }
+        }
+
+        var incidentNumber = fields.GetValueOrDefault(AlarmLabels.Einsatznummer);
+        if (fields.TryGetValue(AlarmLabels.Koordinaten, out var coordinates) && !sources[AlarmLabels.Koordinaten].StartsWith("xml:", StringComparison.Ordinal))
+        {
+            // A label or rule value is more specific than (and overrides) the attachment's position.
+            position = PositionParser.Parse(coordinates) ?? position;
+        }
+
+        // Sender filter, then content.
+        string? originalFrom = null;
+        if (settings.MatchForwardedSender)
+        {
+            try
+            {
+                originalFrom = SenderFilter.FindOriginalSender(message, _timeout);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                errors.Add(new RuleError("sender", "timeout", "Looking for a forwarded sender timed out; only the From address was checked."));
+            }
+        }
+
+        string? matchedSender = null;
+        AlarmRejection? rejection = null;
+        if (settings.AllowedSenders.Count > 0)
+        {
+            matchedSender = SenderFilter.Match(message.From, settings.AllowedSenders)
+                ?? (originalFrom is null ? null : SenderFilter.Match(originalFrom, settings.AllowedSenders));
+            if (matchedSender is null)
+            {
+                var original = originalFrom is null ? "" : $" (forwarded from '{originalFrom}')";
+                rejection = new AlarmRejection(
+                    AlarmRejectionCodes.SenderNotAllowed,
+                    $"The sender '{message.From ?? "(none)"}'{original} is not in allowedSenders.");
+            }
+        }
+
+        if (rejection is null && keyword is null && incidentNumber is null)
+        {
+            rejection = new AlarmRejection(AlarmRejectionCodes.NoAlarmContent, "The mail has neither a keyword nor an incident number (Einsatznummer).");
+        }
+
+        var sentAt = SentAt(message);
+        return new AlarmEvaluation
+        {
+            IsAlarm = rejection is null,
+            Rejection = rejection,
+            Keyword = keyword,
+            IncidentNumber = incidentNumber,
+            Fields = fields,
+            FieldSources = sources,
+            Position = position,
+            MatchedRules = matchedRules,
+            RuleErrors = errors,
+            MatchedSender = matchedSender,
+            OriginalFrom = originalFrom,
+            Late = message.Late || (settings.LateAfterMinutes > 0 && now - sentAt > TimeSpan.FromMinutes(settings.LateAfterMinutes)),
+            Text = message.Text,
+            DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        };
+    }
+
+    /// <summary>When the mail was sent: its Date header, else the server's receive time, else when it was fetched.</summary>
+    public static DateTimeOffset SentAt(MailMessage message) => message.Date ?? message.InternalDate ?? message.FetchedAt;
+
+    private Regex Rule(string pattern)
+    {
+        if (_rules.TryGetValue(pattern, out var cached))
+        {
+            return cached;
+        }
+
+        if (_rules.Count >= MaxCachedRules)
+        {
+            _rules.Clear();
+        }
+
+        // Backtracking engine on purpose: admins may use lookarounds and backreferences; the timeout bounds the cost.
+        var regex = new Regex(pattern, RegexOptions.CultureInvariant, _timeout);
+        _rules[pattern] = regex;
+        return regex;
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static string Ms(TimeSpan value) => value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+}

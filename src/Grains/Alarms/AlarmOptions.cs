@@ -1,0 +1,17 @@
+namespace AlarmInbox.Grains.Alarms;
+
+/// <summary>How alarms are evaluated and kept; section <c>AlarmInbox:Alarms</c>.</summary>
+public sealed class AlarmOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "AlarmInbox:Alarms";
+
+    /// <summary>The longest time one regular expression (label extraction or a custom rule) may run on one mail; it is then reported as timed out and skipped.</summary>
+    public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How many alarms a tenant keeps (newest first); older ones are dropped.</summary>
+    public int StoredAlarms { get; set; } = 1_000;
+
+    /// <summary>How many handled mail keys a tenant remembers to skip a mail handed in again (after a crash or a UIDVALIDITY change).</summary>
+    public int ProcessedKeyWindow { get; set; } = 20_000;
+}

@@ -1,0 +1,30 @@
+using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Grains.Interfaces.Webhooks;
+using Microsoft.Extensions.Logging;
+
+namespace AlarmInbox.Silo.Alarms;
+
+/// <summary>
+/// At silo start, for every tenant: hands alarms that were stored but not yet queued to the outbox, and activates the
+/// outbox so that pending deliveries resume without waiting for a new alarm.
+/// </summary>
+public sealed partial class AlarmDeliveryResumeStartupTask(IGrainFactory grains, ILogger<AlarmDeliveryResumeStartupTask> logger) : IStartupTask
+{
+    /// <inheritdoc />
+    public async Task Execute(CancellationToken cancellationToken)
+    {
+        var tenants = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
+        foreach (var tenantId in tenants)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await grains.GetGrain<ITenantAlarmsGrain>(tenantId).EnsureHandedOffAsync();
+            await grains.GetGrain<IWebhookOutboxGrain>(tenantId).EnsureRunningAsync();
+        }
+
+        LogResumed(logger, tenants.Count);
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Resumed alarm hand-offs and webhook deliveries of {TenantCount} tenants")]
+    private static partial void LogResumed(ILogger logger, int tenantCount);
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using AlarmInbox.Grains.Alarms;
+using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Mime;
+using AlarmInbox.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace AlarmInbox.Tests.Alarms;
+
+/// <summary>The pure evaluator on the corpus and on hand-made mails.</summary>
+public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
+{
+    /// <summary>The corpus settings: only the dispatch centre's domain, keyword from the 'Stichwort:' line (or the XML attachment).</summary>
+    internal static readonly EvaluationSettings CorpusSettings = new()
+    {
+        AllowedSenders = ["ils-musterland.example"],
+        KeywordSource = KeywordSource.Label,
+    };
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 15, 0, 0, TimeSpan.Zero);
+
+    private readonly AlarmEvaluator _evaluator = NewEvaluator();
+
+    public static TheoryData<string> CorpusMails()
+    {
+        var data = new TheoryData<string>();
+        foreach (var property in ReadExpected().EnumerateObject().Where(p => p.Name != "_about"))
+        {
+            data.Add(property.Name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CorpusMails))]
+    public void CorpusMailYieldsExpectedIncidentNumberKeywordAndAlarmDecision(string fileName)
+    {
+        var expected = ReadExpected().GetProperty(fileName);
+
+        var evaluation = _evaluator.Evaluate(Decode(fileName), CorpusSettings, Now);
+
+        Assert.Equal(expected.GetProperty("incidentNumber").GetString(), evaluation.IncidentNumber);
+        Assert.Equal(expected.GetProperty("keyword").GetString(), evaluation.Keyword);
+        Assert.Equal(expected.GetProperty("isAlarm").GetBoolean(), evaluation.IsAlarm);
+        Assert.Empty(evaluation.RuleErrors);
+        if (expected.TryGetProperty("originalFrom", out var originalFrom))
+        {
+            Assert.Equal(originalFrom.GetString(), evaluation.OriginalFrom);
+        }
+    }
+
+    [Fact]
+    public void EveryCorpusMailIsEvaluatedInAFewMilliseconds()
+    {
+        var mails = ReadExpected().EnumerateObject().Where(p => p.Name != "_about").Select(p => Decode(p.Name)).ToList();
+        _evaluator.Evaluate(mails[0], CorpusSettings, Now);
+
+        var watch = Stopwatch.StartNew();
+        const int Rounds = 50;
+        for (var i = 0; i < Rounds; i++)
+        {
+            foreach (var mail in mails)
+            {
+                _evaluator.Evaluate(mail, CorpusSettings, Now);
+            }
+        }
+
+        var perMail = watch.Elapsed.TotalMilliseconds / (Rounds * mails.Count);
+        output.WriteLine($"Evaluation: {perMail:0.000} ms per mail ({mails.Count} corpus mails × {Rounds})");
+        Assert.True(perMail < 5, $"evaluation took {perMail:0.000} ms per mail");
+    }
+
+    [Fact]
+    public void NewsletterIsRejectedBySenderFilterWithReason()
+    {
+        var evaluation = _evaluator.Evaluate(Decode("09-not-an-alarm-newsletter.eml"), CorpusSettings, Now);
+
+        Assert.False(evaluation.IsAlarm);
+        Assert.Equal(AlarmRejectionCodes.SenderNotAllowed, evaluation.Rejection!.Code);
+        Assert.Equal("The sender 'news@shop.example' is not in allowedSenders.", evaluation.Rejection.Message);
+    }
+
+    [Fact]
+    public void ForwardedMailPassesByItsOriginalSenderOnly()
+    {
+        var mail = Decode("08-forwarded-outlook-rule.eml");
+
+        var allowed = _evaluator.Evaluate(mail, CorpusSettings with { AllowedSenders = ["alarmierung@ils-musterland.example"] }, Now);
+        var notTrusted = _evaluator.Evaluate(mail, CorpusSettings with { MatchForwardedSender = false }, Now);
+
+        Assert.True(allowed.IsAlarm);
+        Assert.Equal("alarmierung@ils-musterland.example", allowed.MatchedSender);
+        Assert.Equal("alarmierung@ils-musterland.example", allowed.OriginalFrom);
+        Assert.False(notTrusted.IsAlarm);
+        Assert.Equal(AlarmRejectionCodes.SenderNotAllowed, notTrusted.Rejection!.Code);
+    }
+
+    [Fact]
+    public void PlainMailYieldsEveryBuiltInLabelAndItsPosition()
+    {
+        var evaluation = _evaluator.Evaluate(Decode("01-plain-utf8-keyvalue.eml"), CorpusSettings, Now);
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["Einsatznummer"] = "2026-113456",
+                ["Stichwort"] = "B3 Wohnhausbrand",
+                ["Schlagwort"] = "Feuer Wohnhaus, Person in Gefahr",
+                ["Ort"] = "12345 Musterdorf",
+                ["Straße"] = "Lindenweg 7",
+                ["Objekt"] = "Mehrfamilienhaus",
+                ["Koordinaten"] = "49.412345, 8.694321",
+                ["Einsatzmittel"] = "FL MUS 1/42-1, FL MUS 1/11-1, RD MUS 1/83-2",
+                ["Bemerkung"] = "Rauch aus Dachgeschoss, 2 Personen vermisst",
+                ["Alarmzeit"] = "29.11.2026 20:15:03",
+            },
+            evaluation.Fields);
+        Assert.Equal(new GeoPosition(49.412345, 8.694321), evaluation.Position);
+        Assert.Equal("label:Stichwort", evaluation.FieldSources["keyword"]);
+        Assert.True(evaluation.Late);
+    }
+
+    [Fact]
+    public void ValuesOnOneLineEndAtTheNextKnownLabel()
+    {
+        var evaluation = _evaluator.Evaluate(Decode("12-base64-single-line.eml"), CorpusSettings, Now);
+
+        Assert.Equal("2026-113530", evaluation.Fields["Einsatznummer"]);
+        Assert.Equal("B2 Flächenbrand", evaluation.Fields["Stichwort"]);
+        Assert.Equal("Waldgebiet Hohe Eiche, Zufahrt Forstweg 3", evaluation.Fields["Ort"]);
+    }
+
+    [Fact]
+    public void XmlAttachmentYieldsFieldsAndPosition()
+    {
+        var evaluation = _evaluator.Evaluate(Decode("11-xml-incident-attachment.eml"), CorpusSettings, Now);
+
+        Assert.Equal("xml:einsatz.xml", evaluation.FieldSources["keyword"]);
+        Assert.Equal("Mühlenweg 14", evaluation.Fields["Straße"]);
+        Assert.Equal("Musterdorf", evaluation.Fields["Ort"]);
+        Assert.Equal("FL MUS 1/44-1", evaluation.Fields["Einsatzmittel"]);
+        Assert.Equal(new GeoPosition(49.40111, 8.70222), evaluation.Position);
+    }
+
+    [Fact]
+    public void SubjectIsTheDefaultKeywordSourceWithoutForwardPrefix()
+    {
+        var settings = new EvaluationSettings { AllowedSenders = ["ils-musterland.example"] };
+
+        Assert.Equal("B4 Wohnhausbrand (Erhoehung)", _evaluator.Evaluate(Decode("10-incident-update-same-number.eml"), settings, Now).Keyword);
+        Assert.Equal("B3 Wohnhausbrand", _evaluator.Evaluate(Decode("08-forwarded-outlook-rule.eml"), settings, Now).Keyword);
+    }
+
+    [Fact]
+    public void CustomRuleNamedGroupsOverrideLabelsAndAreReported()
+    {
+        var settings = CorpusSettings with
+        {
+            Labels = ["Meldender"],
+            Rules = [new AlarmRule("Fax-Nummer", @"Alarmfax (?<Faxnummer>\d{4}-\d{6})", AlarmRuleSource.Subject)],
+        };
+
+        var evaluation = _evaluator.Evaluate(Decode("05-pdf-attachment.eml"), settings, Now);
+
+        Assert.Equal(["Fax-Nummer"], evaluation.MatchedRules);
+        Assert.Equal("2026-113480", evaluation.Fields["Faxnummer"]);
+        Assert.Equal("rule:Fax-Nummer", evaluation.FieldSources["Faxnummer"]);
+    }
+
+    [Fact]
+    public void CatastrophicPatternTimesOutIsReportedAndTheRestStillWorks()
+    {
+        var evaluator = NewEvaluator(TimeSpan.FromMilliseconds(50));
+        var mail = new MailMessage
+        {
+            UidValidity = 1,
+            Uid = 1,
+            From = "alarmierung@ils-musterland.example",
+            Subject = "B1 Test",
+            Text = "Einsatznummer: 2026-1\n" + new string('a', 40) + "!",
+            FetchedAt = Now,
+        };
+        var settings = CorpusSettings with { Rules = [new AlarmRule("Katastrophe", @"(?<x>(a|aa)+)$")] };
+
+        var watch = Stopwatch.StartNew();
+        var evaluation = evaluator.Evaluate(mail, settings, Now);
+        watch.Stop();
+
+        var error = Assert.Single(evaluation.RuleErrors);
+        Assert.Equal(new RuleError("Katastrophe", "timeout", "The pattern did not finish within 50 ms on this mail; the rule was skipped."), error);
+        Assert.Empty(evaluation.MatchedRules);
+        Assert.Equal("2026-1", evaluation.IncidentNumber);
+        Assert.True(evaluation.IsAlarm);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("49.412345, 8.694321", 49.412345, 8.694321)]
+    [InlineData("N 49,4123 E 8,6943", 49.4123, 8.6943)]
+    [InlineData("49.5;-8.25", 49.5, -8.25)]
+    [InlineData("33.9 S, 18.4 E", -33.9, 18.4)]
+    public void CoordinatesParseIntoLatitudeAndLongitude(string value, double latitude, double longitude) =>
+        Assert.Equal(new GeoPosition(latitude, longitude), PositionParser.Parse(value));
+
+    [Theory]
+    [InlineData("irgendwo")]
+    [InlineData("91.0, 8.0")]
+    [InlineData("49.4")]
+    public void InvalidCoordinatesGiveNoPosition(string value) => Assert.Null(PositionParser.Parse(value));
+
+    internal static AlarmEvaluator NewEvaluator(TimeSpan? timeout = null) =>
+        new(new LabelExtractor(), Options.Create(new AlarmOptions { RegexTimeout = timeout ?? TimeSpan.FromMilliseconds(200) }));
+
+    internal static MailMessage Decode(string fileName)
+    {
+        using var stream = File.OpenRead(Path.Combine(RepoPaths.CorpusMail, fileName));
+        return new MailDecoder().Decode(stream, 7, 1, null, stream.Length, Now, CancellationToken.None);
+    }
+
+    private static JsonElement ReadExpected() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.CorpusMail, "expected.json"), Encoding.UTF8)).RootElement;
+}
