@@ -40,4 +40,10 @@ public sealed record MailboxConfig
 
     /// <summary>When the mailbox was created (UTC).</summary>
     [Id(11)] public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>See <see cref="MailboxSettings.AuthType"/>.</summary>
+    [Id(12)] public MailboxAuthType AuthType { get; init; }
+
+    /// <summary>The app registration of an <see cref="MailboxAuthType.Office365"/> mailbox, without secrets; <see langword="null"/> otherwise.</summary>
+    [Id(13)] public Office365Config? Office365 { get; init; }
 }
