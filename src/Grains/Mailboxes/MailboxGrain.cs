@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+using AlarmInbox.Grains.Auth;
+using AlarmInbox.Grains.Diagnostics;
 using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Interfaces.Diagnostics;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Secrets;
@@ -22,7 +26,10 @@ public sealed partial class MailboxGrain(
     TimeProvider time,
     IOptions<PollingOptions> pollingOptions,
     IOptions<ImapOptions> imapOptions,
-    ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
+    ILogger<MailboxGrain> logger,
+    Office365SessionOpener office365,
+    ConnectionTester tester,
+    IOptions<Office365Options> office365Options) : Grain, IMailboxGrain, IRemindable
 {
     private const string WatchdogReminder = "poll-watchdog";
 
@@ -49,6 +56,7 @@ public sealed partial class MailboxGrain(
     /// <inheritdoc />
     public async Task<MailboxDetails> CreateAsync(string tenantId, MailboxSettings settings, int backfill)
     {
+        settings = MailboxSettingsValidator.Normalize(settings);
         ThrowIfInvalid(settings, requirePassword: true);
         if (backfill is < 0 or > MailboxLimits.MaxBackfill)
         {
@@ -64,11 +72,12 @@ public sealed partial class MailboxGrain(
         {
             Exists = true,
             TenantId = tenantId,
-            Settings = settings with { Password = null },
-            ProtectedPassword = secrets.Protect(settings.Password!),
+            Settings = WithoutSecrets(settings),
+            ProtectedPassword = settings.Password is { } password ? secrets.Protect(password) : null,
             CreatedAt = time.GetUtcNow(),
             PendingBackfill = backfill,
         };
+        StoreOffice365Secrets(settings);
         await state.WriteStateAsync();
         LogCreated(logger, this.GetPrimaryKeyString(), tenantId);
 
@@ -90,17 +99,33 @@ public sealed partial class MailboxGrain(
             return null;
         }
 
-        ThrowIfInvalid(settings, requirePassword: false);
+        settings = MailboxSettingsValidator.Normalize(settings);
+        ThrowIfInvalid(settings, requirePassword: settings.AuthType != S.Settings.AuthType);
         var old = S.Settings;
         var sameSource = string.Equals(old.Host, settings.Host, StringComparison.OrdinalIgnoreCase)
             && old.Port == settings.Port
             && string.Equals(old.Username, settings.Username, StringComparison.Ordinal)
             && string.Equals(old.Folder, settings.Folder, StringComparison.Ordinal);
 
-        S.Settings = settings with { Password = null };
+        S.Settings = WithoutSecrets(settings);
         if (settings.Password is not null)
         {
             S.ProtectedPassword = secrets.Protect(settings.Password);
+        }
+
+        if (settings.AuthType != old.AuthType || old.Office365 != S.Settings.Office365)
+        {
+            S.Office365ConfiguredAt = settings.AuthType == MailboxAuthType.Office365 ? time.GetUtcNow() : null;
+        }
+
+        StoreOffice365Secrets(settings);
+        if (settings.AuthType == MailboxAuthType.Office365)
+        {
+            S.ProtectedPassword = null;
+        }
+        else
+        {
+            S.ProtectedClientSecret = S.ProtectedCertificate = null;
         }
 
         if (!sameSource)
@@ -303,12 +328,7 @@ public sealed partial class MailboxGrain(
         var moreWaiting = false;
         try
         {
-            var request = new ImapConnectRequest(
-                S.Settings.Host, S.Settings.Port, S.Settings.Security, S.Settings.Username,
-                secrets.Unprotect(S.ProtectedPassword ?? throw new InvalidOperationException("The mailbox has no password.")),
-                S.Settings.Folder);
-
-            await using var session = await connector.OpenAsync(request, cancellationToken);
+            await using var session = await OpenSessionAsync(cancellationToken);
             if (!S.Watermark.IsSet)
             {
                 await SetBaselineAsync(session, cancellationToken);
@@ -369,9 +389,9 @@ public sealed partial class MailboxGrain(
         {
             var error = ex switch
             {
-                MailboxAccessException access => new MailboxError(access.Code, access.Message, time.GetUtcNow()),
-                OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {_polling.PollTimeout.TotalSeconds:0} s.", time.GetUtcNow()),
-                _ => new MailboxError(MailboxErrorCodes.Unexpected, "The stored password cannot be decrypted: the data protection key ring is not the one it was stored with. Set the password again.", time.GetUtcNow()),
+                MailboxAccessException access => new MailboxError(access.Code, access.Message, time.GetUtcNow(), MailboxErrorHints.For(access.Code)),
+                OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {_polling.PollTimeout.TotalSeconds:0} s.", time.GetUtcNow(), MailboxErrorHints.For(MailboxErrorCodes.Timeout)),
+                _ => new MailboxError(MailboxErrorCodes.Unexpected, UnreadableSecret, time.GetUtcNow(), MailboxErrorHints.For(MailboxErrorCodes.Unexpected)),
             };
             S.LastPollAt = time.GetUtcNow();
             var changed = S.LastError?.Code != error.Code || S.LastError?.Message != error.Message;
@@ -398,6 +418,93 @@ public sealed partial class MailboxGrain(
         {
             _pollRunning = false;
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<ConnectionTestResult?> TestConnectionAsync()
+    {
+        if (!S.Exists)
+        {
+            return null;
+        }
+
+        MailboxSettings settings;
+        try
+        {
+            settings = WithSecrets();
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return ConnectionTester.Failed(ConnectionTestSteps.Validate, MailboxErrorCodes.Unexpected, UnreadableSecret);
+        }
+
+        using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+        return await tester.RunAsync(settings, requireCredential: true, RecentlyConfigured, timeout.Token);
+    }
+
+    private const string UnreadableSecret =
+        "The stored password, client secret or certificate cannot be decrypted: the data protection key ring is not the one it was stored with. Set it again with PUT.";
+
+    private bool RecentlyConfigured =>
+        S.Office365ConfiguredAt is { } at && time.GetUtcNow() - at < office365Options.Value.ExchangePropagationTime;
+
+    private Task<IImapSession> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        var settings = WithSecrets();
+        var request = new ImapConnectRequest(settings.Host, settings.Port, settings.Security, settings.Username, settings.Password ?? "", settings.Folder);
+        return settings.AuthType == MailboxAuthType.Office365
+            ? office365.OpenAsync(request, settings.Office365!, RecentlyConfigured, cancellationToken)
+            : connector.OpenAsync(request, cancellationToken);
+    }
+
+    /// <summary>The stored settings with their secrets decrypted, in memory only.</summary>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The key ring cannot decrypt a secret.</exception>
+    private MailboxSettings WithSecrets()
+    {
+        if (S.Settings.AuthType != MailboxAuthType.Office365)
+        {
+            return S.Settings with { Password = S.ProtectedPassword is { } p ? secrets.Unprotect(p) : null };
+        }
+
+        var o365 = S.Settings.Office365!;
+        return S.Settings with
+        {
+            Password = null,
+            Office365 = o365 with
+            {
+                ClientSecret = S.ProtectedClientSecret is { } secret ? secrets.Unprotect(secret) : null,
+                CertificatePfxBase64 = S.ProtectedCertificate is { } certificate ? secrets.Unprotect(certificate) : null,
+            },
+        };
+    }
+
+    private static MailboxSettings WithoutSecrets(MailboxSettings settings) => settings with
+    {
+        Password = null,
+        Office365 = settings.Office365 is { } o365 ? o365 with { ClientSecret = null, CertificatePfxBase64 = null, CertificatePassword = null, CertificatePem = null } : null,
+    };
+
+    /// <summary>Encrypts a given Office 365 credential; a certificate is kept as PKCS#12 without password (the encryption protects it).</summary>
+    private void StoreOffice365Secrets(MailboxSettings settings)
+    {
+        if (settings.AuthType != MailboxAuthType.Office365 || settings.Office365 is not { HasCredential: true } o365)
+        {
+            return;
+        }
+
+        if (o365.ClientSecret is { } secret)
+        {
+            S.ProtectedClientSecret = secrets.Protect(secret);
+            S.ProtectedCertificate = null;
+        }
+        else
+        {
+            using var certificate = ClientCertificates.Load(o365);
+            S.ProtectedCertificate = secrets.Protect(Convert.ToBase64String(certificate.Export(X509ContentType.Pkcs12)));
+            S.ProtectedClientSecret = null;
+        }
+
+        S.Office365ConfiguredAt = time.GetUtcNow();
     }
 
     private async Task SetBaselineAsync(IImapSession session, CancellationToken cancellationToken)
@@ -475,6 +582,10 @@ public sealed partial class MailboxGrain(
             Security = S.Settings.Security,
             Username = S.Settings.Username,
             HasPassword = S.ProtectedPassword is not null,
+            AuthType = S.Settings.AuthType,
+            Office365 = S.Settings.Office365 is { } o365
+                ? new Office365Config(o365.Tenant, o365.ClientId, o365.Scope, o365.AuthorityHost, S.ProtectedClientSecret is not null, S.ProtectedCertificate is not null)
+                : null,
             Folder = S.Settings.Folder,
             PollIntervalSeconds = S.Settings.PollIntervalSeconds,
             Enabled = S.Settings.Enabled,
