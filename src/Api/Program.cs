@@ -19,6 +19,8 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs");
 app.MapTenantsApi();
 app.MapMailboxesApi();
+app.MapMailboxTestApi();
+app.MapSetupScriptApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>
