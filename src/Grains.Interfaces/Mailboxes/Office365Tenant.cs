@@ -51,16 +51,16 @@ public static class Office365Tenant
             var slash = rest.IndexOf('/');
             var host = slash < 0 ? rest : rest[..slash];
             var path = slash < 0 ? "" : rest[(slash + 1)..];
-            if (withoutScheme is not null || host.Contains('.'))
+            var isAuthorityHost = string.Equals(host, authorityHost, StringComparison.OrdinalIgnoreCase);
+            if (withoutScheme is not null && !isAuthorityHost)
             {
-                if (!string.Equals(host, authorityHost, StringComparison.OrdinalIgnoreCase))
-                {
-                    error = $"tenant is a URL for '{Shorten(host)}', but authorityHost is '{authorityHost}': paste https://{authorityHost}/<your tenant ID>, or set authorityHost to the host of your cloud.";
-                    return false;
-                }
+                error = $"tenant is a URL for '{Shorten(host)}', but authorityHost is '{authorityHost}': paste https://{authorityHost}/<your tenant ID>, or set authorityHost to the host of your cloud.";
+                return false;
             }
-            else
+
+            if (!isAuthorityHost)
             {
+                // No scheme and not the authority host: a tenant id or domain with a trailing path such as "/v2.0".
                 path = value;
             }
 

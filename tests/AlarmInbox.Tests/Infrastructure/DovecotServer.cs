@@ -73,6 +73,19 @@ public sealed class DovecotServer : IAsyncLifetime
         return user;
     }
 
+    /// <summary>Stores the HS256 key that bearer tokens must be signed with (<c>dev-imap.sh oauth-key</c>), unless it is already the one in use.</summary>
+    public async Task SetOAuthKeyAsync(byte[] key)
+    {
+        var base64 = Convert.ToBase64String(key);
+        var file = Path.Combine(StateDirectory, "oauth-keys", "default", "HS256", "default");
+        if (File.Exists(file) && await File.ReadAllTextAsync(file) == base64)
+        {
+            return;
+        }
+
+        await ProcessRunner.RunAsync(Script, ["oauth-key", base64], Environment);
+    }
+
     /// <summary>Appends messages with one MULTIAPPEND over IMAP; returns their UIDs.</summary>
     public async Task<IReadOnlyList<uint>> AppendAsync(string user, IReadOnlyList<MimeMessage> messages, string password = "geheim", string folder = "INBOX")
     {

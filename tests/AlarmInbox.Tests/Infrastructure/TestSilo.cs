@@ -13,12 +13,14 @@ namespace AlarmInbox.Tests.Infrastructure;
 public sealed class TestSilo : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _extra;
+    private readonly Action<IServiceCollection>? _services;
     private IHost? _host;
 
-    private TestSilo(string dataDirectory, Dictionary<string, string?> extra)
+    private TestSilo(string dataDirectory, Dictionary<string, string?> extra, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         _extra = extra;
+        _services = services;
     }
 
     /// <summary>The data folder (SQLite file and key ring).</summary>
@@ -30,10 +32,10 @@ public sealed class TestSilo : IAsyncDisposable
     /// <summary>The grain factory of the running host.</summary>
     public IGrainFactory Grains => (_host ?? throw new InvalidOperationException("The silo is stopped.")).Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>Starts a silo on a new data folder (or the given one).</summary>
-    public static async Task<TestSilo> StartAsync(string? dataDirectory = null, Dictionary<string, string?>? settings = null)
+    /// <summary>Starts a silo on a new data folder (or the given one); <paramref name="services"/> registers fakes before the silo's own services.</summary>
+    public static async Task<TestSilo> StartAsync(string? dataDirectory = null, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var silo = new TestSilo(dataDirectory ?? Path.Combine(Path.GetTempPath(), "ai-silo-" + Guid.NewGuid().ToString("N")[..8]), settings ?? []);
+        var silo = new TestSilo(dataDirectory ?? Path.Combine(Path.GetTempPath(), "ai-silo-" + Guid.NewGuid().ToString("N")[..8]), settings ?? [], services);
         await silo.StartHostAsync();
         return silo;
     }
@@ -89,6 +91,7 @@ public sealed class TestSilo : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(settings);
+        _services?.Invoke(builder.Services);
         builder.AddAlarmInboxSilo();
         _host = builder.Build();
         await _host.StartAsync();
