@@ -63,6 +63,8 @@ public static class Office365ImapErrors
             }
         }
 
-        return exception.InnerException?.Message ?? exception.Message;
+        return exception.InnerException is MailKit.Security.AuthenticationException refused
+            ? $"the server refused AUTHENTICATE XOAUTH2: {refused.Message}"
+            : exception.InnerException?.Message ?? exception.Message;
     }
 }
