@@ -42,8 +42,8 @@ public sealed record MailboxConfig
     [Id(11)] public required DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>See <see cref="MailboxSettings.AuthType"/>.</summary>
-    [Id(12)] public MailboxAuthType AuthType { get; init; }
+    [Id(13)] public MailboxAuthType AuthType { get; init; }
 
     /// <summary>The app registration of an <see cref="MailboxAuthType.Office365"/> mailbox, without secrets; <see langword="null"/> otherwise.</summary>
-    [Id(13)] public Office365Config? Office365 { get; init; }
+    [Id(14)] public Office365Config? Office365 { get; init; }
 }

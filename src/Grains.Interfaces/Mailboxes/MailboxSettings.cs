@@ -36,10 +36,10 @@ public sealed record MailboxSettings
     [Id(8)] public bool Enabled { get; init; } = true;
 
     /// <summary>How to log in: <see cref="MailboxAuthType.Password"/> (default) or <see cref="MailboxAuthType.Office365"/>.</summary>
-    [Id(9)] public MailboxAuthType AuthType { get; init; } = MailboxAuthType.Password;
+    [Id(10)] public MailboxAuthType AuthType { get; init; } = MailboxAuthType.Password;
 
     /// <summary>The app registration for <see cref="MailboxAuthType.Office365"/>; <see langword="null"/> for password mailboxes.</summary>
-    [Id(10)] public Office365Settings? Office365 { get; init; }
+    [Id(11)] public Office365Settings? Office365 { get; init; }
 
     /// <summary>Returns the settings without the password, for logging and comparisons.</summary>
     public override string ToString() =>
