@@ -26,6 +26,8 @@ app.MapTenantsApi();
 app.MapMailboxesApi();
 app.MapAlarmsApi();
 app.MapWebhooksApi();
+app.MapMailboxTestApi();
+app.MapSetupScriptApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>

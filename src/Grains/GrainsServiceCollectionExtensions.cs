@@ -1,4 +1,6 @@
 using AlarmInbox.Grains.Alarms;
+using AlarmInbox.Grains.Auth;
+using AlarmInbox.Grains.Diagnostics;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -33,6 +35,26 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();
         services.AddAlarmInboxAlarms();
+        services.AddOffice365();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the MSAL token provider (one per process, see <see cref="MsalAccessTokenProvider"/>), the XOAUTH2 session
+    /// opener, the connection tester and the options of section <c>AlarmInbox:Office365</c>. Register an
+    /// <see cref="Microsoft.Identity.Client.IMsalHttpClientFactory"/> before this to route MSAL's HTTP (tests only).
+    /// </summary>
+    public static IServiceCollection AddOffice365(this IServiceCollection services)
+    {
+        services.AddOptions<Office365Options>().BindConfiguration(Office365Options.SectionName)
+            .Validate(o => o.TokenTimeout > TimeSpan.Zero, "AlarmInbox:Office365:TokenTimeout must be positive.")
+            .Validate(o => o.ConfigurationErrorPause >= TimeSpan.Zero, "AlarmInbox:Office365:ConfigurationErrorPause must not be negative.")
+            .Validate(o => o.TransientPauseMin > TimeSpan.Zero && o.TransientPauseMax >= o.TransientPauseMin, "AlarmInbox:Office365:TransientPauseMin must be positive and at most AlarmInbox:Office365:TransientPauseMax.")
+            .Validate(o => o.ExchangePropagationTime >= TimeSpan.Zero, "AlarmInbox:Office365:ExchangePropagationTime must not be negative.")
+            .ValidateOnStart();
+        services.TryAddSingleton<IAccessTokenProvider, MsalAccessTokenProvider>();
+        services.TryAddSingleton<Office365SessionOpener>();
+        services.TryAddSingleton<ConnectionTester>();
         return services;
     }
 }

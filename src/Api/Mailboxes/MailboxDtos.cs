@@ -10,7 +10,7 @@ public sealed record MailboxRequest
     /// <summary>A name for people, 1 to 200 characters.</summary>
     public string? DisplayName { get; init; }
 
-    /// <summary>IMAP server host name or IP address.</summary>
+    /// <summary>IMAP server host name or IP address; <c>outlook.office365.com</c> when omitted with authType Office365.</summary>
     public string? Host { get; init; }
 
     /// <summary>TCP port 1–65535; 993 for SslOnConnect and 143 otherwise when omitted.</summary>
@@ -40,13 +40,20 @@ public sealed record MailboxRequest
     /// <summary>Create only: how many of the newest existing messages to fetch as new (0 to 1000, default 0).</summary>
     public int? Backfill { get; init; }
 
+    /// <summary><c>Password</c> (default) or <c>Office365</c> (OAuth2 app-only access with SASL XOAUTH2, see docs/office365.md).</summary>
+    public MailboxAuthType? AuthType { get; init; }
+
+    /// <summary>The app registration; required with authType Office365.</summary>
+    public Office365Request? Office365 { get; init; }
+
     internal MailboxSettings ToSettings()
     {
         var security = Security ?? MailboxSecurity.SslOnConnect;
-        return new MailboxSettings
+        var authType = AuthType ?? MailboxAuthType.Password;
+        return MailboxSettingsValidator.Normalize(new MailboxSettings
         {
             DisplayName = DisplayName?.Trim() ?? "",
-            Host = Host?.Trim() ?? "",
+            Host = Host?.Trim() ?? (authType == MailboxAuthType.Office365 ? Office365Request.DefaultHost : ""),
             Port = Port ?? (security == MailboxSecurity.SslOnConnect ? 993 : 143),
             Security = security,
             Username = Username?.Trim() ?? "",
@@ -55,8 +62,67 @@ public sealed record MailboxRequest
             PollIntervalSeconds = PollIntervalSeconds ?? MailboxLimits.DefaultPollIntervalSeconds,
             Enabled = Enabled ?? true,
             UseIdle = UseIdle ?? true,
-        };
+            AuthType = authType,
+            Office365 = Office365?.ToSettings(),
+        });
     }
+}
+
+/// <summary>The <c>office365</c> object of a mailbox request. Secrets are write-only; on PUT, omitting all credentials keeps the stored one.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record Office365Request
+{
+    /// <summary>The IMAP host of Exchange Online.</summary>
+    public const string DefaultHost = "outlook.office365.com";
+
+    /// <summary>Directory (tenant) ID, verified domain, or <c>https://login.microsoftonline.com/{tenant}</c> (with or without <c>/v2.0</c> or <c>/oauth2/v2.0/token</c>).</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Application (client) ID, a GUID.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>Write-only: the client secret's Value (not its Secret ID).</summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>Write-only, instead of clientSecret: the certificate with private key as base64 of a PFX file.</summary>
+    public string? CertificatePfxBase64 { get; init; }
+
+    /// <summary>Write-only: the PFX password, if any.</summary>
+    public string? CertificatePassword { get; init; }
+
+    /// <summary>Write-only, instead of clientSecret: certificate and unencrypted private key as PEM.</summary>
+    public string? CertificatePem { get; init; }
+
+    /// <summary>Token scope; <c>https://outlook.office365.com/.default</c> when omitted.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Entra ID host; <c>login.microsoftonline.com</c> when omitted (national clouds have their own).</summary>
+    public string? AuthorityHost { get; init; }
+
+    internal Office365Settings ToSettings() => new()
+    {
+        Tenant = Tenant?.Trim() ?? "",
+        ClientId = ClientId?.Trim() ?? "",
+        ClientSecret = ClientSecret,
+        CertificatePfxBase64 = CertificatePfxBase64?.Trim(),
+        CertificatePassword = CertificatePassword,
+        CertificatePem = CertificatePem,
+        Scope = Scope?.Trim() ?? Office365Settings.DefaultScope,
+        AuthorityHost = AuthorityHost?.Trim().ToLowerInvariant() ?? Office365Settings.DefaultAuthorityHost,
+    };
+}
+
+/// <summary>The app registration of an Office365 mailbox, without secrets.</summary>
+/// <param name="Tenant">The tenant, normalised (GUID or domain).</param>
+/// <param name="ClientId">Application (client) ID.</param>
+/// <param name="Scope">Token scope.</param>
+/// <param name="AuthorityHost">Entra ID host.</param>
+/// <param name="HasClientSecret">Whether a client secret is stored (never returned).</param>
+/// <param name="HasCertificate">Whether a client certificate is stored (never returned).</param>
+public sealed record Office365Response(string Tenant, string ClientId, string Scope, string AuthorityHost, bool HasClientSecret, bool HasCertificate)
+{
+    internal static Office365Response? From(Office365Config? c) =>
+        c is null ? null : new(c.Tenant, c.ClientId, c.Scope, c.AuthorityHost, c.HasClientSecret, c.HasCertificate);
 }
 
 /// <summary>A mailbox: its config without secrets, and its status.</summary>
@@ -74,6 +140,8 @@ public sealed record MailboxRequest
 /// <param name="CreatedAt">When it was created (UTC).</param>
 /// <param name="Status">What it has done.</param>
 /// <param name="UseIdle">Whether an IDLE session is kept where the server offers it.</param>
+/// <param name="AuthType"><c>Password</c> or <c>Office365</c>.</param>
+/// <param name="Office365">The app registration (no secrets) when authType is Office365, else null.</param>
 public sealed record MailboxResponse(
     string Id,
     string TenantId,
@@ -88,13 +156,15 @@ public sealed record MailboxResponse(
     bool Enabled,
     DateTimeOffset CreatedAt,
     MailboxStatusResponse Status,
-    bool UseIdle)
+    bool UseIdle,
+    MailboxAuthType AuthType,
+    Office365Response? Office365)
 {
     internal static MailboxResponse From(MailboxDetails details)
     {
         var c = details.Config;
         return new(c.Id, c.TenantId, c.DisplayName, c.Host, c.Port, c.Security, c.Username, c.HasPassword, c.Folder,
-            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status), c.UseIdle);
+            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status), c.UseIdle, c.AuthType, Office365Response.From(c.Office365));
     }
 }
 
@@ -132,9 +202,10 @@ public sealed record MailboxStatusResponse(
 /// <param name="Code">Stable code (see docs/errors.md).</param>
 /// <param name="Message">What happened, with the server's reply.</param>
 /// <param name="At">When (UTC).</param>
-public sealed record ErrorResponse(string Code, string Message, DateTimeOffset At)
+/// <param name="Hint">What to check, naming the setup step to fix (see docs/errors.md).</param>
+public sealed record ErrorResponse(string Code, string Message, DateTimeOffset At, string? Hint)
 {
-    internal static ErrorResponse? From(MailboxError? e) => e is null ? null : new(e.Code, e.Message, e.At);
+    internal static ErrorResponse? From(MailboxError? e) => e is null ? null : new(e.Code, e.Message, e.At, e.Hint ?? MailboxErrorHints.For(e.Code));
 }
 
 /// <summary>The UID watermark (RFC 3501 section 2.3.1.1).</summary>

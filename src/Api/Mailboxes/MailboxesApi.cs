@@ -76,7 +76,8 @@ public static class MailboxesApi
         }
 
         var settings = request.ToSettings();
-        var errors = MailboxSettingsValidator.Validate(settings, requirePassword: false);
+        var current = await mailbox.GetAsync();
+        var errors = MailboxSettingsValidator.Validate(settings, requirePassword: current is not null && current.Config.AuthType != settings.AuthType);
         if (request.Backfill is not null)
         {
             errors["backfill"] = ["backfill can only be given when creating a mailbox."];

@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Interfaces.Diagnostics;
 using Orleans.Concurrency;
 
 namespace AlarmInbox.Grains.Interfaces.Mailboxes;
@@ -62,4 +63,9 @@ public interface IMailboxGrain : IGrainWithStringKey
     /// <summary>Activates the mailbox so that it resumes polling (used at silo start-up, where reminders are not durable). Idempotent.</summary>
     [Alias("EnsureRunningAsync")]
     Task EnsureRunningAsync();
+
+    /// <summary>Runs the connection test (see <see cref="ConnectionTestSteps"/>) with the stored settings and secrets. Changes neither the status nor the watermark.</summary>
+    /// <returns>The result, or <see langword="null"/> if the mailbox does not exist.</returns>
+    [Alias("TestConnectionAsync")]
+    Task<ConnectionTestResult?> TestConnectionAsync();
 }

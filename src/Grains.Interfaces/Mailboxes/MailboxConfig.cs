@@ -43,4 +43,10 @@ public sealed record MailboxConfig
 
     /// <summary>See <see cref="MailboxSettings.UseIdle"/>.</summary>
     [Id(12)] public bool UseIdle { get; init; } = true;
+
+    /// <summary>See <see cref="MailboxSettings.AuthType"/>.</summary>
+    [Id(13)] public MailboxAuthType AuthType { get; init; }
+
+    /// <summary>The app registration of an <see cref="MailboxAuthType.Office365"/> mailbox, without secrets; <see langword="null"/> otherwise.</summary>
+    [Id(14)] public Office365Config? Office365 { get; init; }
 }

@@ -43,5 +43,75 @@ public static class MailboxErrorCodes
     /// Whether retrying soon cannot help: the configuration must change first (wrong credentials, missing folder,
     /// untrusted certificate, unknown host). Such errors are retried slowly (see the backoff in <c>docs/reliability.md</c>).
     /// </summary>
-    public static bool IsPermanent(string code) => code is AuthFailed or FolderNotFound or TlsFailed or HostNotFound or StartTlsUnavailable;
+    public static bool IsPermanent(string code) => code is AuthFailed or FolderNotFound or TlsFailed or HostNotFound or StartTlsUnavailable
+        or InvalidConfig or Office365SecretIdNotValue or Office365ClientSecretInvalid or Office365ClientSecretExpired or Office365CertificateRejected
+        or Office365AppNotFound or Office365TenantNotFound or Office365ConsentMissing or Office365ScopeInvalid or Office365TokenWrongAudience
+        or Office365PermissionMissing or Office365TokenWrongTenant or Office365ServicePrincipalMissing or Office365MailboxAccessMissing;
+
+    /// <summary>The settings are invalid (connection test, step <c>validate</c>); the message lists every field.</summary>
+    public const string InvalidConfig = "invalid_config";
+
+    /// <summary>Office 365: the client secret is a GUID, i.e. the secret's ID was pasted instead of its value.</summary>
+    public const string Office365SecretIdNotValue = "o365_secret_id_not_value";
+
+    /// <summary>Office 365: Entra ID rejected the client secret (AADSTS7000215).</summary>
+    public const string Office365ClientSecretInvalid = "o365_client_secret_invalid";
+
+    /// <summary>Office 365: the client secret has expired (AADSTS7000222).</summary>
+    public const string Office365ClientSecretExpired = "o365_client_secret_expired";
+
+    /// <summary>Office 365: Entra ID rejected the client certificate (AADSTS700027, AADSTS700024 and related).</summary>
+    public const string Office365CertificateRejected = "o365_certificate_rejected";
+
+    /// <summary>Office 365: no application with this client ID in the tenant (AADSTS700016).</summary>
+    public const string Office365AppNotFound = "o365_app_not_found";
+
+    /// <summary>Office 365: the tenant does not exist in this cloud (AADSTS90002, AADSTS900023).</summary>
+    public const string Office365TenantNotFound = "o365_tenant_not_found";
+
+    /// <summary>Office 365: the app has no service principal or consent in the tenant (AADSTS7000229, AADSTS65001).</summary>
+    public const string Office365ConsentMissing = "o365_consent_missing";
+
+    /// <summary>Office 365: the scope is not valid for app-only access (AADSTS1002012, AADSTS70011, AADSTS500011).</summary>
+    public const string Office365ScopeInvalid = "o365_scope_invalid";
+
+    /// <summary>Office 365: the token endpoint throttled the app (HTTP 429); the message says until when.</summary>
+    public const string Office365TokenThrottled = "o365_token_throttled";
+
+    /// <summary>Office 365: the token endpoint could not be reached or failed (HTTP 5xx, network); transient.</summary>
+    public const string Office365TokenServiceUnavailable = "o365_token_service_unavailable";
+
+    /// <summary>Office 365: Entra ID refused the token request for another reason; the message carries its AADSTS code and text.</summary>
+    public const string Office365TokenFailed = "o365_token_failed";
+
+    /// <summary>Office 365: the token is not for Exchange Online (its <c>aud</c> claim), e.g. a Microsoft Graph token.</summary>
+    public const string Office365TokenWrongAudience = "o365_token_wrong_audience";
+
+    /// <summary>Office 365: the token has no <c>IMAP.AccessAsApp</c> role: the application permission is missing or has no admin consent.</summary>
+    public const string Office365PermissionMissing = "o365_permission_missing";
+
+    /// <summary>Office 365: the token was issued by another tenant than the configured one (its <c>tid</c> claim).</summary>
+    public const string Office365TokenWrongTenant = "o365_token_wrong_tenant";
+
+    /// <summary>Office 365: Exchange refused a valid token (<c>NO AUTHENTICATE failed.</c>): no Exchange service principal, or one made with the wrong object id.</summary>
+    public const string Office365ServicePrincipalMissing = "o365_service_principal_missing";
+
+    /// <summary>Office 365: the login worked but the app may not open this mailbox (<c>BAD User is authenticated but not connected.</c>): FullAccess is missing.</summary>
+    public const string Office365MailboxAccessMissing = "o365_mailbox_access_missing";
+
+    /// <summary>Office 365: Exchange refused the app shortly after the mailbox was configured; Exchange may still be applying the setup.</summary>
+    public const string Office365ExchangeNotReady = "o365_exchange_not_ready";
+
+    /// <summary>Office 365: Exchange ended the session because the token expired (<c>BYE Session invalidated - AccessTokenExpired</c>); the next connection uses a fresh token.</summary>
+    public const string Office365SessionExpired = "o365_session_expired";
+
+    /// <summary>Every code, in documentation order.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        HostNotFound, ConnectFailed, TlsFailed, StartTlsUnavailable, AuthFailed, FolderNotFound, Timeout, Disconnected, ProtocolError, Throttled, ConnectionLost, Unexpected,
+        InvalidConfig, Office365SecretIdNotValue, Office365ClientSecretInvalid, Office365ClientSecretExpired, Office365CertificateRejected,
+        Office365AppNotFound, Office365TenantNotFound, Office365ConsentMissing, Office365ScopeInvalid, Office365TokenThrottled,
+        Office365TokenServiceUnavailable, Office365TokenFailed, Office365TokenWrongAudience, Office365PermissionMissing, Office365TokenWrongTenant,
+        Office365ServicePrincipalMissing, Office365MailboxAccessMissing, Office365ExchangeNotReady, Office365SessionExpired,
+    ];
 }

@@ -42,7 +42,14 @@ public sealed record MailboxSettings
     /// </summary>
     [Id(9)] public bool UseIdle { get; init; } = true;
 
+
+    /// <summary>How to log in: <see cref="MailboxAuthType.Password"/> (default) or <see cref="MailboxAuthType.Office365"/>.</summary>
+    [Id(10)] public MailboxAuthType AuthType { get; init; } = MailboxAuthType.Password;
+
+    /// <summary>The app registration for <see cref="MailboxAuthType.Office365"/>; <see langword="null"/> for password mailboxes.</summary>
+    [Id(11)] public Office365Settings? Office365 { get; init; }
+
     /// <summary>Returns the settings without the password, for logging and comparisons.</summary>
     public override string ToString() =>
-        $"MailboxSettings {{ Host = {Host}, Port = {Port}, Security = {Security}, Username = {Username}, Folder = {Folder}, PollIntervalSeconds = {PollIntervalSeconds}, Enabled = {Enabled}, UseIdle = {UseIdle} }}";
+        $"MailboxSettings {{ Host = {Host}, Port = {Port}, Security = {Security}, Username = {Username}, Folder = {Folder}, PollIntervalSeconds = {PollIntervalSeconds}, Enabled = {Enabled}, UseIdle = {UseIdle}, AuthType = {AuthType}, Office365 = {Office365} }}";
 }

@@ -11,7 +11,7 @@ public static partial class MailboxSettingsValidator
     /// Validates settings. Field names in the result are the JSON names of the API (camelCase).
     /// </summary>
     /// <param name="settings">The settings to check.</param>
-    /// <param name="requirePassword"><see langword="true"/> when creating a mailbox (a password must be given).</param>
+    /// <param name="requirePassword"><see langword="true"/> when creating a mailbox or changing its <see cref="MailboxSettings.AuthType"/>: the credential of the auth type (password, or office365 client secret or certificate) must be given.</param>
     /// <returns>An empty dictionary when valid, otherwise field name → messages.</returns>
     public static Dictionary<string, string[]> Validate(MailboxSettings settings, bool requirePassword)
     {
@@ -55,7 +55,19 @@ public static partial class MailboxSettingsValidator
             errors["username"] = [$"username must be at most {MailboxLimits.MaxUsernameLength} characters, without control characters."];
         }
 
-        if (settings.Password is null)
+        if (settings.AuthType == MailboxAuthType.Office365)
+        {
+            ValidateOffice365(settings, requirePassword, errors);
+        }
+        else if (!Enum.IsDefined(settings.AuthType))
+        {
+            errors["authType"] = ["authType must be Password or Office365."];
+        }
+        else if (settings.Office365 is not null)
+        {
+            errors["office365"] = ["office365 is only used with authType Office365; remove it, or set authType to Office365."];
+        }
+        else if (settings.Password is null)
         {
             if (requirePassword)
             {
@@ -83,6 +95,106 @@ public static partial class MailboxSettingsValidator
         }
 
         return errors;
+    }
+
+    /// <summary>Returns <paramref name="settings"/> with the Office 365 tenant in its normalised form (see <see cref="Office365Tenant"/>) when it is valid; otherwise unchanged.</summary>
+    public static MailboxSettings Normalize(MailboxSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Office365 is { } o365 && Office365Tenant.TryNormalize(o365.Tenant, o365.AuthorityHost, out var tenant, out _))
+        {
+            return settings with { Office365 = o365 with { Tenant = tenant, ClientId = o365.ClientId.Trim().ToLowerInvariant() } };
+        }
+
+        return settings;
+    }
+
+    /// <summary>Whether <paramref name="secret"/> has the shape of a client secret's ID (a GUID) rather than its value.</summary>
+    public static bool LooksLikeSecretId(string secret) => Guid.TryParse(secret.Trim(), out _);
+
+    private static void ValidateOffice365(MailboxSettings settings, bool requireCredential, Dictionary<string, string[]> errors)
+    {
+        if (settings.Password is not null)
+        {
+            errors["password"] = ["password is not used by Office365 mailboxes: remove it; the app's client secret goes in office365.clientSecret."];
+        }
+
+        if (!settings.Username.Contains('@', StringComparison.Ordinal) && !errors.ContainsKey("username"))
+        {
+            errors["username"] = ["username must be the mailbox's e-mail address (e.g. alarm@ff-musterdorf.de) for Office365 mailboxes."];
+        }
+
+        if (settings.Office365 is not { } o365)
+        {
+            errors["office365"] = ["office365 is required when authType is Office365: give tenant, clientId and clientSecret (or a certificate)."];
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(o365.AuthorityHost) || !IsValidHost(o365.AuthorityHost) || o365.AuthorityHost.Contains('/', StringComparison.Ordinal))
+        {
+            errors["office365.authorityHost"] = [$"office365.authorityHost must be a host name such as {Office365Settings.DefaultAuthorityHost} (no https://, no path)."];
+        }
+        else if (!Office365Tenant.TryNormalize(o365.Tenant, o365.AuthorityHost, out _, out var tenantError))
+        {
+            errors["office365.tenant"] = ["office365." + tenantError];
+        }
+
+        var clientId = o365.ClientId?.Trim() ?? "";
+        if (!Guid.TryParseExact(clientId, "D", out var clientGuid))
+        {
+            errors["office365.clientId"] = [clientId.Contains('@', StringComparison.Ordinal)
+                ? $"office365.clientId '{Truncate(clientId)}' is an e-mail address: paste the Application (client) ID, a GUID from the Overview page of the app registration."
+                : $"office365.clientId '{Truncate(clientId)}' is not a GUID: paste the Application (client) ID from the Overview page of the app registration (not the app's name or its Object ID)."];
+        }
+        else if (Guid.TryParse(o365.Tenant?.Trim(), out var tenantGuid) && tenantGuid == clientGuid)
+        {
+            errors["office365.clientId"] = ["office365.clientId equals the tenant ID: paste the Application (client) ID, not the Directory (tenant) ID."];
+        }
+
+        var credentials = (o365.ClientSecret is not null ? 1 : 0) + (o365.CertificatePfxBase64 is not null ? 1 : 0) + (o365.CertificatePem is not null ? 1 : 0);
+        if (credentials > 1)
+        {
+            errors["office365.clientSecret"] = ["Give exactly one credential: office365.clientSecret, office365.certificatePfxBase64 or office365.certificatePem."];
+        }
+        else if (credentials == 0 && requireCredential)
+        {
+            errors["office365.clientSecret"] = ["office365.clientSecret is required (or a certificate in office365.certificatePfxBase64 or office365.certificatePem): the Value of a client secret of the app registration."];
+        }
+        else if (o365.ClientSecret is { } secret)
+        {
+            if (secret.Trim().Length == 0 || secret.Length > MailboxLimits.MaxPasswordLength)
+            {
+                errors["office365.clientSecret"] = [$"office365.clientSecret must be 1 to {MailboxLimits.MaxPasswordLength} characters."];
+            }
+            else if (LooksLikeSecretId(secret))
+            {
+                errors["office365.clientSecret"] = ["office365.clientSecret is a GUID, which is the secret's ID: paste the secret's Value instead (shown once after 'New client secret' under Certificates & secrets; create a new secret if it is hidden now)."];
+            }
+        }
+        else if (o365.CertificatePfxBase64 is not null || o365.CertificatePem is not null)
+        {
+            var field = o365.CertificatePem is not null ? "office365.certificatePem" : "office365.certificatePfxBase64";
+            var certificateError = ClientCertificates.Check(o365);
+            if (certificateError is not null)
+            {
+                errors[field] = [certificateError];
+            }
+        }
+
+        if (o365.CertificatePassword is not null && o365.CertificatePfxBase64 is null)
+        {
+            errors["office365.certificatePassword"] = ["office365.certificatePassword is only used with office365.certificatePfxBase64."];
+        }
+
+        var scope = o365.Scope?.Trim() ?? "";
+        if (scope.Contains("graph.microsoft.com", StringComparison.OrdinalIgnoreCase))
+        {
+            errors["office365.scope"] = [$"office365.scope '{Truncate(scope)}' is for Microsoft Graph, whose tokens IMAP refuses: use {Office365Settings.DefaultScope}."];
+        }
+        else if (!Uri.TryCreate(scope, UriKind.Absolute, out var scopeUri) || scopeUri.Scheme != Uri.UriSchemeHttps || !scope.EndsWith("/.default", StringComparison.Ordinal))
+        {
+            errors["office365.scope"] = [$"office365.scope '{Truncate(scope)}' is not an app-only scope: use {Office365Settings.DefaultScope} (a delegated scope such as IMAP.AccessAsUser.All or IMAP.AccessAsApp does not work with the client credentials grant)."];
+        }
     }
 
     /// <summary>Whether <paramref name="host"/> is a DNS name (RFC 1123 labels) or an IPv4/IPv6 address.</summary>

@@ -25,7 +25,9 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
             {
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
                 await Guard(Step.Connect, () => client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), connectTimeout.Token), request, cancellationToken);
-                await Guard(Step.Login, () => client.AuthenticateAsync(request.Username, request.Password, connectTimeout.Token), request, cancellationToken);
+                await Guard(Step.Login, () => request.AccessToken is { } token
+                    ? client.AuthenticateAsync(new SaslMechanismOAuth2(request.Username, token), connectTimeout.Token)
+                    : client.AuthenticateAsync(request.Username, request.Password, connectTimeout.Token), request, cancellationToken);
             }
 
             var folder = await Guard(Step.Select, () => client.GetFolderAsync(request.Folder, cancellationToken), request, cancellationToken);

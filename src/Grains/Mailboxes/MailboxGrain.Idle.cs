@@ -113,7 +113,7 @@ public sealed partial class MailboxGrain
                 using (var connect = CancellationTokenSource.CreateLinkedTokenSource(stop))
                 {
                     connect.CancelAfter(_polling.PollTimeout);
-                    session = await connector.OpenAsync(ConnectRequest(), connect.Token);
+                    session = await OpenSessionAsync(connect.Token);
                 }
 
                 CompleteIdleRequest(await SyncBoundedAsync(session, started, stop));
@@ -147,6 +147,11 @@ public sealed partial class MailboxGrain
                         CompleteIdleRequest(await SyncBoundedAsync(session, Stopwatch.GetTimestamp(), stop));
                     }
                 }
+            }
+            catch (MailboxAccessException ex) when (ex.Code == MailboxErrorCodes.Office365SessionExpired && _idleSessionOpen)
+            {
+                // Exchange ends sessions when their token expires: reconnect at once with a fresh one; not a failure.
+                LogSessionExpired(logger, mailboxId);
             }
             catch (Exception ex) when (ex is MailboxAccessException or System.Security.Cryptography.CryptographicException
                 || (ex is OperationCanceledException && !stop.IsCancellationRequested))
@@ -197,6 +202,9 @@ public sealed partial class MailboxGrain
         timeout.CancelAfter(_polling.PollTimeout);
         return await SyncAsync(session, started, timeout.Token);
     }
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: Exchange ended the IDLE session because its token expired; reconnecting with a fresh token")]
+    private static partial void LogSessionExpired(ILogger logger, string mailboxId);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: IDLE session open")]
     private static partial void LogIdleStarted(ILogger logger, string mailboxId);

@@ -10,10 +10,6 @@ public sealed partial class MailboxGrain
 {
     private TimeSpan? _lastRetryAfter;
 
-    private ImapConnectRequest ConnectRequest() => new(
-        S.Settings.Host, S.Settings.Port, S.Settings.Security, S.Settings.Username,
-        secrets.Unprotect(S.ProtectedPassword ?? throw new InvalidOperationException("The mailbox has no password.")),
-        S.Settings.Folder);
 
     /// <summary>One poll on a connection of its own: open, sync, close. Never throws for expected failures.</summary>
     private async Task<PollResult> PollOnceAsync(TimeSpan budget, CancellationToken cancellationToken)
@@ -21,7 +17,7 @@ public sealed partial class MailboxGrain
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await using var session = await connector.OpenAsync(ConnectRequest(), cancellationToken);
+            await using var session = await OpenSessionAsync(cancellationToken);
             return await SyncAsync(session, started, cancellationToken);
         }
         catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or System.Security.Cryptography.CryptographicException)
@@ -247,9 +243,9 @@ public sealed partial class MailboxGrain
         var now = time.GetUtcNow();
         var error = ex switch
         {
-            MailboxAccessException access => new MailboxError(access.Code, access.Message, now),
-            OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {budget.TotalSeconds:0} s.", now),
-            _ => new MailboxError(MailboxErrorCodes.Unexpected, "The stored password cannot be decrypted: the data protection key ring is not the one it was stored with. Set the password again.", now),
+            MailboxAccessException access => new MailboxError(access.Code, access.Message, now, MailboxErrorHints.For(access.Code)),
+            OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {budget.TotalSeconds:0} s.", now, MailboxErrorHints.For(MailboxErrorCodes.Timeout)),
+            _ => new MailboxError(MailboxErrorCodes.Unexpected, UnreadableSecret, now, MailboxErrorHints.For(MailboxErrorCodes.Unexpected)),
         };
         _lastRetryAfter = (ex as MailboxAccessException)?.RetryAfter;
         S.LastPollAt = now;

@@ -1,3 +1,5 @@
+using AlarmInbox.Grains.Auth;
+using AlarmInbox.Grains.Diagnostics;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -25,7 +27,10 @@ public sealed partial class MailboxGrain(
     IPollStepObserver stepObserver,
     IOptions<PollingOptions> pollingOptions,
     IOptions<ImapOptions> imapOptions,
-    ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
+    ILogger<MailboxGrain> logger,
+    Office365SessionOpener office365,
+    ConnectionTester tester,
+    IOptions<Office365Options> office365Options) : Grain, IMailboxGrain, IRemindable
 {
     private const string WatchdogReminder = "poll-watchdog";
 
@@ -67,6 +72,7 @@ public sealed partial class MailboxGrain(
     /// <inheritdoc />
     public async Task<MailboxDetails> CreateAsync(string tenantId, MailboxSettings settings, int backfill)
     {
+        settings = MailboxSettingsValidator.Normalize(settings);
         ThrowIfInvalid(settings, requirePassword: true);
         if (backfill is < 0 or > MailboxLimits.MaxBackfill)
         {
@@ -82,11 +88,12 @@ public sealed partial class MailboxGrain(
         {
             Exists = true,
             TenantId = tenantId,
-            Settings = settings with { Password = null },
-            ProtectedPassword = secrets.Protect(settings.Password!),
+            Settings = WithoutSecrets(settings),
+            ProtectedPassword = settings.Password is { } password ? secrets.Protect(password) : null,
             CreatedAt = time.GetUtcNow(),
             PendingBackfill = backfill,
         };
+        StoreOffice365Secrets(settings);
         await PersistAsync();
         LogCreated(logger, this.GetPrimaryKeyString(), tenantId);
 
@@ -109,7 +116,8 @@ public sealed partial class MailboxGrain(
             return null;
         }
 
-        ThrowIfInvalid(settings, requirePassword: false);
+        settings = MailboxSettingsValidator.Normalize(settings);
+        ThrowIfInvalid(settings, requirePassword: settings.AuthType != S.Settings.AuthType);
         var old = S.Settings;
         var sameSource = string.Equals(old.Host, settings.Host, StringComparison.OrdinalIgnoreCase)
             && old.Port == settings.Port
@@ -118,11 +126,13 @@ public sealed partial class MailboxGrain(
 
         // The running session uses the old settings: end it, the timer starts the next one with the new ones.
         await StopIdleLoopAsync();
-        S.Settings = settings with { Password = null };
+        S.Settings = WithoutSecrets(settings);
         if (settings.Password is not null)
         {
             S.ProtectedPassword = secrets.Protect(settings.Password);
         }
+
+        ApplyOffice365Update(old, settings);
 
         if (!sameSource)
         {
@@ -362,6 +372,10 @@ public sealed partial class MailboxGrain(
             Enabled = S.Settings.Enabled,
             CreatedAt = S.CreatedAt,
             UseIdle = S.Settings.UseIdle,
+            AuthType = S.Settings.AuthType,
+            Office365 = S.Settings.Office365 is { } o365
+                ? new Office365Config(o365.Tenant, o365.ClientId, o365.Scope, o365.AuthorityHost, S.ProtectedClientSecret is not null, S.ProtectedCertificate is not null)
+                : null,
         };
         var now = time.GetUtcNow();
         var healthyWindow = 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);

@@ -36,4 +36,13 @@ public sealed class MailboxGrainState
     [Id(11)] public long MessagesFetched { get; set; }
 
     [Id(12)] public int ConsecutiveFailures { get; set; }
+
+    /// <summary>The Office 365 client secret, encrypted with <see cref="Secrets.ISecretProtector"/>.</summary>
+    [Id(13)] public string? ProtectedClientSecret { get; set; }
+
+    /// <summary>The Office 365 client certificate with its key, as PKCS#12 without password in base64, encrypted with <see cref="Secrets.ISecretProtector"/>.</summary>
+    [Id(14)] public string? ProtectedCertificate { get; set; }
+
+    /// <summary>When the Office 365 settings (app, tenant or credential) were last saved; Exchange may need a while to apply a new setup.</summary>
+    [Id(15)] public DateTimeOffset? Office365ConfiguredAt { get; set; }
 }

@@ -84,7 +84,13 @@ public sealed class AlarmPipelineTests(AlarmSiloFixture fixture, ITestOutputHelp
         await alarms.IngestAsync("mbx-a", [Mail("10-incident-update-same-number.eml", 2)]);
         await Eventually.WaitForAsync(() => Task.FromResult(receiver.Accepted.Count), n => n >= 2, Wait, "the update to be accepted");
         var alarm = Assert.Single(await alarms.ListAsync(new AlarmQuery()));
-        var deliveries = (await outbox.GetDeliveriesAsync([alarm.Id]))[alarm.Id];
+
+        // The receiver has answered; the outbox records the outcome right after.
+        var deliveries = await Eventually.WaitForAsync(
+            async () => (await outbox.GetDeliveriesAsync([alarm.Id]))[alarm.Id],
+            d => d.Count == 2 && d.All(x => x.State == WebhookDeliveryState.Delivered),
+            Wait,
+            "both deliveries recorded as delivered");
         output.WriteLine($"First alarm accepted {latency.TotalMilliseconds:0} ms after ingest, after 3 failed attempts with 200 ms initial backoff");
 
         var requests = receiver.Requests.ToList();

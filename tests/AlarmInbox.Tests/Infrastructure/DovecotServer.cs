@@ -80,6 +80,31 @@ public sealed class DovecotServer : IAsyncLifetime
             ["-c", Path.Combine(StateDirectory, "dovecot.conf"), "mailbox", "update", "-u", user, "--uid-validity", uidValidity.ToString(System.Globalization.CultureInfo.InvariantCulture), folder],
             new Dictionary<string, string>());
 
+    /// <summary>
+    /// Waits until Dovecot will see users added so far: its auth process re-reads the passwd-file at most once per
+    /// second (seen in its log as "user not found from userdb" right after add-user), so wait for the second after the
+    /// file's last change to begin.
+    /// </summary>
+    public async Task WaitUntilUsersVisibleAsync()
+    {
+        var changed = File.GetLastWriteTimeUtc(Path.Combine(StateDirectory, "passwd"));
+        var visibleFrom = new DateTime(changed.Ticks - (changed.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc).AddSeconds(1);
+        await Eventually.WaitForAsync(() => Task.FromResult(DateTime.UtcNow), now => now >= visibleFrom, TimeSpan.FromSeconds(5), "Dovecot's next passwd-file check");
+    }
+
+    /// <summary>Stores the HS256 key that bearer tokens must be signed with (<c>dev-imap.sh oauth-key</c>), unless it is already the one in use.</summary>
+    public async Task SetOAuthKeyAsync(byte[] key)
+    {
+        var base64 = Convert.ToBase64String(key);
+        var file = Path.Combine(StateDirectory, "oauth-keys", "default", "HS256", "default");
+        if (File.Exists(file) && await File.ReadAllTextAsync(file) == base64)
+        {
+            return;
+        }
+
+        await ProcessRunner.RunAsync(Script, ["oauth-key", base64], Environment);
+    }
+
     /// <summary>Appends messages with one MULTIAPPEND over IMAP; returns their UIDs.</summary>
     public async Task<IReadOnlyList<uint>> AppendAsync(string user, IReadOnlyList<MimeMessage> messages, string password = "geheim", string folder = "INBOX", DateTimeOffset? internalDate = null)
     {
