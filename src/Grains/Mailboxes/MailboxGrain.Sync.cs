@@ -95,10 +95,16 @@ public sealed partial class MailboxGrain
         return added + storedBefore;
     }
 
+    /// <summary>
+    /// Sets the first watermark: the folder's UIDNEXT − 1 (mails already there are not new), less the backfill. When the
+    /// first contact comes late (the server could not be reached at creation), mails received since the mailbox was
+    /// created are still new: the watermark goes below the first of them (looking at the newest 500 messages).
+    /// </summary>
     private async Task SetBaselineAsync(IImapSession session, CancellationToken cancellationToken)
     {
+        var late = S.ConsecutiveFailures > 0 || time.GetUtcNow() - S.CreatedAt > _polling.InitialContactTimeout;
         uint lastUid;
-        if (S.PendingBackfill > 0 || session.UidNext is null)
+        if (S.PendingBackfill > 0 || session.UidNext is null || late)
         {
             var all = await session.SearchUidsAfterAsync(0, cancellationToken);
             var keep = Math.Min(S.PendingBackfill, all.Count);
@@ -106,6 +112,17 @@ public sealed partial class MailboxGrain
             if (session.UidNext is { } next && keep == 0)
             {
                 lastUid = Math.Max(lastUid, next - 1);
+            }
+
+            if (late && all.Count > 0)
+            {
+                var recent = await session.FetchEnvelopesAsync(all.TakeLast(500).ToList(), cancellationToken);
+                // INTERNALDATE has whole seconds: allow two seconds before the creation time.
+                var firstNew = recent.FirstOrDefault(e => e.InternalDate >= S.CreatedAt.AddSeconds(-2));
+                if (firstNew is not null)
+                {
+                    lastUid = Math.Min(lastUid, firstNew.Uid - 1);
+                }
             }
         }
         else

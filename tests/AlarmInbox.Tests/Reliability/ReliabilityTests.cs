@@ -41,6 +41,28 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task MailArrivingWhileTheServerWasUnreachableAtCreationIsStillNew()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        var old = await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("schon da")], internalDate: DateTimeOffset.UtcNow.AddMinutes(-5));
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        proxy.RefuseNew();
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: false);
+        var created = await mailbox.GetAsync();
+
+        var fresh = await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("während der Server fehlte")]);
+        proxy.Resume();
+        var poll = await mailbox.PollNowAsync();
+        var messages = await mailbox.GetMessagesAsync(10);
+
+        Assert.Equal(MailboxState.Failing, created!.Status.State);
+        Assert.False(created.Status.Watermark.IsSet);
+        Assert.True(poll!.Succeeded);
+        Assert.Equal(fresh, messages!.Select(m => m.Uid));
+        Assert.DoesNotContain(old[0], messages!.Select(m => m.Uid));
+    }
+
+    [Fact]
     public async Task BlackholedIdleConnectionIsDetectedAndTheMailboxCatchesUp()
     {
         var user = await fixture.Imap.CreateUserAsync();
