@@ -1,11 +1,16 @@
 using System.Text.Json.Serialization;
 using AlarmInbox.Api.Cluster;
+using AlarmInbox.Api.Dashboard;
+using AlarmInbox.Api.Health;
 using AlarmInbox.Api.Mailboxes;
+using AlarmInbox.Api.Telemetry;
 using AlarmInbox.Api.Tenants;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddClusterClient();
+builder.AddHealth();
+builder.AddTelemetry();
 builder.Services.AddProblemDetails();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
@@ -19,6 +24,9 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs");
 app.MapTenantsApi();
 app.MapMailboxesApi();
+app.MapHealthApi();
+app.MapMetricsApi();
+app.MapDashboardApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>

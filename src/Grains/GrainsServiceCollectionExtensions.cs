@@ -2,6 +2,7 @@ using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Secrets;
+using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -30,6 +31,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<MailDecoder>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.TryAddSingleton<MailboxMetrics>();
         return services;
     }
 }

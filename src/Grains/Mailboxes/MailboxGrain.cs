@@ -3,6 +3,7 @@ using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Secrets;
+using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,8 @@ public sealed partial class MailboxGrain(
     TimeProvider time,
     IOptions<PollingOptions> pollingOptions,
     IOptions<ImapOptions> imapOptions,
-    ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
+    ILogger<MailboxGrain> logger,
+    MailboxMetrics metrics) : Grain, IMailboxGrain, IRemindable
 {
     private const string WatchdogReminder = "poll-watchdog";
 
@@ -41,6 +43,21 @@ public sealed partial class MailboxGrain(
         if (ShouldPoll)
         {
             StartTimer(FirstDueTime());
+        }
+
+        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.Forget(this.GetPrimaryKeyString());
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && ShouldPoll)
+        {
+            // Graceful hand-over: this call waits until this activation is gone and then activates the mailbox on a
+            // silo that is not shutting down, instead of waiting for the next reminder tick there.
+            GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).EnsureRunningAsync().Ignore();
         }
 
         return Task.CompletedTask;
@@ -132,6 +149,7 @@ public sealed partial class MailboxGrain(
         await UnregisterWatchdogAsync();
         await store.ClearStateAsync();
         await state.ClearStateAsync();
+        metrics.Forget(this.GetPrimaryKeyString());
         LogDeleted(logger, this.GetPrimaryKeyString());
         DeactivateOnIdle();
         return true;
@@ -223,6 +241,11 @@ public sealed partial class MailboxGrain(
 
     private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
 
+    private MailboxState CurrentState => _pollRunning ? MailboxState.Polling
+        : !ShouldPoll ? MailboxState.Paused
+        : S.LastError is not null ? MailboxState.Failing
+        : MailboxState.Idle;
+
     private async Task ApplyScheduleAsync()
     {
         if (ShouldPoll)
@@ -234,6 +257,8 @@ public sealed partial class MailboxGrain(
             StopTimer();
             await UnregisterWatchdogAsync();
         }
+
+        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
     }
 
     private async Task StartPollingAsync()
@@ -298,6 +323,7 @@ public sealed partial class MailboxGrain(
         var started = Stopwatch.GetTimestamp();
         var mailboxId = this.GetPrimaryKeyString();
         _pollRunning = true;
+        metrics.Track(mailboxId, MailboxState.Polling);
         var stored = 0;
         var uidValidityChanged = false;
         var moreWaiting = false;
@@ -354,6 +380,7 @@ public sealed partial class MailboxGrain(
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.RecordPoll(elapsed, stored, errorCode: null);
             LogPolled(logger, mailboxId, stored, S.Watermark.UidValidity, S.Watermark.LastUid, elapsed.TotalMilliseconds);
             return new PollResult
             {
@@ -383,6 +410,7 @@ public sealed partial class MailboxGrain(
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.RecordPoll(elapsed, stored, error.Code);
             LogPollFailed(logger, mailboxId, error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
             return new PollResult
             {
@@ -397,6 +425,7 @@ public sealed partial class MailboxGrain(
         finally
         {
             _pollRunning = false;
+            metrics.Track(mailboxId, CurrentState);
         }
     }
 
@@ -482,10 +511,7 @@ public sealed partial class MailboxGrain(
         };
         var status = new MailboxStatus
         {
-            State = _pollRunning ? MailboxState.Polling
-                : !ShouldPoll ? MailboxState.Paused
-                : S.LastError is not null ? MailboxState.Failing
-                : MailboxState.Idle,
+            State = CurrentState,
             LastPollAt = S.LastPollAt,
             LastSuccessAt = S.LastSuccessAt,
             LastError = S.LastError,
