@@ -53,13 +53,6 @@ public sealed partial class MailboxGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.Forget(this.GetPrimaryKeyString());
-        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && ShouldPoll)
-        {
-            // Graceful hand-over: this call waits until this activation is gone and then activates the mailbox on a
-            // silo that is not shutting down, instead of waiting for the next reminder tick there.
-            GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).EnsureRunningAsync().Ignore();
-        }
-
         return Task.CompletedTask;
     }
 

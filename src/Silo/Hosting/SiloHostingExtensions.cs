@@ -92,6 +92,7 @@ public static class SiloHostingExtensions
                 });
                 siloBuilder.Configure<ClusterMembershipOptions>(ClusterMembershipDefaults.Apply);
                 siloBuilder.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(ClusterMembershipDefaults.SectionName));
+                siloBuilder.Services.AddHostedService<MailboxFailoverService>();
             }
             else
             {
