@@ -107,7 +107,8 @@ public static class SiloHostingExtensions
                 options.DeleteStateOnClear = true;
             });
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();
-            siloBuilder.Configure<ReminderOptions>(builder.Configuration.GetSection("Orleans:Reminders"));
+            // Not "Orleans:Reminders": Orleans reads that section as a reminder provider name.
+            siloBuilder.Configure<ReminderOptions>(builder.Configuration.GetSection("AlarmInbox:Reminders"));
 
             // Activates every enabled mailbox at start. Needed for the in-memory reminders of the embedded mode; in
             // cluster mode it makes polling resume at once after a full restart instead of at the next reminder tick.

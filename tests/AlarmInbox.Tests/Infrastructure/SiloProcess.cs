@@ -19,9 +19,10 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     private readonly Process _process;
 
-    private SiloProcess(string name, Process process, int httpPort, string logPath)
+    private SiloProcess(string name, Process process, int httpPort, int siloPort, string logPath)
     {
         Name = name;
+        SiloPort = siloPort;
         _process = process;
         HttpPort = httpPort;
         LogPath = logPath;
@@ -29,6 +30,9 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     /// <summary>A name for messages (silo1, silo2).</summary>
     public string Name { get; }
+
+    /// <summary>The silo-to-silo port (part of its silo address).</summary>
+    public int SiloPort { get; }
 
     /// <summary>The port of <c>/metrics</c> and <c>/health</c>.</summary>
     public int HttpPort { get; }
@@ -62,6 +66,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
     {
         Directory.CreateDirectory(directory);
         var httpPort = FreePort.Next();
+        var siloPort = FreePort.Next();
         var settings = new Dictionary<string, string>
         {
             ["AlarmInbox:Storage:Provider"] = "PostgreSql",
@@ -69,7 +74,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
             ["AlarmInbox:Storage:DataDirectory"] = Path.Combine(directory, name),
             ["AlarmInbox:Storage:KeyDirectory"] = Path.Combine(directory, "keys"),
             ["AlarmInbox:Silo:AdvertisedAddress"] = "127.0.0.1",
-            ["AlarmInbox:Silo:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["AlarmInbox:Silo:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Silo:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Polling:StartupSpread"] = "00:00:01",
             ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
@@ -96,7 +101,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
         info.Environment["LOGFILE"] = logPath;
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start " + SiloDll);
-        return new SiloProcess(name, process, httpPort, logPath);
+        return new SiloProcess(name, process, httpPort, siloPort, logPath);
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers 200 (the silo is active and its storage answers).</summary>
