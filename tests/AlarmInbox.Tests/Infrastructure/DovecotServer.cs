@@ -13,6 +13,9 @@ namespace AlarmInbox.Tests.Infrastructure;
 public sealed class DovecotServer : IAsyncLifetime
 {
     private static int s_userCounter;
+
+    // 'dev-imap.sh add-user' rewrites the passwd-file; test classes that run in parallel must not interleave it.
+    private static readonly SemaphoreSlim s_addUserLock = new(1, 1);
     private bool _ownsServer;
 
     /// <summary>The state folder of the server.</summary>
@@ -69,7 +72,16 @@ public sealed class DovecotServer : IAsyncLifetime
     public async Task<string> CreateUserAsync(string password = "geheim")
     {
         var user = $"u{System.Environment.ProcessId}x{Interlocked.Increment(ref s_userCounter)}x{Guid.NewGuid().ToString("N")[..6]}@ff-test.example";
-        await ProcessRunner.RunAsync(Script, ["add-user", user, password], Environment);
+        await s_addUserLock.WaitAsync();
+        try
+        {
+            await ProcessRunner.RunAsync(Script, ["add-user", user, password], Environment);
+        }
+        finally
+        {
+            s_addUserLock.Release();
+        }
+
         return user;
     }
 
