@@ -18,7 +18,7 @@ chmod 755 "$work"
 export ALARMINBOX_CLUSTER_DIR="$work/cluster" ALARMINBOX_PG_PORT=$(free_port) ALARMINBOX_API_URL="http://127.0.0.1:$(free_port)"
 export ALARMINBOX_SILO_PORT=$(free_port) ALARMINBOX_GATEWAY_PORT=$(free_port) ALARMINBOX_SILO_HTTP_PORT=$(free_port)
 export ALARMINBOX_IMAP_DIR="$work/imap" ALARMINBOX_IMAP_PORT=$(free_port) ALARMINBOX_IMAPS_PORT=$(free_port)
-cleanup() { scripts/cluster-stop.sh >/dev/null 2>&1 || true; scripts/dev-imap.sh stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() { cp -r "$ALARMINBOX_CLUSTER_DIR/logs" "${TMPDIR:-/tmp}/ai-measure-logs" 2>/dev/null || true; scripts/cluster-stop.sh >/dev/null 2>&1 || true; scripts/dev-imap.sh stop >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 scripts/dev-imap.sh start >/dev/null
