@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway Dovecot on loopback
-# (its own config folder, not a system service), runs every test, stops Dovecot again.
+# Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway Dovecot and a throwaway
+# PostgreSQL on loopback (own folders and free ports, not system services), runs every test, stops both again.
+# Tests create their own ai_test_<random> databases and drop them.
 #
 #   ./test.sh                         all tests
 #   ./test.sh --filter "FullyQualifiedName~Mime"   extra arguments go to 'dotnet test'
@@ -17,8 +18,11 @@ chmod 755 "$run_dir"
 export ALARMINBOX_TEST_IMAP_DIR="$run_dir/imap"
 export ALARMINBOX_TEST_IMAP_PORT=$(free_port)
 export ALARMINBOX_TEST_IMAPS_PORT=$(free_port)
+pg_dir="$run_dir/postgres"
+pg_port=$(free_port)
 
 cleanup() {
+  ALARMINBOX_PG_DIR="$pg_dir" ALARMINBOX_PG_PORT="$pg_port" scripts/dev-postgres.sh stop >/dev/null 2>&1 || true
   ALARMINBOX_IMAP_DIR="$ALARMINBOX_TEST_IMAP_DIR" ALARMINBOX_IMAP_PORT="$ALARMINBOX_TEST_IMAP_PORT" \
     ALARMINBOX_IMAPS_PORT="$ALARMINBOX_TEST_IMAPS_PORT" scripts/dev-imap.sh stop >/dev/null 2>&1 || true
   rm -rf "$run_dir"
@@ -27,6 +31,8 @@ trap cleanup EXIT
 
 ALARMINBOX_IMAP_DIR="$ALARMINBOX_TEST_IMAP_DIR" ALARMINBOX_IMAP_PORT="$ALARMINBOX_TEST_IMAP_PORT" \
   ALARMINBOX_IMAPS_PORT="$ALARMINBOX_TEST_IMAPS_PORT" scripts/dev-imap.sh start
+ALARMINBOX_PG_DIR="$pg_dir" ALARMINBOX_PG_PORT="$pg_port" scripts/dev-postgres.sh start
+export ALARMINBOX_TEST_PG=$(ALARMINBOX_PG_DIR="$pg_dir" ALARMINBOX_PG_PORT="$pg_port" scripts/dev-postgres.sh url)
 
 dotnet restore Orleans.sln -nologo -v quiet
 dotnet build Orleans.sln -c Release --no-restore -nologo -v quiet -clp:ErrorsOnly

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the dev scripts need on a fresh Debian 12 machine (as root): Dovecot (pinned: the
-# OAuth2 settings of this Debian build differ from upstream 2.3 docs) and small tools. Idempotent: installs only
+# OAuth2 settings of this Debian build differ from upstream 2.3 docs), PostgreSQL (server binaries for
+# scripts/dev-postgres.sh; no cluster or service of its own) and small tools. Idempotent: installs only
 # what is missing, and runs 'apt-get update' only then.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null |
 for pkg in dovecot-core dovecot-imapd; do
   if [ "$(installed_version "$pkg")" != "$DOVECOT_VERSION" ]; then need+=("$pkg=$DOVECOT_VERSION"); fi
 done
-for pkg in openssl curl python3 ca-certificates; do
+for pkg in openssl curl python3 ca-certificates postgresql postgresql-client; do
   if [ -z "$(installed_version "$pkg")" ]; then need+=("$pkg"); fi
 done
 
@@ -29,11 +30,15 @@ if [ ${#need[@]} -gt 0 ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # The Debian package would create and start a 'main' cluster on port 5432; the tests run their own instance.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    mkdir -p /etc/postgresql-common && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+  fi
+  UCF_FORCE_CONFFOLD=1 apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "${need[@]}" >/dev/null
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "install-deps: the .NET SDK 10 is required (dotnet on PATH)." >&2
   exit 1
 fi
-echo "install-deps: ok (dovecot $(installed_version dovecot-core), dotnet $(dotnet --version))"
+echo "install-deps: ok (dovecot $(installed_version dovecot-core), postgresql $(installed_version postgresql), dotnet $(dotnet --version))"

@@ -1,13 +1,18 @@
 using System.Text.Json.Serialization;
 using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Cluster;
+using AlarmInbox.Api.Dashboard;
+using AlarmInbox.Api.Health;
 using AlarmInbox.Api.Mailboxes;
+using AlarmInbox.Api.Telemetry;
 using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddClusterClient();
+builder.AddHealth();
+builder.AddTelemetry();
 builder.Services.AddProblemDetails();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
@@ -28,6 +33,9 @@ app.MapAlarmsApi();
 app.MapWebhooksApi();
 app.MapMailboxTestApi();
 app.MapSetupScriptApi();
+app.MapHealthApi();
+app.MapMetricsApi();
+app.MapDashboardApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>

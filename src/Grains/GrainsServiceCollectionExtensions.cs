@@ -5,6 +5,7 @@ using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Secrets;
+using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -34,6 +35,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();
+        services.TryAddSingleton<MailboxMetrics>();
         services.AddAlarmInboxAlarms();
         services.AddOffice365();
         return services;

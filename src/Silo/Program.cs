@@ -1,6 +1,20 @@
+using Microsoft.AspNetCore.Builder;
 using AlarmInbox.Silo.Hosting;
-using Microsoft.Extensions.Hosting;
+using AlarmInbox.Silo.Storage;
 
-var builder = Host.CreateApplicationBuilder(args);
+if (SchemaCommand.Matches(args))
+{
+    return await SchemaCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
+var builder = WebApplication.CreateBuilder(args);
 builder.AddAlarmInboxSilo();
-await builder.Build().RunAsync();
+builder.AddSiloObservability();
+
+var app = builder.Build();
+app.MapSiloObservability();
+await app.RunAsync();
+return 0;
+
+/// <summary>The silo host; internal so that it does not clash with the API's public <c>Program</c> in the tests.</summary>
+internal sealed partial class Program;

@@ -6,6 +6,16 @@ public sealed class ClusterClientOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "AlarmInbox:Cluster";
 
+    /// <summary>
+    /// How gateways are found: <c>Localhost</c> (default; the embedded silo on <see cref="GatewayPort"/>), or
+    /// <c>PostgreSql</c> / <c>SqlServer</c> (cluster mode: every active silo listed in the membership table of the
+    /// database named by <see cref="ConnectionString"/>).
+    /// </summary>
+    public string Provider { get; set; } = "Localhost";
+
+    /// <summary>Cluster mode: the connection string of the silos' database (read access to the membership table is enough). Never logged.</summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>The gateway port of the local silo (embedded mode: localhost clustering).</summary>
     public int GatewayPort { get; set; } = 30000;
 

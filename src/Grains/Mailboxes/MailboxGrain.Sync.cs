@@ -36,6 +36,7 @@ public sealed partial class MailboxGrain
     {
         await _syncGate.WaitAsync(cancellationToken);
         _pollRunning = true;
+        metrics.Track(this.GetPrimaryKeyString(), MailboxState.Polling);
         var stored = 0;
         var uidValidityChanged = false;
         var moreWaiting = false;
@@ -66,6 +67,7 @@ public sealed partial class MailboxGrain
         {
             _pollRunning = false;
             _syncGate.Release();
+            metrics.Track(this.GetPrimaryKeyString(), CurrentState);
         }
     }
 
@@ -243,6 +245,7 @@ public sealed partial class MailboxGrain
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.RecordPoll(elapsed, stored, errorCode: null);
         LogPolled(logger, this.GetPrimaryKeyString(), stored, S.Watermark.UidValidity, S.Watermark.LastUid, elapsed.TotalMilliseconds);
         return new PollResult
         {
@@ -275,6 +278,8 @@ public sealed partial class MailboxGrain
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.RecordPoll(elapsed, 0, error.Code);
+        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
         LogPollFailed(logger, this.GetPrimaryKeyString(), error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
         return new PollResult
         {

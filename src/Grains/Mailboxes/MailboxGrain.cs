@@ -4,6 +4,7 @@ using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Secrets;
+using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,7 +31,8 @@ public sealed partial class MailboxGrain(
     ILogger<MailboxGrain> logger,
     Office365SessionOpener office365,
     ConnectionTester tester,
-    IOptions<Office365Options> office365Options) : Grain, IMailboxGrain, IRemindable
+    IOptions<Office365Options> office365Options,
+    MailboxMetrics metrics) : Grain, IMailboxGrain, IRemindable
 {
     private const string WatchdogReminder = "poll-watchdog";
 
@@ -50,6 +52,11 @@ public sealed partial class MailboxGrain(
 
     private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
 
+    private MailboxState CurrentState => _pollRunning ? MailboxState.Polling
+        : !ShouldPoll ? MailboxState.Paused
+        : S.LastError is not null ? MailboxState.Failing
+        : MailboxState.Idle;
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -59,12 +66,14 @@ public sealed partial class MailboxGrain(
             StartTimer(FirstDueTime());
         }
 
+        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        metrics.Forget(this.GetPrimaryKeyString());
         await StopIdleLoopAsync();
         StopTimer();
     }
@@ -167,6 +176,7 @@ public sealed partial class MailboxGrain(
         await UnregisterWatchdogAsync();
         await store.ClearStateAsync();
         await state.ClearStateAsync();
+        metrics.Forget(this.GetPrimaryKeyString());
         LogDeleted(logger, this.GetPrimaryKeyString());
         DeactivateOnIdle();
         return true;
@@ -275,6 +285,8 @@ public sealed partial class MailboxGrain(
             StopTimer();
             await UnregisterWatchdogAsync();
         }
+
+        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
     }
 
     private void StartTimer(TimeSpan dueTime)
@@ -381,10 +393,7 @@ public sealed partial class MailboxGrain(
         var healthyWindow = 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
         var status = new MailboxStatus
         {
-            State = _pollRunning ? MailboxState.Polling
-                : !ShouldPoll ? MailboxState.Paused
-                : S.LastError is not null ? MailboxState.Failing
-                : MailboxState.Idle,
+            State = CurrentState,
             LastPollAt = S.LastPollAt,
             LastSuccessAt = S.LastSuccessAt,
             LastError = S.LastError,

@@ -1,3 +1,4 @@
+using System.Net;
 using AlarmInbox.Grains;
 using AlarmInbox.Silo.Alarms;
 using AlarmInbox.Silo.Mailboxes;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace AlarmInbox.Silo.Hosting;
 
@@ -19,16 +21,21 @@ public static class SiloHostingExtensions
 
     /// <summary>
     /// Adds the Orleans silo with the grains, storage, clustering and reminders chosen by configuration (see
-    /// <see cref="StorageOptions"/> and <see cref="SiloOptions"/>). The embedded default needs no database server.
+    /// <see cref="StorageOptions"/> and <see cref="SiloOptions"/>). The embedded default needs no database server;
+    /// <c>PostgreSql</c> and <c>SqlServer</c> run a cluster whose membership, state and reminders live in the database.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The configuration names an unknown storage provider.</exception>
-    public static HostApplicationBuilder AddAlarmInboxSilo(this HostApplicationBuilder builder)
+    /// <exception cref="InvalidOperationException">The configuration names an unknown storage provider or lacks a connection string.</exception>
+    public static TBuilder AddAlarmInboxSilo<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
-        if (!string.Equals(storage.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        var provider = StorageProviderNames.Normalize(storage.Provider)
+            ?? throw new InvalidOperationException($"AlarmInbox:Storage:Provider '{storage.Provider}' is not supported; use 'Sqlite', 'PostgreSql' or 'SqlServer'.");
+        var cluster = StorageProviderNames.IsCluster(provider);
+        if (cluster && string.IsNullOrWhiteSpace(storage.ConnectionString))
         {
-            throw new InvalidOperationException($"AlarmInbox:Storage:Provider '{storage.Provider}' is not supported; use 'Sqlite'.");
+            throw new InvalidOperationException($"AlarmInbox:Storage:ConnectionString is required for AlarmInbox:Storage:Provider '{provider}'.");
         }
 
         var dataDirectory = Path.GetFullPath(storage.DataDirectory);
@@ -40,8 +47,15 @@ public static class SiloHostingExtensions
             Pooling = true,
         }.ToString();
 
-        // The schema must exist before the storage provider reads its queries at silo start.
-        SqliteSchema.EnsureCreatedAsync(connectionString, CancellationToken.None).GetAwaiter().GetResult();
+        // The schema must exist before the providers read their queries at silo start.
+        if (!cluster)
+        {
+            SqliteSchema.EnsureCreatedAsync(connectionString, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        else if (storage.CreateSchema)
+        {
+            ClusterSchema.EnsureCreatedAsync(provider, connectionString, CancellationToken.None).GetAwaiter().GetResult();
+        }
 
         builder.Services.AddDataProtection()
             .SetApplicationName("AlarmInbox")
@@ -50,18 +64,60 @@ public static class SiloHostingExtensions
 
         builder.UseOrleans(siloBuilder =>
         {
-            siloBuilder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            var invariant = StorageProviderNames.Invariant(provider);
+            if (cluster)
+            {
+                siloBuilder.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = silo.ClusterId;
+                    o.ServiceId = silo.ServiceId;
+                });
+                if (string.IsNullOrWhiteSpace(silo.AdvertisedAddress))
+                {
+                    siloBuilder.ConfigureEndpoints(silo.SiloPort, silo.GatewayPort);
+                }
+                else
+                {
+                    siloBuilder.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: false);
+                }
+
+                siloBuilder.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = invariant;
+                    o.ConnectionString = connectionString;
+                });
+                siloBuilder.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = invariant;
+                    o.ConnectionString = connectionString;
+                });
+                siloBuilder.Configure<ClusterMembershipOptions>(ClusterMembershipDefaults.Apply);
+                siloBuilder.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(ClusterMembershipDefaults.SectionName));
+                siloBuilder.Services.AddHostedService<MailboxFailoverService>();
+            }
+            else
+            {
+                siloBuilder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+                siloBuilder.UseInMemoryReminderService();
+            }
+
             siloBuilder.AddAdoNetGrainStorage(StorageNames.Default, options =>
             {
-                options.Invariant = "System.Data.SQLite";
+                options.Invariant = invariant;
                 options.ConnectionString = connectionString;
                 options.DeleteStateOnClear = true;
             });
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.Configure<ReminderOptions>(builder.Configuration.GetSection("Orleans:Reminders"));
+            // Not "Orleans:Reminders": Orleans reads that section as a reminder provider name.
+            siloBuilder.Configure<ReminderOptions>(builder.Configuration.GetSection("AlarmInbox:Reminders"));
+
+            // Activates every enabled mailbox at start. Needed for the in-memory reminders of the embedded mode; in
+            // cluster mode it makes polling resume at once after a full restart instead of at the next reminder tick.
+            // A mailbox activated by both polls once: it keeps one grain timer per activation.
             siloBuilder.AddStartupTask<MailboxResumeStartupTask>();
             siloBuilder.AddAlarmInboxAlarms();
+            siloBuilder.AddDashboard(o => o.HideTrace = true);
+            siloBuilder.AddActivityPropagation();
         });
         return builder;
     }

@@ -12,6 +12,12 @@ public sealed class SiloOptions
     /// <summary>Port that clients (the API) connect to.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// Cluster mode: the IP address other silos and the API use to reach this silo, as written to the membership table.
+    /// Empty: the host's first address. Set <c>127.0.0.1</c> for a cluster on one machine.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
     /// <summary>The Orleans cluster id; silos and clients of one deployment share it.</summary>
     public string ClusterId { get; set; } = "alarminbox";
 

@@ -1,0 +1,128 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Silo.Storage;
+using AlarmInbox.Tests.Infrastructure;
+using Npgsql;
+
+namespace AlarmInbox.Tests.Cluster;
+
+/// <summary>The project's PostgreSQL schema on a real PostgreSQL, one throwaway database per test.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlSchemaTests(PostgresServer postgres)
+{
+    private static readonly string[] Tables =
+        ["orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage"];
+
+    [Fact]
+    public async Task SchemaOnAnEmptyDatabaseCreatesTheFiveTablesAndEveryQueryKey()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+
+        await ClusterSchema.EnsureCreatedAsync(StorageProviderNames.PostgreSql, db, CancellationToken.None);
+
+        Assert.Equal(Tables, await ListAsync(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"));
+        Assert.Equal(ClusterSchema.QueryKeys.Order(StringComparer.Ordinal), await ListAsync(db, "SELECT querykey FROM orleansquery ORDER BY querykey COLLATE \"C\""));
+    }
+
+    [Fact]
+    public async Task SecondRunChangesNoRowAndNoColumn()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await ClusterSchema.EnsureCreatedAsync(StorageProviderNames.PostgreSql, db, CancellationToken.None);
+        const string Rows = "SELECT querykey || ':' || xmin::text FROM orleansquery ORDER BY 1";
+        const string Columns = "SELECT table_name || '.' || column_name || ':' || data_type FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1";
+        const string Indexes = "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1";
+        var rowsBefore = await ListAsync(db, Rows);
+        var columnsBefore = await ListAsync(db, Columns);
+        var indexesBefore = await ListAsync(db, Indexes);
+
+        await ClusterSchema.EnsureCreatedAsync(StorageProviderNames.PostgreSql, db, CancellationToken.None);
+
+        // xmin is the transaction that wrote a row version: unchanged means the query rows were not rewritten.
+        Assert.Equal(rowsBefore, await ListAsync(db, Rows));
+        Assert.Equal(columnsBefore, await ListAsync(db, Columns));
+        Assert.Equal(indexesBefore, await ListAsync(db, Indexes));
+        Assert.Equal(20, rowsBefore.Count);
+    }
+
+    [Fact]
+    public async Task RunOnADamagedDatabaseRestoresAMissingAndAChangedQuery()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await ClusterSchema.EnsureCreatedAsync(StorageProviderNames.PostgreSql, db, CancellationToken.None);
+        var original = await ListAsync(db, "SELECT querytext FROM orleansquery WHERE querykey = 'GatewaysQueryKey'");
+        await ExecuteAsync(db, "DELETE FROM orleansquery WHERE querykey = 'CleanupDefunctSiloEntriesKey'; UPDATE orleansquery SET querytext = 'SELECT 1' WHERE querykey = 'GatewaysQueryKey'");
+
+        await ClusterSchema.EnsureCreatedAsync(StorageProviderNames.PostgreSql, db, CancellationToken.None);
+
+        Assert.Equal(ClusterSchema.QueryKeys.Order(StringComparer.Ordinal), await ListAsync(db, "SELECT querykey FROM orleansquery ORDER BY querykey COLLATE \"C\""));
+        Assert.Equal(original, await ListAsync(db, "SELECT querytext FROM orleansquery WHERE querykey = 'GatewaysQueryKey'"));
+    }
+
+    [Fact]
+    public async Task SchemaCommandPrintsTheScriptsAndBothNameEveryQueryKey()
+    {
+        foreach (var provider in new[] { StorageProviderNames.PostgreSql, StorageProviderNames.SqlServer })
+        {
+            var output = new StringWriter();
+            var exitCode = await SchemaCommand.RunAsync(["schema", "--provider", provider.ToLowerInvariant()], output, TextWriter.Null);
+
+            Assert.Equal(0, exitCode);
+            Assert.Equal(ClusterSchema.Script(provider), output.ToString());
+            Assert.All(ClusterSchema.QueryKeys, key => Assert.Contains($"('{key}', ", output.ToString(), StringComparison.Ordinal));
+        }
+
+        Assert.Equal(2, await SchemaCommand.RunAsync(["schema", "--provider", "Sqlite"], TextWriter.Null, TextWriter.Null));
+    }
+
+    [Fact]
+    public async Task SiloStartsOnANewDatabaseWithEveryQueryKeyAndStoresStateAndDurableReminders()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var silo = await TestSilo.StartAsync(settings: new()
+        {
+            ["AlarmInbox:Storage:Provider"] = "PostgreSql",
+            ["AlarmInbox:Storage:ConnectionString"] = db,
+            ["AlarmInbox:Silo:AdvertisedAddress"] = "127.0.0.1",
+        });
+
+        // A tenant with a mailbox that cannot reach its server: state rows and the watchdog reminder are written anyway.
+        var tenant = silo.Grains.GetGrain<ITenantGrain>("ff-schema");
+        Assert.NotNull(await tenant.CreateAsync("Feuerwehr Schema"));
+        var mailbox = await tenant.CreateMailboxAsync(
+            new MailboxSettings
+            {
+                DisplayName = "Alarm", Host = "127.0.0.1", Port = FreePort.Next(), Security = MailboxSecurity.None,
+                Username = "nobody", Password = "geheim", PollIntervalSeconds = 60,
+            },
+            backfill: 0);
+
+        Assert.Equal(["mailbox", "tenant", "tenant-directory"], await ListAsync(db, "SELECT DISTINCT graintypestring FROM orleansstorage ORDER BY 1"));
+        Assert.Equal([$"mailbox/{mailbox!.Config.Id}:poll-watchdog"], await ListAsync(db, "SELECT grainid || ':' || remindername FROM orleansreminderstable"));
+        Assert.Equal(["3"], await ListAsync(db, "SELECT status::text FROM orleansmembershiptable"));
+        Assert.DoesNotContain("geheim", string.Join(' ', await ListAsync(db, "SELECT convert_from(payloadbinary, 'UTF8') FROM orleansstorage")), StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> ListAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
