@@ -1,6 +1,7 @@
 using AlarmInbox.Grains;
 using AlarmInbox.Silo.Alarms;
 using AlarmInbox.Silo.Mailboxes;
+using AlarmInbox.Silo.Smtp;
 using AlarmInbox.Silo.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -63,6 +64,7 @@ public static class SiloHostingExtensions
             siloBuilder.AddStartupTask<MailboxResumeStartupTask>();
             siloBuilder.AddAlarmInboxAlarms();
         });
+        builder.AddSmtpInbound();
         return builder;
     }
 }
