@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Cluster;
+using AlarmInbox.Api.Inbound;
 using AlarmInbox.Api.Mailboxes;
 using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Webhooks;
@@ -28,6 +29,7 @@ app.MapAlarmsApi();
 app.MapWebhooksApi();
 app.MapMailboxTestApi();
 app.MapSetupScriptApi();
+app.MapInboundApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>
