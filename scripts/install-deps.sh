@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the dev scripts need on a fresh Debian 12 machine (as root): Dovecot (pinned: the
 # OAuth2 settings of this Debian build differ from upstream 2.3 docs), PostgreSQL (server binaries for
-# scripts/dev-postgres.sh; no cluster or service of its own) and small tools. Idempotent: installs only
+# scripts/dev-postgres.sh; no cluster or service of its own), swaks (an SMTP test client) and small tools. Idempotent: installs only
 # what is missing, and runs 'apt-get update' only then.
 set -euo pipefail
 
@@ -13,7 +13,7 @@ installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null |
 for pkg in dovecot-core dovecot-imapd; do
   if [ "$(installed_version "$pkg")" != "$DOVECOT_VERSION" ]; then need+=("$pkg=$DOVECOT_VERSION"); fi
 done
-for pkg in openssl curl python3 ca-certificates postgresql postgresql-client; do
+for pkg in openssl curl python3 ca-certificates postgresql postgresql-client swaks; do
   if [ -z "$(installed_version "$pkg")" ]; then need+=("$pkg"); fi
 done
 

@@ -3,6 +3,7 @@ using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Cluster;
 using AlarmInbox.Api.Dashboard;
 using AlarmInbox.Api.Health;
+using AlarmInbox.Api.Inbound;
 using AlarmInbox.Api.Mailboxes;
 using AlarmInbox.Api.Telemetry;
 using AlarmInbox.Api.Tenants;
@@ -36,6 +37,7 @@ app.MapSetupScriptApi();
 app.MapHealthApi();
 app.MapMetricsApi();
 app.MapDashboardApi();
+app.MapInboundApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>

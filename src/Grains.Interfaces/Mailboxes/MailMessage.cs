@@ -69,4 +69,13 @@ public sealed record MailMessage
 
     /// <summary>The most XML attachment contents kept per message.</summary>
     public const int MaxXmlAttachments = 2;
+
+    /// <summary>
+    /// For mails received over SMTP: the envelope sender (MAIL FROM reverse-path, RFC 5321 section 4.1.1.2), "" for the
+    /// null reverse-path <c>&lt;&gt;</c>; <see langword="null"/> for fetched mails. The sender filter accepts it like From.
+    /// </summary>
+    [Id(16)] public string? EnvelopeFrom { get; init; }
+
+    /// <summary>For mails received over SMTP: the envelope recipients (RCPT TO, RFC 5321 section 4.1.1.3); empty for fetched mails.</summary>
+    [Id(17)] public IReadOnlyList<string> EnvelopeTo { get; init; } = [];
 }

@@ -157,7 +157,9 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         AlarmRejection? rejection = null;
         if (settings.AllowedSenders.Count > 0)
         {
+            // The SMTP envelope sender (mails received over SMTP only) counts like From: forwarding rules often keep it.
             matchedSender = SenderFilter.Match(message.From, settings.AllowedSenders)
+                ?? SenderFilter.Match(message.EnvelopeFrom, settings.AllowedSenders)
                 ?? (originalFrom is null ? null : SenderFilter.Match(originalFrom, settings.AllowedSenders));
             if (matchedSender is null)
             {

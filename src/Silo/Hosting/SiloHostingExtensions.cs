@@ -2,6 +2,7 @@ using System.Net;
 using AlarmInbox.Grains;
 using AlarmInbox.Silo.Alarms;
 using AlarmInbox.Silo.Mailboxes;
+using AlarmInbox.Silo.Smtp;
 using AlarmInbox.Silo.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -119,6 +120,7 @@ public static class SiloHostingExtensions
             siloBuilder.AddDashboard(o => o.HideTrace = true);
             siloBuilder.AddActivityPropagation();
         });
+        builder.AddSmtpInbound();
         return builder;
     }
 }

@@ -17,7 +17,7 @@ public static class SiloObservabilityExtensions
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(MailboxMetrics.MeterName, "Microsoft.Orleans")
+            .AddMeter(MailboxMetrics.MeterName, "AlarmInbox.Smtp", "Microsoft.Orleans")
             .AddPrometheusExporter());
         builder.Services.AddHealthChecks()
             .AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);

@@ -89,6 +89,8 @@ public sealed class TestSilo : IAsyncDisposable
             ["AlarmInbox:Polling:StartupSpread"] = "00:00:01",
             ["AlarmInbox:Polling:BackoffBase"] = "00:00:01",
             ["AlarmInbox:Polling:PermanentErrorRetry"] = "00:00:05",
+            // Off unless a test turns it on with a free port: the default 2525 would clash between parallel silos.
+            ["AlarmInbox:Smtp:Enabled"] = "false",
         };
         foreach (var (key, value) in _extra)
         {

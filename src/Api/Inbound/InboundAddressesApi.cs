@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Inbound;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AlarmInbox.Api.Inbound;
+
+/// <summary>The inbound SMTP address endpoints under <c>/api/tenants/{tenantId}/inbound-addresses</c>.</summary>
+public static class InboundAddressesApi
+{
+    /// <summary>Maps the inbound address endpoints.</summary>
+    public static RouteGroupBuilder MapInboundApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tenants/{tenantId}/inbound-addresses").WithTags("Inbound addresses")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/", CreateAsync).WithSummary("Creates an inbound address <random token>@<AlarmInbox:Smtp:Domain> for the tenant.");
+        group.MapGet("/", ListAsync).WithSummary("Lists the tenant's inbound addresses with status and counters, oldest first.");
+        group.MapGet("/{addressId}", GetAsync).WithSummary("Returns one inbound address.");
+        group.MapPost("/{addressId}/rotate", RotateAsync).WithSummary("Gives the address a new token; mail to the old address is refused with 550 from now on.");
+        group.MapDelete("/{addressId}", RevokeAsync).WithSummary("Revokes the address: mail to it is refused with 550; its messages stay listable.");
+        group.MapGet("/{addressId}/messages", MessagesAsync).WithSummary("Returns the newest mails received at the address, newest first.");
+        return group;
+    }
+
+    internal static async Task<Results<Created<InboundAddressResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        string tenantId, InboundAddressRequest? request, IGrainFactory grains)
+    {
+        if (!await TenantExistsAsync(grains, tenantId))
+        {
+            return Problems.TenantNotFound(tenantId);
+        }
+
+        var description = string.IsNullOrWhiteSpace(request?.Description) ? null : request.Description.Trim();
+        if (description is { Length: > InboundLimits.MaxDescriptionLength })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["description"] = [$"description must be at most {InboundLimits.MaxDescriptionLength} characters."],
+            });
+        }
+
+        var directory = grains.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key);
+        if ((await directory.ListAsync(tenantId)).Count >= InboundLimits.MaxAddressesPerTenant)
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, "Too many inbound addresses.", $"A tenant may have at most {InboundLimits.MaxAddressesPerTenant} inbound addresses (revoked ones count).", "tenantId");
+        }
+
+        var id = "inb-" + RandomNumberGenerator.GetHexString(12, lowercase: true);
+        var created = await grains.GetGrain<IInboundAddressGrain>(id).CreateAsync(tenantId, description);
+        return TypedResults.Created($"/api/tenants/{tenantId}/inbound-addresses/{id}", InboundAddressResponse.From(created));
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<InboundAddressResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
+    {
+        if (!await TenantExistsAsync(grains, tenantId))
+        {
+            return Problems.TenantNotFound(tenantId);
+        }
+
+        var ids = await grains.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key).ListAsync(tenantId);
+        var infos = await Task.WhenAll(ids.Select(id => grains.GetGrain<IInboundAddressGrain>(id).GetAsync()));
+        return TypedResults.Ok<IReadOnlyList<InboundAddressResponse>>(infos.OfType<InboundAddressInfo>().Select(InboundAddressResponse.From).ToList());
+    }
+
+    internal static async Task<Results<Ok<InboundAddressResponse>, ProblemHttpResult>> GetAsync(string tenantId, string addressId, IGrainFactory grains) =>
+        await OwnedAsync(grains, tenantId, addressId) is { } info ? TypedResults.Ok(InboundAddressResponse.From(info)) : NotFound(tenantId, addressId);
+
+    internal static async Task<Results<Ok<InboundAddressResponse>, ProblemHttpResult>> RotateAsync(string tenantId, string addressId, IGrainFactory grains)
+    {
+        if (await OwnedAsync(grains, tenantId, addressId) is not { } info)
+        {
+            return NotFound(tenantId, addressId);
+        }
+
+        if (info.State == InboundAddressState.Revoked)
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, "Inbound address revoked.", $"The inbound address '{addressId}' is revoked and cannot be rotated; create a new one.", "addressId");
+        }
+
+        return TypedResults.Ok(InboundAddressResponse.From(await grains.GetGrain<IInboundAddressGrain>(addressId).RotateAsync()));
+    }
+
+    internal static async Task<Results<Ok<InboundAddressResponse>, ProblemHttpResult>> RevokeAsync(string tenantId, string addressId, IGrainFactory grains) =>
+        await OwnedAsync(grains, tenantId, addressId) is null
+            ? NotFound(tenantId, addressId)
+            : TypedResults.Ok(InboundAddressResponse.From(await grains.GetGrain<IInboundAddressGrain>(addressId).RevokeAsync()));
+
+    internal static async Task<Results<Ok<IReadOnlyList<InboundMessageResponse>>, ValidationProblem, ProblemHttpResult>> MessagesAsync(
+        string tenantId, string addressId, IGrainFactory grains, int limit = 50)
+    {
+        if (limit is < 1 or > InboundLimits.MaxMessagesPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["limit"] = [$"limit must be between 1 and {InboundLimits.MaxMessagesPage}."],
+            });
+        }
+
+        if (await OwnedAsync(grains, tenantId, addressId) is null)
+        {
+            return NotFound(tenantId, addressId);
+        }
+
+        var messages = await grains.GetGrain<IInboundAddressGrain>(addressId).GetMessagesAsync(limit);
+        return TypedResults.Ok<IReadOnlyList<InboundMessageResponse>>(messages.Select(InboundMessageResponse.Create).ToList());
+    }
+
+    private static ProblemHttpResult NotFound(string tenantId, string addressId) =>
+        Problems.Of(StatusCodes.Status404NotFound, "Inbound address not found.", $"Tenant '{tenantId}' has no inbound address '{addressId}'.", "addressId");
+
+    /// <summary>The address if it exists and belongs to <paramref name="tenantId"/>, else <see langword="null"/>.</summary>
+    private static async Task<InboundAddressInfo?> OwnedAsync(IGrainFactory grains, string tenantId, string addressId) =>
+        TenantValidator.IsValidId(tenantId) && addressId.StartsWith("inb-", StringComparison.Ordinal)
+        && await grains.GetGrain<IInboundAddressGrain>(addressId).GetAsync() is { } info && info.TenantId == tenantId
+            ? info
+            : null;
+
+    private static async Task<bool> TenantExistsAsync(IGrainFactory grains, string tenantId) =>
+        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() is not null;
+}

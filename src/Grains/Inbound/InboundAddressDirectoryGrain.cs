@@ -1,0 +1,60 @@
+using AlarmInbox.Grains.Interfaces.Inbound;
+
+namespace AlarmInbox.Grains.Inbound;
+
+/// <summary>The token → route directory of inbound addresses; see <see cref="IInboundAddressDirectoryGrain"/>.</summary>
+[GrainType("inbound-directory")]
+public sealed class InboundAddressDirectoryGrain(
+    [PersistentState("inbound-directory", StorageNames.Default)] IPersistentState<InboundAddressDirectoryState> state) : Grain, IInboundAddressDirectoryGrain
+{
+    /// <inheritdoc />
+    public Task<InboundRoute?> ResolveAsync(string token) =>
+        Task.FromResult(state.State.Tokens.GetValueOrDefault(token.ToLowerInvariant()));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListAsync(string tenantId) =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.Tenants.TryGetValue(tenantId, out var ids) ? [.. ids] : []);
+
+    /// <inheritdoc />
+    public async Task AddAddressAsync(string tenantId, string addressId)
+    {
+        if (!state.State.Tenants.TryGetValue(tenantId, out var ids))
+        {
+            state.State.Tenants[tenantId] = ids = [];
+        }
+
+        if (ids.Contains(addressId))
+        {
+            return;
+        }
+
+        if (ids.Count >= InboundLimits.MaxAddressesPerTenant)
+        {
+            throw new InvalidOperationException($"Tenant '{tenantId}' already has {InboundLimits.MaxAddressesPerTenant} inbound addresses.");
+        }
+
+        ids.Add(addressId);
+        await state.WriteStateAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task SetTokenAsync(string token, InboundRoute route, string? previousToken)
+    {
+        if (previousToken is not null)
+        {
+            state.State.Tokens.Remove(previousToken.ToLowerInvariant());
+        }
+
+        state.State.Tokens[token.ToLowerInvariant()] = route;
+        await state.WriteStateAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task RemoveTokenAsync(string token)
+    {
+        if (state.State.Tokens.Remove(token.ToLowerInvariant()))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+}

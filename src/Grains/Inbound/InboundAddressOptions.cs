@@ -1,0 +1,14 @@
+namespace AlarmInbox.Grains.Inbound;
+
+/// <summary>Inbound address settings the grains need; section <c>AlarmInbox:Smtp</c> (shared with the listener's options).</summary>
+public sealed class InboundAddressOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "AlarmInbox:Smtp";
+
+    /// <summary>The domain of the inbound addresses (<c>&lt;token&gt;@Domain</c>); its MX record must point at the silos.</summary>
+    public string Domain { get; set; } = "alarm.localhost";
+
+    /// <summary>How long a silo caches a resolved token; a revocation reaches the other silos within this time (the local one at once).</summary>
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+}

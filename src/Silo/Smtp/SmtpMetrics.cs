@@ -1,0 +1,33 @@
+using System.Diagnostics.Metrics;
+
+namespace AlarmInbox.Silo.Smtp;
+
+/// <summary>Counters of the SMTP listener, meter <c>AlarmInbox.Smtp</c>.</summary>
+public sealed class SmtpMetrics
+{
+    /// <summary>The meter name.</summary>
+    public const string MeterName = "AlarmInbox.Smtp";
+
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _rejected;
+    private readonly Histogram<double> _spoolWrite;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meters"/>.</summary>
+    public SmtpMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _accepted = meter.CreateCounter<long>("alarminbox.smtp.accepted", "{message}", "Mails answered 250 (spooled).");
+        _rejected = meter.CreateCounter<long>("alarminbox.smtp.rejected", "{reply}", "Refused commands, by reason.");
+        _spoolWrite = meter.CreateHistogram<double>("alarminbox.smtp.spool_write.duration", "ms", "Time to write and fsync a spooled mail.");
+    }
+
+    /// <summary>Counts an accepted mail and its spool write time.</summary>
+    public void Accepted(double spoolWriteMs)
+    {
+        _accepted.Add(1);
+        _spoolWrite.Record(spoolWriteMs);
+    }
+
+    /// <summary>Counts a refusal (<c>unknown-recipient</c>, <c>too-many-recipients</c>, <c>too-many-sessions</c>, <c>spool-failed</c>).</summary>
+    public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+}

@@ -1,0 +1,54 @@
+namespace AlarmInbox.Silo.Smtp;
+
+/// <summary>The SMTP listener of the silo; section <c>AlarmInbox:Smtp</c> (the address domain is <c>AlarmInbox:Smtp:Domain</c>, see <c>InboundAddressOptions</c>).</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "AlarmInbox:Smtp";
+
+    /// <summary>Whether the silo listens for SMTP at all. Inbound addresses can be managed either way.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The TCP port (RFC 5321 section 4.5.4; 25 in production behind the MX record, 2525 for development).</summary>
+    public int Port { get; set; } = 2525;
+
+    /// <summary>The IP address to bind to; <c>0.0.0.0</c> (all IPv4 interfaces) by default.</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>The host name in the greeting and EHLO reply; the machine name when empty.</summary>
+    public string? ServerName { get; set; }
+
+    /// <summary>The largest message accepted, in bytes (SIZE extension, RFC 1870); larger ones are refused with 552. 25 MiB by default.</summary>
+    public int MaxMessageBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>The most recipients (RCPT TO) per message; more are refused with 452 (RFC 5321 section 4.5.3.1.10).</summary>
+    public int MaxRecipientsPerMessage { get; set; } = 10;
+
+    /// <summary>The most concurrent SMTP sessions per silo; further sessions get 421 at MAIL FROM and are closed.</summary>
+    public int MaxConcurrentSessions { get; set; } = 200;
+
+    /// <summary>How long a session may stay idle before it is closed (RFC 5321 section 4.5.3.2 asks for at least 5 minutes per command).</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A certificate for STARTTLS (RFC 3207): a PKCS#12 (<c>.pfx</c>) file, or a PEM certificate with <see cref="CertificateKeyPath"/>. Without it STARTTLS is not offered.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key file that goes with a PEM <see cref="CertificatePath"/>.</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>The password of the PKCS#12 file. A secret: give it by environment variable (<c>AlarmInbox__Smtp__CertificatePassword</c>), never in appsettings.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Where accepted mails are spooled until the pipeline has them; <c>&lt;AlarmInbox:Storage:DataDirectory&gt;/spool</c> by default. Must be on a local disk.</summary>
+    public string? SpoolDirectory { get; set; }
+
+    /// <summary>How many spooled mails are handed to the grains at the same time.</summary>
+    public int HandOffWorkers { get; set; } = 4;
+
+    /// <summary>How long a spooled mail whose hand-off failed waits before the next attempt.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"Enabled={Enabled}, Port={Port}, BindAddress={BindAddress}, MaxMessageBytes={MaxMessageBytes}, CertificatePath={CertificatePath}, CertificatePassword={(CertificatePassword is null ? "(none)" : "(redacted)")}";
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+
+namespace AlarmInbox.Silo.Smtp;
+
+/// <summary>Validates <see cref="SmtpOptions"/> at start-up, naming the configuration key to fix.</summary>
+public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, SmtpOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Port is < 1 or > 65535)
+        {
+            errors.Add($"AlarmInbox:Smtp:Port must be 1 to 65535 (is {options.Port}).");
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.BindAddress, out _))
+        {
+            errors.Add($"AlarmInbox:Smtp:BindAddress must be an IP address (is '{options.BindAddress}').");
+        }
+
+        if (options.MaxMessageBytes < 1024)
+        {
+            errors.Add("AlarmInbox:Smtp:MaxMessageBytes must be at least 1024.");
+        }
+
+        if (options.MaxRecipientsPerMessage < 1)
+        {
+            errors.Add("AlarmInbox:Smtp:MaxRecipientsPerMessage must be at least 1.");
+        }
+
+        if (options.MaxConcurrentSessions < 1)
+        {
+            errors.Add("AlarmInbox:Smtp:MaxConcurrentSessions must be at least 1.");
+        }
+
+        if (options.HandOffWorkers is < 1 or > 64)
+        {
+            errors.Add("AlarmInbox:Smtp:HandOffWorkers must be 1 to 64.");
+        }
+
+        if (options.SessionTimeout <= TimeSpan.Zero || options.RetryInterval <= TimeSpan.Zero)
+        {
+            errors.Add("AlarmInbox:Smtp:SessionTimeout and AlarmInbox:Smtp:RetryInterval must be positive.");
+        }
+
+        if (options.CertificatePath is { } path && !File.Exists(path))
+        {
+            errors.Add($"AlarmInbox:Smtp:CertificatePath: the file '{path}' does not exist.");
+        }
+
+        if (options.CertificateKeyPath is not null && options.CertificatePath is null)
+        {
+            errors.Add("AlarmInbox:Smtp:CertificateKeyPath needs AlarmInbox:Smtp:CertificatePath.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
