@@ -1,13 +1,16 @@
 using System.Text.Json.Serialization;
 using AlarmInbox.Api.Alarms;
+using AlarmInbox.Api.Audit;
 using AlarmInbox.Api.Cluster;
 using AlarmInbox.Api.Mailboxes;
+using AlarmInbox.Api.Security;
 using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddClusterClient();
+builder.AddApiSecurity();
 builder.Services.AddProblemDetails();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
@@ -20,14 +23,17 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+app.UseApiSecurity();
+app.MapOpenApi().AllowAnonymousIfPublicDocs(app);
+app.MapScalarApiReference("/docs").AllowAnonymousIfPublicDocs(app);
 app.MapTenantsApi();
 app.MapMailboxesApi();
 app.MapAlarmsApi();
 app.MapWebhooksApi();
 app.MapMailboxTestApi();
 app.MapSetupScriptApi();
+app.MapApiKeysApi();
+app.MapAuditApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>
