@@ -5,7 +5,7 @@ namespace AlarmInbox.Api.Security;
 
 /// <summary>
 /// The rule of every endpoint: an operator may use all of them; a tenant admin only the endpoints under
-/// <c>/api/tenants/{tenantId}/…</c> and <c>GET /api/tenants/{tenantId}</c> of its own tenant. Another tenant's id fails
+/// <c>/api/tenants/{tenantId}/…</c> and <c>GET /api/tenants/{tenantId}</c> of its own tenant (and routing's own 404/405/415 answers, which run no handler). Another tenant's id fails
 /// with <see cref="OtherTenant"/>, answered 404 so that nothing tells whether that tenant exists.
 /// </summary>
 public sealed class TenantAccessRequirement : AuthorizationHandler<TenantAccessRequirement>, IAuthorizationRequirement
@@ -30,7 +30,14 @@ public sealed class TenantAccessRequirement : AuthorizationHandler<TenantAccessR
             return Task.CompletedTask;
         }
 
-        var pattern = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimEnd('/');
+        if (http.GetEndpoint() is not RouteEndpoint endpoint)
+        {
+            // No route matched, or routing's own 405/415 answer: no handler runs, so there is nothing to protect.
+            context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
+
+        var pattern = endpoint.RoutePattern.RawText?.TrimEnd('/');
         var tenantScoped = pattern is not null
             && (pattern.StartsWith(TenantRoute + "/", StringComparison.Ordinal) || (pattern == TenantRoute && HttpMethods.IsGet(http.Request.Method)));
         if (!tenantScoped)

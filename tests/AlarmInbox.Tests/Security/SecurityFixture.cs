@@ -62,9 +62,6 @@ public sealed class SecurityFixture : IAsyncLifetime
     /// <summary>Tenant A's delivered alarm id.</summary>
     public string AlarmA { get; private set; } = "";
 
-    /// <summary>Tenant B's alarm id (none exists; the id of A's alarm is used to probe B).</summary>
-    public string AlarmB => AlarmA;
-
     /// <summary>A tenant admin key of tenant A.</summary>
     public string KeyA { get; private set; } = "";
 
@@ -79,6 +76,12 @@ public sealed class SecurityFixture : IAsyncLifetime
 
     /// <summary>Every secret value of the scenario: passwords, webhook secrets, API keys (bootstrap included).</summary>
     public IReadOnlyList<string> Secrets => [MailboxPasswordA, MailboxPasswordB, WebhookSecretA, WebhookSecretB, ApiFactory.OperatorKey, KeyA, KeyB, RevokedKey];
+
+    /// <summary>Tenant A's resource ids.</summary>
+    public Ids Ids => new(TenantA, MailboxA, WebhookA, AlarmA);
+
+    /// <summary>Tenant B's resource ids (with A's alarm id, which B must not reveal either).</summary>
+    public Ids IdsB => new(TenantB, MailboxB, WebhookB, AlarmA);
 
     /// <summary>The webhook receiver of tenant A.</summary>
     public WebhookReceiver Receiver { get; } = new(WebhookSecretA);
