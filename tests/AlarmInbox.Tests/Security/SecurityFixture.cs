@@ -94,6 +94,9 @@ public sealed class SecurityFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:AlarmInbox"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
+
+            // The capture wants everything; the console of the test run does not.
+            ["Logging:Console:LogLevel:Default"] = "Warning",
         };
         await Imap.InitializeAsync();
         Silo = await TestSilo.StartAsync(settings: new Dictionary<string, string?>(logging), services: s => s.AddSingleton<ILoggerProvider>(Logs));
