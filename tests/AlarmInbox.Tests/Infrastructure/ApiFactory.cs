@@ -12,9 +12,9 @@ namespace AlarmInbox.Tests.Infrastructure;
 /// <see cref="CreateClient(string?)"/> for another key or none.
 /// </summary>
 /// <param name="gatewayPort">The silo's gateway port.</param>
-/// <param name="settings">Configuration on top of the test defaults (e.g. a low rate limit).</param>
+/// <param name="settings">More settings, such as a low <c>AlarmInbox:Api:RateLimitPermits</c>.</param>
 /// <param name="services">Services added after the API's own (e.g. a capturing logger provider).</param>
-public sealed class ApiFactory(int gatewayPort, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
+public sealed class ApiFactory(int gatewayPort, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     /// <summary>The bootstrap operator key the tests configure.</summary>
     public const string OperatorKey = "test-bootstrap-operator-key-0123456789abcdef";
@@ -35,7 +35,7 @@ public sealed class ApiFactory(int gatewayPort, IReadOnlyDictionary<string, stri
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("AlarmInbox:Api:BootstrapOperatorKey", OperatorKey);
         builder.UseSetting("AlarmInbox:Api:RateLimitPermits", "1000000");
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
         }

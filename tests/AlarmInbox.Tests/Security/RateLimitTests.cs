@@ -9,7 +9,7 @@ public sealed class RateLimitTests(SecurityFixture fixture)
     [Fact]
     public async Task KeyOverItsLimitGets429WithRetryAfterWhileAnotherKeyIsStillServed()
     {
-        await using var api = new ApiFactory(fixture.Silo.GatewayPort, new Dictionary<string, string?>
+        await using var api = new ApiFactory(fixture.Silo.GatewayPort, new Dictionary<string, string>
         {
             ["AlarmInbox:Api:RateLimitPermits"] = "3",
             ["AlarmInbox:Api:RateLimitWindow"] = "00:10:00",
@@ -40,7 +40,7 @@ public sealed class RateLimitTests(SecurityFixture fixture)
     [Fact]
     public async Task BodyOverTheConfiguredLimitIsRefusedWith413Problem()
     {
-        await using var api = new ApiFactory(fixture.Silo.GatewayPort, new Dictionary<string, string?> { ["AlarmInbox:Api:MaxRequestBodyBytes"] = "2048" });
+        await using var api = new ApiFactory(fixture.Silo.GatewayPort, new Dictionary<string, string> { ["AlarmInbox:Api:MaxRequestBodyBytes"] = "2048" });
         using var http = api.CreateClient();
         using var content = new StringContent("{\"id\":\"ff-gross\",\"name\":\"" + new string('A', 3000) + "\"}", System.Text.Encoding.UTF8, "application/json");
 

@@ -89,7 +89,7 @@ public sealed class SecurityFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        var logging = new Dictionary<string, string?>
+        var logging = new Dictionary<string, string>
         {
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:AlarmInbox"] = "Trace",
@@ -99,7 +99,7 @@ public sealed class SecurityFixture : IAsyncLifetime
             ["Logging:Console:LogLevel:Default"] = "Warning",
         };
         await Imap.InitializeAsync();
-        Silo = await TestSilo.StartAsync(settings: new Dictionary<string, string?>(logging), services: s => s.AddSingleton<ILoggerProvider>(Logs));
+        Silo = await TestSilo.StartAsync(settings: logging.ToDictionary(p => p.Key, p => (string?)p.Value), services: s => s.AddSingleton<ILoggerProvider>(Logs));
         Api = new ApiFactory(Silo.GatewayPort, logging, s => s.AddSingleton<ILoggerProvider>(Logs));
         Operator = new ApiTestClient(Api.CreateClient());
 
