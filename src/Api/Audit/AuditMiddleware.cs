@@ -5,7 +5,8 @@ using AlarmInbox.Grains.Interfaces.Security;
 namespace AlarmInbox.Api.Audit;
 
 /// <summary>
-/// Records every changing request (POST, PUT, PATCH, DELETE) and every refused one (401, 403, 429) in the audit log grain:
+/// Records every changing request (POST, PUT, PATCH, DELETE) and every refused one (401, 403, 429, and the 404 a tenant
+/// admin gets for another tenant) in the audit log grain:
 /// key id, method, route pattern, tenant and mailbox ids, status, time. Never bodies, query strings or headers.
 /// </summary>
 public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory grains, TimeProvider time, ILogger<AuditMiddleware> logger)
@@ -18,7 +19,9 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory 
         var status = context.Response.StatusCode;
         var method = context.Request.Method;
         var changing = !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));
-        if (!changing && status is not (StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status429TooManyRequests))
+        var refused = status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status429TooManyRequests
+            || context.Items.ContainsKey(ApiAuthorizationResultHandler.OtherTenantRefused);
+        if (!changing && !refused)
         {
             return;
         }

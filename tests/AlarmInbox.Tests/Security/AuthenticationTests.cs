@@ -156,17 +156,19 @@ public sealed class AuthenticationTests(SecurityFixture fixture)
         var webhookId = (string)created.Body!["id"]!;
         await admin.SendAsync(HttpMethod.Delete, $"/api/tenants/{fixture.TenantA}/webhooks/{webhookId}");
         await admin.GetAsync("/api/keys");
+        await admin.GetAsync($"/api/tenants/{fixture.TenantB}/webhooks");
 
         var audit = await Eventually.WaitForAsync(
             () => fixture.Operator.GetAsync("/api/audit?limit=2000"),
-            r => r.Body!["entries"]!.AsArray().Any(e => (string?)e!["keyId"] == fixture.KeyIdA && (int)e["status"]! == 403),
+            r => r.Body!["entries"]!.AsArray().Any(e => (string?)e!["keyId"] == fixture.KeyIdA && (string?)e["tenantId"] == fixture.TenantB && (int)e["status"]! == 404),
             TimeSpan.FromSeconds(10),
-            "the refused request to be audited");
+            "the last refused request to be audited");
         var entries = audit.Body!["entries"]!.AsArray().Where(e => (string?)e!["keyId"] == fixture.KeyIdA).ToList();
 
         Assert.Contains(entries, e => (string?)e!["method"] == "POST" && (string?)e["route"] == "/api/tenants/{tenantId}/webhooks/" && (string?)e["tenantId"] == fixture.TenantA && (int)e["status"]! == 201);
         Assert.Contains(entries, e => (string?)e!["method"] == "DELETE" && (string?)e["route"] == "/api/tenants/{tenantId}/webhooks/{webhookId}" && (int)e["status"]! == 204);
         Assert.Contains(entries, e => (string?)e!["method"] == "GET" && (string?)e["route"] == "/api/keys/" && (int)e["status"]! == 403);
+        Assert.Contains(entries, e => (string?)e!["method"] == "GET" && (string?)e["route"] == "/api/tenants/{tenantId}/webhooks/" && (string?)e["tenantId"] == fixture.TenantB && (int)e["status"]! == 404);
         Assert.DoesNotContain("Audit-Secret-0123456789", audit.Body.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(403, (await admin.GetAsync("/api/audit")).Status);
     }
