@@ -4,6 +4,9 @@
 #
 #   ./run.sh                       data in ./data, API on http://localhost:5080
 #   ALARMINBOX_DATA_DIR=/srv/alarminbox ALARMINBOX_API_URL=http://0.0.0.0:8080 ./run.sh
+#
+# The bootstrap operator API key comes from ALARMINBOX_OPERATOR_KEY; without it, one is generated on first start and
+# kept in <data>/operator-key (mode 600), so that it survives restarts. It is printed once at start.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +16,16 @@ silo_port="${ALARMINBOX_SILO_PORT:-11111}"
 gateway_port="${ALARMINBOX_GATEWAY_PORT:-30000}"
 configuration="${ALARMINBOX_CONFIGURATION:-Release}"
 mkdir -p "$data_dir"
+
+if [ -n "${ALARMINBOX_OPERATOR_KEY:-}" ]; then
+  operator_key="$ALARMINBOX_OPERATOR_KEY"
+else
+  key_file="$data_dir/operator-key"
+  if [ ! -s "$key_file" ]; then
+    (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '=+/\n' > "$key_file")
+  fi
+  operator_key=$(cat "$key_file")
+fi
 
 echo "Building ($configuration)..."
 dotnet build Orleans.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly
@@ -45,7 +58,8 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
-dotnet "src/Api/bin/$configuration/net10.0/AlarmInbox.Api.dll" \
+# The key goes in through the environment, not the command line, so it does not show up in the process list.
+AlarmInbox__Api__BootstrapOperatorKey="$operator_key" dotnet "src/Api/bin/$configuration/net10.0/AlarmInbox.Api.dll" \
   --contentRoot "$PWD/src/Api/bin/$configuration/net10.0" \
   --urls "$api_url" \
   --AlarmInbox:Cluster:GatewayPort="$gateway_port" &
@@ -63,5 +77,7 @@ echo "  API:        $api_url/api/tenants"
 echo "  Reference:  $api_url/docs"
 echo "  OpenAPI:    $api_url/openapi/v1.json"
 echo "  Data:       $data_dir"
+echo "  Operator key (send as 'Authorization: Bearer <key>'):"
+echo "    export AI_KEY=$operator_key"
 echo "Press Ctrl-C to stop."
 wait -n "$silo_pid" "$api_pid" || true

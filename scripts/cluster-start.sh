@@ -73,8 +73,18 @@ while read -r name pid; do
   echo "$name ready (pid $pid, silo port $((silo_port + i - 1)), gateway $((gateway_port + i - 1)), http://127.0.0.1:$((http_port + i - 1))/metrics)"
 done < "$cluster_dir/pids"
 
+# The API's bootstrap operator key: ALARMINBOX_OPERATOR_KEY, or one generated once into the cluster folder (mode 600).
+if [ -n "${ALARMINBOX_OPERATOR_KEY:-}" ]; then
+  operator_key="$ALARMINBOX_OPERATOR_KEY"
+else
+  if [ ! -s "$cluster_dir/operator-key" ]; then
+    (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '=+/\n' > "$cluster_dir/operator-key")
+  fi
+  operator_key=$(cat "$cluster_dir/operator-key")
+fi
+
 api_dir="src/Api/bin/$configuration/net10.0"
-nohup dotnet "$api_dir/AlarmInbox.Api.dll" \
+AlarmInbox__Api__BootstrapOperatorKey="$operator_key" nohup dotnet "$api_dir/AlarmInbox.Api.dll" \
   --contentRoot "$root/$api_dir" \
   --urls "$api_url" \
   --AlarmInbox:Cluster:Provider=PostgreSql \
@@ -82,13 +92,14 @@ nohup dotnet "$api_dir/AlarmInbox.Api.dll" \
   >"$cluster_dir/logs/api.log" 2>&1 &
 api_pid=$!
 echo "api $api_pid" >> "$cluster_dir/pids"
-wait_http "$api_url/health/ready" "$api_pid" "The API"
+wait_http "$api_url/health/live" "$api_pid" "The API"
 
 echo
 echo "AlarmInbox cluster is running: $silos silos on PostgreSQL 127.0.0.1:$pg_port (database $database)."
 echo "  API:        $api_url/api/tenants"
 echo "  Dashboard:  $api_url/dashboard"
-echo "  Health:     $api_url/health/ready"
+echo "  Health:     $api_url/health/live (open), $api_url/health/ready (with the key)"
+echo "  Operator key: $operator_key   (curl -H \"Authorization: Bearer \$KEY\" …; kept in $cluster_dir/operator-key)"
 echo "  Metrics:    $api_url/metrics (API), http://127.0.0.1:$http_port/metrics (silo1, +1 per silo)"
 echo "  Logs:       $cluster_dir/logs"
 echo "Stop it with scripts/cluster-stop.sh."

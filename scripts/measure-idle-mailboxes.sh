@@ -15,6 +15,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 work=$(mktemp -d /tmp/ai-measure.XXXXXX)
 chmod 755 "$work"
+export ALARMINBOX_OPERATOR_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '=+/\n')
 export ALARMINBOX_CLUSTER_DIR="$work/cluster" ALARMINBOX_PG_PORT=$(free_port) ALARMINBOX_API_URL="http://127.0.0.1:$(free_port)"
 export ALARMINBOX_SILO_PORT=$(free_port) ALARMINBOX_GATEWAY_PORT=$(free_port) ALARMINBOX_SILO_HTTP_PORT=$(free_port)
 export ALARMINBOX_IMAP_DIR="$work/imap" ALARMINBOX_IMAP_PORT=$(free_port) ALARMINBOX_IMAPS_PORT=$(free_port)
@@ -28,13 +29,14 @@ silo_pid=$(awk '$1=="silo1"{print $2}' "$ALARMINBOX_CLUSTER_DIR/pids")
 rss() { awk '/^VmRSS/{print int($2/1024)}' "/proc/$silo_pid/status"; }
 api="$ALARMINBOX_API_URL"
 
-curl -fsS -o /dev/null "$api/health/ready"
+auth="Authorization: Bearer $ALARMINBOX_OPERATOR_KEY"
+curl -fsS -o /dev/null -H "$auth" "$api/health/ready"
 baseline=$(rss)
-curl -fsS -o /dev/null -X POST "$api/api/tenants" -H 'Content-Type: application/json' -d '{"id":"ff-measure","name":"Messung"}'
+curl -fsS -o /dev/null -X POST "$api/api/tenants" -H "$auth" -H 'Content-Type: application/json' -d '{"id":"ff-measure","name":"Messung"}'
 start=$(date +%s)
 for i in $(seq 1 "$n"); do
   u=$(( (i % 20) + 1 ))
-  curl -fsS -o /dev/null -X POST "$api/api/tenants/ff-measure/mailboxes" -H 'Content-Type: application/json' \
+  curl -fsS -o /dev/null -X POST "$api/api/tenants/ff-measure/mailboxes" -H "$auth" -H 'Content-Type: application/json' \
     -d "{\"displayName\":\"M$i\",\"host\":\"127.0.0.1\",\"port\":$ALARMINBOX_IMAP_PORT,\"security\":\"None\",\"username\":\"u$u@ff-measure.example\",\"password\":\"geheim\",\"pollIntervalSeconds\":60}"
 done
 created=$(( $(date +%s) - start ))

@@ -60,9 +60,12 @@ public sealed class BenchEnvironment : IAsyncDisposable
         env._silo = StartDotnet(Path.Combine(silo, "AlarmInbox.Silo.dll"), silo,
             $"--AlarmInbox:Storage:DataDirectory={Path.Combine(work, "data")}", $"--AlarmInbox:Silo:SiloPort={FreePort()}",
             $"--AlarmInbox:Silo:GatewayPort={gateway}", "--Logging:LogLevel:Default=Warning");
+        var operatorKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         env._api = StartDotnet(Path.Combine(api, "AlarmInbox.Api.dll"), api,
-            $"--urls=http://127.0.0.1:{apiPort}", $"--AlarmInbox:Cluster:GatewayPort={gateway}", "--Logging:LogLevel:Default=Warning");
+            $"--urls=http://127.0.0.1:{apiPort}", $"--AlarmInbox:Cluster:GatewayPort={gateway}", "--Logging:LogLevel:Default=Warning",
+            $"--AlarmInbox:Api:BootstrapOperatorKey={operatorKey}", "--AlarmInbox:Api:RateLimitPermits=100000000");
         env.Http.BaseAddress = new Uri($"http://127.0.0.1:{apiPort}");
+        env.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorKey);
         await env.WaitAsync(async () =>
         {
             try

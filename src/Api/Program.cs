@@ -1,11 +1,13 @@
 using System.Text.Json.Serialization;
 using AlarmInbox.Api.Alarms;
+using AlarmInbox.Api.Audit;
 using AlarmInbox.Api.Cluster;
 using AlarmInbox.Api.Dashboard;
 using AlarmInbox.Api.Health;
 using AlarmInbox.Api.Inbound;
 using AlarmInbox.Api.Mailboxes;
 using AlarmInbox.Api.Telemetry;
+using AlarmInbox.Api.Security;
 using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Webhooks;
 using Scalar.AspNetCore;
@@ -14,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddClusterClient();
 builder.AddHealth();
 builder.AddTelemetry();
+builder.AddApiSecurity();
 builder.Services.AddProblemDetails();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
@@ -26,8 +29,9 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+app.UseApiSecurity();
+app.MapOpenApi().AllowAnonymousIfPublicDocs(app);
+app.MapScalarApiReference("/docs").AllowAnonymousIfPublicDocs(app);
 app.MapTenantsApi();
 app.MapMailboxesApi();
 app.MapAlarmsApi();
@@ -38,6 +42,8 @@ app.MapHealthApi();
 app.MapMetricsApi();
 app.MapDashboardApi();
 app.MapInboundApi();
+app.MapApiKeysApi();
+app.MapAuditApi();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>

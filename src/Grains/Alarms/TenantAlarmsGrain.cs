@@ -184,7 +184,15 @@ public sealed partial class TenantAlarmsGrain(
             }
 
             using var stream = new MemoryStream(raw, writable: false);
-            return decoder.Decode(stream, 0, 0, null, raw.Length, now, CancellationToken.None);
+            try
+            {
+                return decoder.Decode(stream, 0, 0, null, raw.Length, now, CancellationToken.None);
+            }
+            catch (FormatException)
+            {
+                // A pasted fragment rather than a mail: the caller's mistake (400), not a failure of ours.
+                throw new ArgumentException("The body is not a mail (message/rfc822 needs headers, a blank line and a body); send plain text as text/plain.", nameof(input));
+            }
         }
 
         var text = (input.Text ?? "").ReplaceLineEndings("\n").TrimEnd();

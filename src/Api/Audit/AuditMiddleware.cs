@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using AlarmInbox.Api.Security;
+using AlarmInbox.Grains.Interfaces.Security;
+
+namespace AlarmInbox.Api.Audit;
+
+/// <summary>
+/// Records every changing request (POST, PUT, PATCH, DELETE) and every refused one (401, 403, 429, and the 404 a tenant
+/// admin gets for another tenant) in the audit log grain:
+/// key id, method, route pattern, tenant and mailbox ids, status, time. Never bodies, query strings or headers.
+/// </summary>
+public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory grains, TimeProvider time, ILogger<AuditMiddleware> logger)
+{
+    /// <summary>Runs the request, then appends its entry when it is one to audit.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+
+        var status = context.Response.StatusCode;
+        var method = context.Request.Method;
+        var changing = !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));
+        var refused = status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status429TooManyRequests
+            || context.Items.ContainsKey(ApiAuthorizationResultHandler.OtherTenantRefused);
+        if (!changing && !refused)
+        {
+            return;
+        }
+
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+        var entry = new AuditEntry(
+            time.GetUtcNow(),
+            context.User.FindFirstValue(ApiClaims.KeyId),
+            method,
+            route.Length > 200 ? route[..200] : route,
+            Short(context.GetRouteValue("tenantId") as string),
+            Short(context.GetRouteValue("mailboxId") as string),
+            status);
+        try
+        {
+            await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).AppendAsync([entry]);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException && Errors.ClusterUnavailableExceptionHandler.IsClusterUnavailable(exception))
+        {
+            // The response is sent already; the silo is gone, so the entry is lost and the loss is logged.
+            LogAuditLost(logger, method, route, status, exception.GetType().Name);
+        }
+    }
+
+    // Route values come from the caller; an over-long one is cut so the log stays bounded.
+    private static string? Short(string? value) => value is null ? null : value.Length > 100 ? value[..100] : value;
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Audit entry lost (no silo answered): {Method} {Route} -> {Status} ({ExceptionType})")]
+    private static partial void LogAuditLost(ILogger logger, string method, string route, int status, string exceptionType);
+}
