@@ -119,6 +119,6 @@ var report = new List<string>
     Console.WriteLine(string.Join(Environment.NewLine, report[^5..]));
 }
 
-var output = options.Output ?? Path.Combine(env.Root, "docs", "benchmarks-latency.md");
+var output = options.Output ?? Path.Combine(env.Root, "docs", "benchmarks-latest-run.md");
 await File.WriteAllLinesAsync(output, report);
 Console.WriteLine("Written to " + output);
