@@ -63,6 +63,7 @@ for i in $(seq 1 "$silos"); do
     --AlarmInbox:Silo:AdvertisedAddress=127.0.0.1 \
     --AlarmInbox:Silo:SiloPort=$((silo_port + offset)) \
     --AlarmInbox:Silo:GatewayPort=$((gateway_port + offset)) \
+    --AlarmInbox:Smtp:Port=$((${ALARMINBOX_SMTP_PORT:-2525} + offset)) \
     >"$cluster_dir/logs/silo$i.log" 2>&1 &
   echo "silo$i $!" >> "$cluster_dir/pids"
 done

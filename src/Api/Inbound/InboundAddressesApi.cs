@@ -25,14 +25,14 @@ public static class InboundAddressesApi
     }
 
     internal static async Task<Results<Created<InboundAddressResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string tenantId, InboundAddressRequest? request, IGrainFactory grains)
+        string tenantId, InboundAddressRequest request, IGrainFactory grains)
     {
         if (!await TenantExistsAsync(grains, tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
 
-        var description = string.IsNullOrWhiteSpace(request?.Description) ? null : request.Description.Trim();
+        var description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
         if (description is { Length: > InboundLimits.MaxDescriptionLength })
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>

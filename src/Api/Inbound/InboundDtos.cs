@@ -6,6 +6,7 @@ namespace AlarmInbox.Api.Inbound;
 
 /// <summary>Creates an inbound address.</summary>
 /// <param name="Description">A free-text note, at most 200 characters (e.g. "Leitstelle" or "Outlook rule of the chief").</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record InboundAddressRequest(string? Description);
 
 /// <summary>An inbound address with its status and counters.</summary>

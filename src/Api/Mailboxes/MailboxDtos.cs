@@ -34,6 +34,9 @@ public sealed record MailboxRequest
     /// <summary>Whether the mailbox is polled; <see langword="true"/> when omitted.</summary>
     public bool? Enabled { get; init; }
 
+    /// <summary>For a self-signed server: SHA-256 fingerprint (64 hex digits, colons allowed) of the only certificate to accept; omitted = normal validation.</summary>
+    public string? PinnedCertificateSha256 { get; init; }
+
     /// <summary>Whether to keep an IDLE session (RFC 2177) where the server offers it, for new mail within about a second; <see langword="true"/> when omitted.</summary>
     public bool? UseIdle { get; init; }
 
@@ -62,6 +65,7 @@ public sealed record MailboxRequest
             PollIntervalSeconds = PollIntervalSeconds ?? MailboxLimits.DefaultPollIntervalSeconds,
             Enabled = Enabled ?? true,
             UseIdle = UseIdle ?? true,
+            PinnedCertificateSha256 = string.IsNullOrWhiteSpace(PinnedCertificateSha256) ? null : PinnedCertificateSha256.Trim(),
             AuthType = authType,
             Office365 = Office365?.ToSettings(),
         });
@@ -142,6 +146,7 @@ public sealed record Office365Response(string Tenant, string ClientId, string Sc
 /// <param name="UseIdle">Whether an IDLE session is kept where the server offers it.</param>
 /// <param name="AuthType"><c>Password</c> or <c>Office365</c>.</param>
 /// <param name="Office365">The app registration (no secrets) when authType is Office365, else null.</param>
+/// <param name="PinnedCertificateSha256">The pinned server certificate fingerprint (64 hex digits), or null for normal validation.</param>
 public sealed record MailboxResponse(
     string Id,
     string TenantId,
@@ -158,13 +163,14 @@ public sealed record MailboxResponse(
     MailboxStatusResponse Status,
     bool UseIdle,
     MailboxAuthType AuthType,
-    Office365Response? Office365)
+    Office365Response? Office365,
+    string? PinnedCertificateSha256)
 {
     internal static MailboxResponse From(MailboxDetails details)
     {
         var c = details.Config;
         return new(c.Id, c.TenantId, c.DisplayName, c.Host, c.Port, c.Security, c.Username, c.HasPassword, c.Folder,
-            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status), c.UseIdle, c.AuthType, Office365Response.From(c.Office365));
+            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status), c.UseIdle, c.AuthType, Office365Response.From(c.Office365), c.PinnedCertificateSha256);
     }
 }
 

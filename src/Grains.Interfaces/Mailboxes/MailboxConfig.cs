@@ -49,4 +49,7 @@ public sealed record MailboxConfig
 
     /// <summary>The app registration of an <see cref="MailboxAuthType.Office365"/> mailbox, without secrets; <see langword="null"/> otherwise.</summary>
     [Id(14)] public Office365Config? Office365 { get; init; }
+
+    /// <summary>See <see cref="MailboxSettings.PinnedCertificateSha256"/> (canonical form), or <see langword="null"/>.</summary>
+    [Id(15)] public string? PinnedCertificateSha256 { get; init; }
 }

@@ -49,6 +49,13 @@ public sealed record MailboxSettings
     /// <summary>The app registration for <see cref="MailboxAuthType.Office365"/>; <see langword="null"/> for password mailboxes.</summary>
     [Id(11)] public Office365Settings? Office365 { get; init; }
 
+    /// <summary>
+    /// For a server with a self-signed certificate: the SHA-256 fingerprint (64 hex digits) of the one certificate to
+    /// accept instead of validating the chain. <see langword="null"/> (the default) validates certificates normally.
+    /// There is no "accept any certificate" setting.
+    /// </summary>
+    [Id(12)] public string? PinnedCertificateSha256 { get; init; }
+
     /// <summary>Returns the settings without the password, for logging and comparisons.</summary>
     public override string ToString() =>
         $"MailboxSettings {{ Host = {Host}, Port = {Port}, Security = {Security}, Username = {Username}, Folder = {Folder}, PollIntervalSeconds = {PollIntervalSeconds}, Enabled = {Enabled}, UseIdle = {UseIdle}, AuthType = {AuthType}, Office365 = {Office365} }}";

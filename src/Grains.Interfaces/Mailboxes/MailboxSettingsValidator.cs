@@ -94,13 +94,39 @@ public static partial class MailboxSettingsValidator
                 [$"pollIntervalSeconds must be between {MailboxLimits.MinPollIntervalSeconds} and {MailboxLimits.MaxPollIntervalSeconds}; got {settings.PollIntervalSeconds.ToString(CultureInfo.InvariantCulture)}."];
         }
 
+        if (settings.PinnedCertificateSha256 is { } pin && NormalizePin(pin) is null)
+        {
+            errors["pinnedCertificateSha256"] =
+                ["pinnedCertificateSha256 must be the SHA-256 fingerprint of the server's certificate: 64 hexadecimal digits, colons allowed (the tls_failed error of this server shows the one it presents)."];
+        }
+
+        if (settings.PinnedCertificateSha256 is not null && settings.Security == MailboxSecurity.None)
+        {
+            errors["pinnedCertificateSha256"] = ["pinnedCertificateSha256 needs security SslOnConnect or StartTls: without TLS there is no certificate to pin."];
+        }
+
         return errors;
+    }
+
+    /// <summary>
+    /// A certificate pin in canonical form: 64 upper-case hex digits of the SHA-256 of the DER certificate, or
+    /// <see langword="null"/> when <paramref name="pin"/> is not one (colons and spaces are ignored).
+    /// </summary>
+    public static string? NormalizePin(string pin)
+    {
+        var hex = new string(pin.Where(c => c is not ':' and not ' ').ToArray()).ToUpperInvariant();
+        return hex.Length == 64 && hex.All(char.IsAsciiHexDigit) ? hex : null;
     }
 
     /// <summary>Returns <paramref name="settings"/> with the Office 365 tenant in its normalised form (see <see cref="Office365Tenant"/>) when it is valid; otherwise unchanged.</summary>
     public static MailboxSettings Normalize(MailboxSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.PinnedCertificateSha256 is { } pin && NormalizePin(pin) is { } canonical)
+        {
+            settings = settings with { PinnedCertificateSha256 = canonical };
+        }
+
         if (settings.Office365 is { } o365 && Office365Tenant.TryNormalize(o365.Tenant, o365.AuthorityHost, out var tenant, out _))
         {
             return settings with { Office365 = o365 with { Tenant = tenant, ClientId = o365.ClientId.Trim().ToLowerInvariant() } };

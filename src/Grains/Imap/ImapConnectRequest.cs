@@ -14,6 +14,9 @@ public sealed record ImapConnectRequest(string Host, int Port, MailboxSecurity S
     /// <summary>An OAuth 2.0 bearer token; when set, the login is SASL XOAUTH2 instead of the password.</summary>
     public string? AccessToken { get; init; }
 
+    /// <summary>The SHA-256 fingerprint (canonical, 64 hex digits) of the only server certificate to accept; <see langword="null"/> validates normally.</summary>
+    public string? PinnedCertificateSha256 { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"ImapConnectRequest {{ Host = {Host}, Port = {Port}, Security = {Security}, Username = {Username}, Folder = {Folder} }}";
 }

@@ -1,4 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using MailKit;
@@ -19,12 +21,32 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
     public async Task<IImapSession> OpenAsync(ImapConnectRequest request, CancellationToken cancellationToken)
     {
         var client = new ImapClient { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+        string? presented = null;
+        client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            presented = certificate is null ? null : Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData()));
+
+            // A pinned fingerprint replaces chain validation (self-signed servers); otherwise the system's validation.
+            return request.PinnedCertificateSha256 is { } pin ? presented == pin : errors == SslPolicyErrors.None;
+        };
         try
         {
             using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
-                await Guard(Step.Connect, () => client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), connectTimeout.Token), request, cancellationToken);
+                try
+                {
+                    await Guard(Step.Connect, () => client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), connectTimeout.Token), request, cancellationToken);
+                }
+                catch (MailboxAccessException tls) when (tls.Code == MailboxErrorCodes.TlsFailed && presented is not null)
+                {
+                    throw new MailboxAccessException(
+                        tls.Code,
+                        tls.Message + $" The server presented a certificate with SHA-256 {presented}"
+                            + (request.PinnedCertificateSha256 is { } pin ? $", not the pinned {pin}." : ". If you have checked out of band that it is the server's own certificate, set pinnedCertificateSha256 to it."),
+                        tls.InnerException);
+                }
+
                 await Guard(Step.Login, () => request.AccessToken is { } token
                     ? client.AuthenticateAsync(new SaslMechanismOAuth2(request.Username, token), connectTimeout.Token)
                     : client.AuthenticateAsync(request.Username, request.Password, connectTimeout.Token), request, cancellationToken);

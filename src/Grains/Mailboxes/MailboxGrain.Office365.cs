@@ -43,7 +43,10 @@ public sealed partial class MailboxGrain
     private Task<IImapSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var settings = WithSecrets();
-        var request = new ImapConnectRequest(settings.Host, settings.Port, settings.Security, settings.Username, settings.Password ?? "", settings.Folder);
+        var request = new ImapConnectRequest(settings.Host, settings.Port, settings.Security, settings.Username, settings.Password ?? "", settings.Folder)
+        {
+            PinnedCertificateSha256 = settings.PinnedCertificateSha256,
+        };
         return settings.AuthType == MailboxAuthType.Office365
             ? office365.OpenAsync(request, settings.Office365!, RecentlyConfigured, cancellationToken)
             : connector.OpenAsync(request, cancellationToken);

@@ -388,6 +388,7 @@ public sealed partial class MailboxGrain(
             Office365 = S.Settings.Office365 is { } o365
                 ? new Office365Config(o365.Tenant, o365.ClientId, o365.Scope, o365.AuthorityHost, S.ProtectedClientSecret is not null, S.ProtectedCertificate is not null)
                 : null,
+            PinnedCertificateSha256 = S.Settings.PinnedCertificateSha256,
         };
         var now = time.GetUtcNow();
         var healthyWindow = 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);

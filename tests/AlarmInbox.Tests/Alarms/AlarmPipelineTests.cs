@@ -170,7 +170,12 @@ public sealed class AlarmPipelineTests(AlarmSiloFixture fixture, ITestOutputHelp
         receiver.Down = false;
         await Eventually.WaitForAsync(() => Task.FromResult(receiver.Accepted.Count), n => n >= 2, Wait, "both alarms to be accepted after the restart");
         var alarms = await silo.Grains.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery());
-        var deliveries = await silo.Grains.GetGrain<IWebhookOutboxGrain>(tenantId).GetDeliveriesAsync(alarms.Select(a => a.Id).ToList());
+        // The receiver has answered; the outbox records the outcome right after.
+        var deliveries = await Eventually.WaitForAsync(
+            () => silo.Grains.GetGrain<IWebhookOutboxGrain>(tenantId).GetDeliveriesAsync(alarms.Select(a => a.Id).ToList()),
+            d => d.Values.SelectMany(x => x).All(x => x.State == WebhookDeliveryState.Delivered),
+            Wait,
+            "every delivery recorded as delivered");
 
         Assert.Equal(2, alarms.Count);
         Assert.All(receiver.Accepted, r => Assert.True(r.At >= restartedAt));

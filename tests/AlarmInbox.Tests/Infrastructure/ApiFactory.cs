@@ -23,7 +23,8 @@ public sealed class ApiFactory(int gatewayPort, IReadOnlyDictionary<string, stri
     /// <summary>A client that sends <paramref name="apiKey"/> as a bearer token, or no key when null.</summary>
     public HttpClient CreateClient(string? apiKey)
     {
-        var client = CreateClient();
+        // No automatic redirects: HttpClient drops the Authorization header when it follows one.
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = apiKey is null ? null : new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
     }

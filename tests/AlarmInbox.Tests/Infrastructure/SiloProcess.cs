@@ -77,6 +77,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
             ["AlarmInbox:Silo:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Silo:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Polling:StartupSpread"] = "00:00:01",
+            ["AlarmInbox:Smtp:Enabled"] = "false",
             ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())

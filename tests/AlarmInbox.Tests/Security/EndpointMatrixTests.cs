@@ -80,6 +80,7 @@ public sealed class EndpointMatrixTests(SecurityFixture fixture, ITestOutputHelp
             .Replace("{alarmId}", ids.Alarm, StringComparison.Ordinal)
             .Replace("{keyId}", "000000000000", StringComparison.Ordinal);
         path = System.Text.RegularExpressions.Regex.Replace(path, @"\{\*{1,2}[^}]+\}", "index.html");
+        path = System.Text.RegularExpressions.Regex.Replace(path, @"\{[^}:]+:int\}", "1");
         using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path);
         if (endpoint.Method is "POST" or "PUT" or "PATCH")
         {
