@@ -10,6 +10,24 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+  cat <<'USAGE'
+Usage: ./run.sh    (no arguments; settings come from the environment)
+
+  ALARMINBOX_DATA_DIR       data folder: SQLite file, key ring, spool, operator key (default ./data)
+  ALARMINBOX_API_URL        where the API listens (default http://localhost:5080)
+  ALARMINBOX_SILO_PORT      silo-to-silo port (default 11111)
+  ALARMINBOX_GATEWAY_PORT   port the API uses to reach the silo (default 30000)
+  ALARMINBOX_OPERATOR_KEY   bootstrap operator API key (default: generated once into <data>/operator-key)
+  ALARMINBOX_SMTP_PORT      inbound SMTP port (default 2525)
+  ALARMINBOX_SMTP_BIND      address SMTP listens on (default 127.0.0.1; 0.0.0.0 to receive mail from other hosts)
+  ALARMINBOX_CONFIGURATION  build configuration (default Release)
+Any other setting: environment variables such as AlarmInbox__Smtp__Domain=alarm.example.org or URLS=http://localhost:5181
+(the silo's /metrics and /health port, default 5081). Ctrl-C stops silo and API.
+USAGE
+  exit 0
+fi
+
 data_dir=$(realpath -m "${ALARMINBOX_DATA_DIR:-./data}")
 api_url="${ALARMINBOX_API_URL:-http://localhost:5080}"
 silo_port="${ALARMINBOX_SILO_PORT:-11111}"
@@ -48,7 +66,9 @@ dotnet "src/Silo/bin/$configuration/net10.0/AlarmInbox.Silo.dll" \
   --contentRoot "$PWD/src/Silo/bin/$configuration/net10.0" \
   --AlarmInbox:Storage:DataDirectory="$data_dir" \
   --AlarmInbox:Silo:SiloPort="$silo_port" \
-  --AlarmInbox:Silo:GatewayPort="$gateway_port" &
+  --AlarmInbox:Silo:GatewayPort="$gateway_port" \
+  --AlarmInbox:Smtp:Port="${ALARMINBOX_SMTP_PORT:-2525}" \
+  --AlarmInbox:Smtp:BindAddress="${ALARMINBOX_SMTP_BIND:-127.0.0.1}" &
 silo_pid=$!
 
 # Wait for the silo's gateway before starting the API (at most 60 s).

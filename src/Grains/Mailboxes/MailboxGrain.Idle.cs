@@ -133,7 +133,7 @@ public sealed partial class MailboxGrain
                     // A change reported while we were busy (untagged EXISTS during FETCH) or a waiting request: sync first.
                     if (session.Count != _syncedCount || _idleRequest is not null)
                     {
-                        CompleteIdleRequest(await SyncBoundedAsync(session, Stopwatch.GetTimestamp(), stop));
+                        CompleteIdleRequest(await SyncBoundedAsync(session, Stopwatch.GetTimestamp(), stop, refresh: true));
                         continue;
                     }
 
@@ -144,7 +144,7 @@ public sealed partial class MailboxGrain
                     _lastContactAt = time.GetUtcNow();
                     if (changed)
                     {
-                        CompleteIdleRequest(await SyncBoundedAsync(session, Stopwatch.GetTimestamp(), stop));
+                        CompleteIdleRequest(await SyncBoundedAsync(session, Stopwatch.GetTimestamp(), stop, refresh: true));
                     }
                 }
             }
@@ -196,10 +196,24 @@ public sealed partial class MailboxGrain
         }
     }
 
-    private async Task<PollResult> SyncBoundedAsync(IImapSession session, long started, CancellationToken stop)
+    /// <summary>Syncs on an open session within the poll timeout.</summary>
+    /// <param name="session">The open session.</param>
+    /// <param name="started">Stopwatch timestamp the duration is measured from.</param>
+    /// <param name="stop">Ends the IDLE loop.</param>
+    /// <param name="refresh">
+    /// Send NOOP first: on a session that has been open for a while the server may not yet have told it about new
+    /// messages (Dovecot reports a change made by another connection only at the next command), so a search without
+    /// it can miss a mail that is already there (RFC 3501 section 6.1.2).
+    /// </param>
+    private async Task<PollResult> SyncBoundedAsync(IImapSession session, long started, CancellationToken stop, bool refresh = false)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(_polling.PollTimeout);
+        if (refresh)
+        {
+            await session.NoOpAsync(timeout.Token);
+        }
+
         return await SyncAsync(session, started, timeout.Token);
     }
 

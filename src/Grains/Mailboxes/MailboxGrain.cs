@@ -402,7 +402,8 @@ public sealed partial class MailboxGrain(
             Watermark = S.Watermark,
             ConsecutiveFailures = S.ConsecutiveFailures,
             LastContactAt = _lastContactAt,
-            Healthy = !ShouldPoll || (_lastContactAt ?? S.CreatedAt) + healthyWindow >= now,
+            // Never reached and failing is unhealthy at once; never reached and not failing gets the grace of the window.
+            Healthy = !ShouldPoll || (_lastContactAt ?? (S.LastError is null ? S.CreatedAt : DateTimeOffset.MinValue)) + healthyWindow >= now,
             IdleActive = _idleSessionOpen,
             NextAttemptAt = S.LastError is null ? null : _nextAttemptAt,
         };

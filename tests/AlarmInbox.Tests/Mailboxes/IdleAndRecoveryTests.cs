@@ -35,6 +35,26 @@ public sealed class IdleAndRecoveryTests(ClusterFixture cluster, ITestOutputHelp
     }
 
     [Fact]
+    public async Task PollNowDuringIdleSeesAMailAppendedJustBefore()
+    {
+        var user = await cluster.Imap.CreateUserAsync();
+        var mailbox = await CreateMailboxAsync(user, useIdle: true, pollIntervalSeconds: 3600);
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+
+        for (var i = 1; i <= 3; i++)
+        {
+            var uid = (await cluster.Imap.AppendAsync(user, [DovecotServer.Mail($"sofort {i}")]))[0];
+            var poll = await mailbox.PollNowAsync();
+            var messages = await mailbox.GetMessagesAsync(10);
+
+            // Whether IDLE or the poll stored it, it is there when the poll returns.
+            Assert.True(poll!.Succeeded);
+            Assert.Equal(uid, poll.Watermark.LastUid);
+            Assert.Equal(uid, messages![0].Uid);
+        }
+    }
+
+    [Fact]
     public async Task UidValidityChangeDeliversExactlyTheNewMails()
     {
         var user = await cluster.Imap.CreateUserAsync();

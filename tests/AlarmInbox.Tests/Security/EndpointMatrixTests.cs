@@ -56,6 +56,12 @@ public sealed class EndpointMatrixTests(SecurityFixture fixture, ITestOutputHelp
 
     private static Expectation Expected(string caller, MappedEndpoint endpoint)
     {
+        if (caller == "operator" && endpoint.Pattern == "/dashboard/Trace")
+        {
+            // The dashboard's live log stream is switched off (HideTrace): the dashboard itself answers 403.
+            return new(s => s == 403, "403 (trace switched off)", false);
+        }
+
         if (endpoint.Anonymous)
         {
             return new(s => s is not (401 or 403), "open (no 401/403)", false);
