@@ -1,3 +1,4 @@
+using AlarmInbox.Api.Tenants;
 using System.Globalization;
 using System.Text;
 using AlarmInbox.Api.Errors;
@@ -72,7 +73,7 @@ public static class AlarmsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -92,7 +93,7 @@ public static class AlarmsApi
 
     internal static async Task<Results<Ok<AlarmResponse>, ProblemHttpResult>> GetAsync(string tenantId, string alarmId, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -109,7 +110,7 @@ public static class AlarmsApi
 
     internal static async Task<Results<Ok<EvaluationSettingsResponse>, ProblemHttpResult>> GetSettingsAsync(string tenantId, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -120,7 +121,7 @@ public static class AlarmsApi
     internal static async Task<Results<Ok<EvaluationSettingsResponse>, ValidationProblem, ProblemHttpResult>> PutSettingsAsync(
         string tenantId, EvaluationSettingsRequest request, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -137,7 +138,7 @@ public static class AlarmsApi
 
     internal static async Task<Results<Ok<MailboxEvaluationSettingsResponse>, ProblemHttpResult>> GetMailboxSettingsAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
-        if (!await MailboxExistsAsync(grains, tenantId, mailboxId))
+        if (!await grains.OwnsMailboxAsync(tenantId, mailboxId))
         {
             return Problems.MailboxNotFound(tenantId, mailboxId);
         }
@@ -148,7 +149,7 @@ public static class AlarmsApi
     internal static async Task<Results<Ok<MailboxEvaluationSettingsResponse>, ValidationProblem, ProblemHttpResult>> PutMailboxSettingsAsync(
         string tenantId, string mailboxId, EvaluationSettingsRequest request, IGrainFactory grains)
     {
-        if (!await MailboxExistsAsync(grains, tenantId, mailboxId))
+        if (!await grains.OwnsMailboxAsync(tenantId, mailboxId))
         {
             return Problems.MailboxNotFound(tenantId, mailboxId);
         }
@@ -166,7 +167,7 @@ public static class AlarmsApi
 
     internal static async Task<Results<Ok<MailboxEvaluationSettingsResponse>, ProblemHttpResult>> DeleteMailboxSettingsAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
-        if (!await MailboxExistsAsync(grains, tenantId, mailboxId))
+        if (!await grains.OwnsMailboxAsync(tenantId, mailboxId))
         {
             return Problems.MailboxNotFound(tenantId, mailboxId);
         }
@@ -206,7 +207,7 @@ public static class AlarmsApi
             return Problems.Of(StatusCodes.Status400BadRequest, "The request is malformed.", "The body is empty: send the mail to evaluate.", "$");
         }
 
-        if (!await MailboxExistsAsync(grains, tenantId, mailboxId))
+        if (!await grains.OwnsMailboxAsync(tenantId, mailboxId))
         {
             return Problems.MailboxNotFound(tenantId, mailboxId);
         }
@@ -241,9 +242,5 @@ public static class AlarmsApi
     private static ProblemHttpResult TooLarge() => Problems.Of(StatusCodes.Status413PayloadTooLarge, "The mail is too large.",
         $"The rule tester takes at most {AlarmLimits.MaxTestMessageBytes} bytes.", "$");
 
-    private static async Task<bool> TenantExistsAsync(IGrainFactory grains, string tenantId) =>
-        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() is not null;
 
-    private static async Task<bool> MailboxExistsAsync(IGrainFactory grains, string tenantId, string mailboxId) =>
-        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).HasMailboxAsync(mailboxId);
 }

@@ -1,3 +1,4 @@
+using AlarmInbox.Api.Tenants;
 using System.Security.Cryptography;
 using AlarmInbox.Api.Errors;
 using AlarmInbox.Grains.Interfaces.Inbound;
@@ -27,7 +28,7 @@ public static class InboundAddressesApi
     internal static async Task<Results<Created<InboundAddressResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         string tenantId, InboundAddressRequest request, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -54,7 +55,7 @@ public static class InboundAddressesApi
 
     internal static async Task<Results<Ok<IReadOnlyList<InboundAddressResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -117,6 +118,4 @@ public static class InboundAddressesApi
             ? info
             : null;
 
-    private static async Task<bool> TenantExistsAsync(IGrainFactory grains, string tenantId) =>
-        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() is not null;
 }

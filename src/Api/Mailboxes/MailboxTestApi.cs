@@ -1,3 +1,4 @@
+using AlarmInbox.Api.Tenants;
 using AlarmInbox.Grains.Interfaces.Diagnostics;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Tenants;
@@ -32,7 +33,7 @@ public static class MailboxTestApi
 
     internal static async Task<Results<Ok<ConnectionTestResponse>, ProblemHttpResult>> TestMailboxAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
-        var owned = TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).HasMailboxAsync(mailboxId);
+        var owned = await grains.OwnsMailboxAsync(tenantId, mailboxId);
         var result = owned ? await grains.GetGrain<IMailboxGrain>(mailboxId).TestConnectionAsync() : null;
         return result is null
             ? NotFound("Mailbox not found.", $"Tenant '{tenantId}' has no mailbox '{mailboxId}'.", "mailboxId")

@@ -1,3 +1,4 @@
+using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Errors;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Tenants;
@@ -135,7 +136,7 @@ public static class MailboxesApi
 
     /// <summary>The mailbox grain if <paramref name="mailboxId"/> belongs to <paramref name="tenantId"/>, else <see langword="null"/>.</summary>
     private static async Task<IMailboxGrain?> OwnedAsync(IGrainFactory grains, string tenantId, string mailboxId) =>
-        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).HasMailboxAsync(mailboxId)
+        await grains.OwnsMailboxAsync(tenantId, mailboxId)
             ? grains.GetGrain<IMailboxGrain>(mailboxId)
             : null;
 }

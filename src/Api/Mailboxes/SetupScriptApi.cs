@@ -1,3 +1,4 @@
+using AlarmInbox.Api.Tenants;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,7 +26,7 @@ public static class SetupScriptApi
                 extensions: new Dictionary<string, object?> { ["field"] = "format" });
         }
 
-        var owned = TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).HasMailboxAsync(mailboxId);
+        var owned = await grains.OwnsMailboxAsync(tenantId, mailboxId);
         var details = owned ? await grains.GetGrain<IMailboxGrain>(mailboxId).GetAsync() : null;
         if (details is null)
         {

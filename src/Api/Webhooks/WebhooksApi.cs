@@ -1,3 +1,4 @@
+using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Errors;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using AlarmInbox.Grains.Interfaces.Webhooks;
@@ -24,7 +25,7 @@ public static class WebhooksApi
 
     internal static async Task<Results<Created<WebhookResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(string tenantId, WebhookRequest request, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -48,7 +49,7 @@ public static class WebhooksApi
 
     internal static async Task<Results<Ok<IReadOnlyList<WebhookResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -59,7 +60,7 @@ public static class WebhooksApi
 
     internal static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> GetAsync(string tenantId, string webhookId, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -71,7 +72,7 @@ public static class WebhooksApi
     internal static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string tenantId, string webhookId, WebhookRequest request, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -95,7 +96,7 @@ public static class WebhooksApi
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, string webhookId, IGrainFactory grains)
     {
-        if (!await TenantExistsAsync(grains, tenantId))
+        if (!await grains.TenantExistsAsync(tenantId))
         {
             return Problems.TenantNotFound(tenantId);
         }
@@ -106,6 +107,4 @@ public static class WebhooksApi
     private static ProblemHttpResult NotFound(string tenantId, string webhookId) =>
         Problems.Of(StatusCodes.Status404NotFound, "Webhook not found.", $"Tenant '{tenantId}' has no webhook '{webhookId}'.", "webhookId");
 
-    private static async Task<bool> TenantExistsAsync(IGrainFactory grains, string tenantId) =>
-        TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() is not null;
 }
