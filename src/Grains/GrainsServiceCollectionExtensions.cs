@@ -24,14 +24,21 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero, "AlarmInbox:Imap:ConnectTimeout and AlarmInbox:Imap:CommandTimeout must be positive.")
             .Validate(o => o.FetchBatchSize is >= 1 and <= 1000, "AlarmInbox:Imap:FetchBatchSize must be between 1 and 1000.")
             .Validate(o => o.MaxMessagesPerPoll >= o.FetchBatchSize, "AlarmInbox:Imap:MaxMessagesPerPoll must be at least AlarmInbox:Imap:FetchBatchSize.")
+            .Validate(o => o.MaxConcurrentLoginsPerHost >= 1, "AlarmInbox:Imap:MaxConcurrentLoginsPerHost must be at least 1.")
+            .Validate(o => o.MaxQueuedLoginsPerHost >= 0, "AlarmInbox:Imap:MaxQueuedLoginsPerHost must not be negative.")
+            .Validate(o => o.LoginQueueTimeout > TimeSpan.Zero, "AlarmInbox:Imap:LoginQueueTimeout must be positive.")
             .ValidateOnStart();
         services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.SectionName)
             .Validate(o => o.WatchdogPeriod > TimeSpan.Zero, "AlarmInbox:Polling:WatchdogPeriod must be positive.")
             .Validate(o => o.PollTimeout > TimeSpan.Zero && o.InitialContactTimeout > TimeSpan.Zero, "AlarmInbox:Polling:PollTimeout and AlarmInbox:Polling:InitialContactTimeout must be positive.")
             .Validate(o => o.PollTimeout < TimeSpan.FromSeconds(30), "AlarmInbox:Polling:PollTimeout must stay below Orleans' 30 s call timeout.")
+            .Validate(o => o.FirstPollsPerSecond > 0, "AlarmInbox:Polling:FirstPollsPerSecond must be positive.")
+            .Validate(o => o.StartupSpread >= TimeSpan.Zero && o.KeptSessionMaxInterval >= TimeSpan.Zero, "AlarmInbox:Polling:StartupSpread and AlarmInbox:Polling:KeptSessionMaxInterval must not be negative.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MailDecoder>();
+        services.TryAddSingleton<ImapLoginLimiter>();
+        services.TryAddSingleton<FirstPollPacer>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();

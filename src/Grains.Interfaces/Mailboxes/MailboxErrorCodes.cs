@@ -40,6 +40,12 @@ public static class MailboxErrorCodes
     public const string Unexpected = "unexpected";
 
     /// <summary>
+    /// The poll waited too long for its turn to log in: this silo caps concurrent connection attempts and logins per
+    /// mail server host (<c>AlarmInbox:Imap:MaxConcurrentLoginsPerHost</c>) and queues the rest in arrival order. Transient.
+    /// </summary>
+    public const string ServerBusy = "server_busy";
+
+    /// <summary>
     /// Whether retrying soon cannot help: the configuration must change first (wrong credentials, missing folder,
     /// untrusted certificate, unknown host). Such errors are retried slowly (see the backoff in <c>docs/reliability.md</c>).
     /// </summary>
@@ -108,7 +114,7 @@ public static class MailboxErrorCodes
     /// <summary>Every code, in documentation order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        HostNotFound, ConnectFailed, TlsFailed, StartTlsUnavailable, AuthFailed, FolderNotFound, Timeout, Disconnected, ProtocolError, Throttled, ConnectionLost, Unexpected,
+        HostNotFound, ConnectFailed, TlsFailed, StartTlsUnavailable, AuthFailed, FolderNotFound, Timeout, Disconnected, ProtocolError, Throttled, ServerBusy, ConnectionLost, Unexpected,
         InvalidConfig, Office365SecretIdNotValue, Office365ClientSecretInvalid, Office365ClientSecretExpired, Office365CertificateRejected,
         Office365AppNotFound, Office365TenantNotFound, Office365ConsentMissing, Office365ScopeInvalid, Office365TokenThrottled,
         Office365TokenServiceUnavailable, Office365TokenFailed, Office365TokenWrongAudience, Office365PermissionMissing, Office365TokenWrongTenant,

@@ -17,6 +17,7 @@ public static class MailboxErrorHints
         [MailboxErrorCodes.Timeout] = "Check that host/port point to an IMAP server, and the network path and the server's load.",
         [MailboxErrorCodes.Disconnected] = "Usually transient. If it repeats, check whether the server limits concurrent connections or a firewall cuts connections.",
         [MailboxErrorCodes.ProtocolError] = "Check that port points to an IMAP service; the message quotes the server's reply (an account may be locked or not allowed to use IMAP).",
+        [MailboxErrorCodes.ServerBusy] = "Transient: many mailboxes of this silo were logging in to the same server at once (silo start, the server was slow). The mailbox tries again shortly. If it persists, the server answers logins slowly: check its load, or raise AlarmInbox:Imap:MaxConcurrentLoginsPerHost if the server allows more.",
         [MailboxErrorCodes.Throttled] = "Usually transient: the mailbox waits at least the server's suggested time. If it persists, check whether other programs read the same mailbox (Exchange counts them together) and whether the poll interval is very short.",
         [MailboxErrorCodes.ConnectionLost] = "A single occurrence is harmless; the mailbox reconnects at once. If it repeats, a firewall or NAT drops idle connections earlier than the IDLE heartbeat (AlarmInbox:Polling:IdleHeartbeat, 2 min): lower the heartbeat.",
         [MailboxErrorCodes.Unexpected] = "Read the message. If a stored secret cannot be decrypted, set it again with PUT; otherwise check the silo log and report it.",

@@ -17,4 +17,18 @@ public sealed class ImapOptions
 
     /// <summary>Most messages one poll stores; the rest follows in an immediate next poll, so that one grain turn stays short.</summary>
     public int MaxMessagesPerPoll { get; set; } = 1_000;
+
+    /// <summary>
+    /// Most connection attempts and logins (connect, TLS, login, EXAMINE) this silo runs at the same time against one mail
+    /// server host; further ones wait in arrival order. Open sessions do not count. Default 8: low enough that a silo start
+    /// with thousands of mailboxes does not look like an attack to a hosted server, high enough for about 150 logins per
+    /// second at Exchange Online's typical 50 ms.
+    /// </summary>
+    public int MaxConcurrentLoginsPerHost { get; set; } = 8;
+
+    /// <summary>Most polls waiting for a login turn per host; a poll beyond that fails at once with <c>server_busy</c> and retries after a backoff.</summary>
+    public int MaxQueuedLoginsPerHost { get; set; } = 100_000;
+
+    /// <summary>Longest time a poll waits for its login turn before it fails with <c>server_busy</c> (and retries after a backoff).</summary>
+    public TimeSpan LoginQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
+using AlarmInbox.Grains.Telemetry;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -12,14 +13,27 @@ using Microsoft.Extensions.Options;
 
 namespace AlarmInbox.Grains.Imap;
 
-/// <summary>Opens IMAP sessions with MailKit. Every MailKit exception is turned into a <see cref="MailboxAccessException"/> here, at the I/O edge.</summary>
-public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<ImapOptions> options, ILogger<MailKitImapConnector> logger) : IImapConnector
+/// <summary>
+/// Opens IMAP sessions with MailKit. Every MailKit exception is turned into a <see cref="MailboxAccessException"/> here,
+/// at the I/O edge. Opening waits for a turn from the <see cref="ImapLoginLimiter"/> of the mail server host.
+/// </summary>
+public sealed partial class MailKitImapConnector(
+    MailDecoder decoder,
+    IOptions<ImapOptions> options,
+    ILogger<MailKitImapConnector> logger,
+    ImapLoginLimiter limiter,
+    MailboxMetrics? metrics = null) : IImapConnector
 {
     private readonly ImapOptions _options = options.Value;
+    private readonly MailboxMetrics? _metrics = metrics;
 
     /// <inheritdoc />
+    /// <exception cref="MailboxAccessException">Also code <c>server_busy</c>: no login turn for the host came in time.</exception>
     public async Task<IImapSession> OpenAsync(ImapConnectRequest request, CancellationToken cancellationToken)
     {
+        var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var turn = await limiter.AcquireAsync(request.Host, cancellationToken);
+        _metrics?.RecordLoginWait(System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted));
         var client = new ImapClient { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
         string? presented = null;
         client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
@@ -54,6 +68,7 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
 
             var folder = await Guard(Step.Select, () => client.GetFolderAsync(request.Folder, cancellationToken), request, cancellationToken);
             await Guard(Step.Select, () => folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken), request, cancellationToken);
+            _metrics?.SessionOpened();
             return new Session(client, (ImapFolder)folder, decoder, this, request);
         }
         catch
@@ -278,8 +293,16 @@ public sealed partial class MailKitImapConnector(MailDecoder decoder, IOptions<I
             return fetched.OrderBy(f => f.Uid).ToList();
         }
 
+        private int _disposed;
+
         public async ValueTask DisposeAsync()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            owner._metrics?.SessionClosed();
             try
             {
                 if (client.IsConnected)

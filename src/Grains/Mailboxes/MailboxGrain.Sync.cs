@@ -11,14 +11,67 @@ public sealed partial class MailboxGrain
     private TimeSpan? _lastRetryAfter;
 
 
-    /// <summary>One poll on a connection of its own: open, sync, close. Never throws for expected failures.</summary>
+    /// <summary>
+    /// One poll. On the kept session if there is one (NOOP, then the sync); if that session fails for any reason but
+    /// throttling, it is closed and the poll goes on with a new one. A new session is kept afterwards when
+    /// <see cref="KeepSessionWanted"/>, otherwise logged out. Never throws for expected failures.
+    /// </summary>
     private async Task<PollResult> PollOnceAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (TakeKeptSession() is { } kept)
+        {
+            Exception? failure = null;
+            var close = true;
+            try
+            {
+                // RFC 3501 section 6.1.2: NOOP lets the server report new messages on a session that has been quiet.
+                await kept.NoOpAsync(cancellationToken);
+                var result = await SyncAsync(kept, started, cancellationToken);
+                close = false;
+                await KeepOrCloseAsync(kept, _keptSessionOpenedAt);
+                return result;
+            }
+            catch (MailboxAccessException ex) when (ex.Code != MailboxErrorCodes.Throttled)
+            {
+                // Dropped by the server (autologout, restart, Exchange's token expiry) or broken: one new session.
+                LogKeptSessionFailed(logger, this.GetPrimaryKeyString(), ex.Code);
+            }
+            catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                if (close)
+                {
+                    await kept.DisposeAsync();
+                }
+            }
+
+            if (failure is not null)
+            {
+                return await RecordFailureAsync(failure, budget, started);
+            }
+        }
+
         try
         {
-            await using var session = await OpenSessionAsync(cancellationToken);
-            return await SyncAsync(session, started, cancellationToken);
+            var session = await OpenSessionAsync(cancellationToken);
+            var opened = time.GetUtcNow();
+            PollResult result;
+            try
+            {
+                result = await SyncAsync(session, started, cancellationToken);
+            }
+            catch
+            {
+                await session.DisposeAsync();
+                throw;
+            }
+
+            await KeepOrCloseAsync(session, opened);
+            return result;
         }
         catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or System.Security.Cryptography.CryptographicException)
         {
@@ -289,6 +342,9 @@ public sealed partial class MailboxGrain
             Watermark = S.Watermark,
         };
     }
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: the kept IMAP session failed with {Code}; opening a new one")]
+    private static partial void LogKeptSessionFailed(ILogger logger, string mailboxId, string code);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Mailbox {MailboxId} watermark set to UIDVALIDITY {UidValidity}, last UID {LastUid}")]
     private static partial void LogBaseline(ILogger logger, string mailboxId, uint uidValidity, uint lastUid);

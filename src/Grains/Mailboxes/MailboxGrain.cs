@@ -32,7 +32,8 @@ public sealed partial class MailboxGrain(
     Office365SessionOpener office365,
     ConnectionTester tester,
     IOptions<Office365Options> office365Options,
-    MailboxMetrics metrics) : Grain, IMailboxGrain, IRemindable
+    MailboxMetrics metrics,
+    FirstPollPacer pacer) : Grain, IMailboxGrain, IRemindable
 {
     private const string WatchdogReminder = "poll-watchdog";
 
@@ -76,6 +77,7 @@ public sealed partial class MailboxGrain(
         metrics.Forget(this.GetPrimaryKeyString());
         await StopIdleLoopAsync();
         StopTimer();
+        await CloseKeptSessionAsync();
     }
 
     /// <inheritdoc />
@@ -135,6 +137,7 @@ public sealed partial class MailboxGrain(
 
         // The running session uses the old settings: end it, the timer starts the next one with the new ones.
         await StopIdleLoopAsync();
+        await CloseKeptSessionAsync();
         S.Settings = WithoutSecrets(settings);
         if (settings.Password is not null)
         {
@@ -173,6 +176,7 @@ public sealed partial class MailboxGrain(
 
         await StopIdleLoopAsync();
         StopTimer();
+        await CloseKeptSessionAsync();
         await UnregisterWatchdogAsync();
         await store.ClearStateAsync();
         await state.ClearStateAsync();
@@ -283,6 +287,7 @@ public sealed partial class MailboxGrain(
         {
             await StopIdleLoopAsync();
             StopTimer();
+            await CloseKeptSessionAsync();
             await UnregisterWatchdogAsync();
         }
 
@@ -304,11 +309,7 @@ public sealed partial class MailboxGrain(
         _timer = null;
     }
 
-    private TimeSpan FirstDueTime()
-    {
-        var spread = TimeSpan.FromTicks(Math.Min(_polling.StartupSpread.Ticks, Interval.Ticks));
-        return spread <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Random.Shared.NextInt64(spread.Ticks));
-    }
+    private TimeSpan FirstDueTime() => pacer.NextDelay(Interval);
 
     private async Task RegisterWatchdogAsync() =>
         await this.RegisterOrUpdateReminder(WatchdogReminder, _polling.WatchdogPeriod, _polling.WatchdogPeriod);
@@ -341,6 +342,8 @@ public sealed partial class MailboxGrain(
 
         if (IdleWanted && (_nextAttemptAt is null || time.GetUtcNow() >= _nextAttemptAt))
         {
+            // The IDLE session becomes the mailbox's one connection.
+            await CloseKeptSessionAsync();
             StartIdleLoop();
             return;
         }

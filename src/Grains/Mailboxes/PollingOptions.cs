@@ -9,8 +9,31 @@ public sealed class PollingOptions
     /// <summary>Period of the watchdog reminder that brings a mailbox back after deactivation or silo loss. Orleans refuses less than 1 minute unless its minimum is lowered.</summary>
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>The first poll after an activation happens at a random time within this span (capped at the poll interval), so that a silo start does not poll every mailbox at once.</summary>
-    public TimeSpan StartupSpread { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Random jitter added to the first poll after an activation (capped at the poll interval), on top of the pacing by
+    /// <see cref="FirstPollsPerSecond"/>.
+    /// </summary>
+    public TimeSpan StartupSpread { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many first polls (or first IDLE logins) per second this silo starts after activations: a silo start or a
+    /// fail-over with many mailboxes spreads them out at this rate (10,000 mailboxes over 50 s at the default 200), a
+    /// handful still starts at once. A mailbox's first poll is never later than its interval.
+    /// </summary>
+    public double FirstPollsPerSecond { get; set; } = 200;
+
+    /// <summary>
+    /// Whether a polled mailbox keeps its authenticated, selected IMAP session open between polls, so that a poll is a
+    /// NOOP and a UID SEARCH on the open session instead of connect, TLS and login (RFC 3501 section 6.1.2). Default on.
+    /// </summary>
+    public bool KeepSessions { get; set; } = true;
+
+    /// <summary>
+    /// Mailboxes polled at most this far apart keep their session (when <see cref="KeepSessions"/> is on); longer
+    /// intervals close it after each poll. Keep it well below the server's autologout time (RFC 3501 section 5.4: at
+    /// least 30 minutes). A kept session older than <see cref="SessionLifetime"/> is closed and opened again.
+    /// </summary>
+    public TimeSpan KeptSessionMaxInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Longest time the first contact at mailbox creation may take before the call returns (the mailbox then keeps trying on its timer).</summary>
     public TimeSpan InitialContactTimeout { get; set; } = TimeSpan.FromSeconds(20);
@@ -25,7 +48,7 @@ public sealed class PollingOptions
     /// </summary>
     public TimeSpan IdleHeartbeat { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>An IDLE session is closed and opened again after this time, so that a fresh login (and, for OAuth2, a fresh token) is used before the old one expires.</summary>
+    /// <summary>An IDLE session or a kept polling session is closed and opened again after this time, so that a fresh login (and, for OAuth2, a fresh token) is used before the old one expires.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(45);
 
     /// <summary>After this many IDLE sessions in a row failed, the mailbox falls back to plain polling for <see cref="IdleFallbackPeriod"/>.</summary>

@@ -18,6 +18,8 @@ public sealed class MailboxMetrics : IDisposable
     private readonly Histogram<double> _pollDuration;
     private readonly Counter<long> _messagesFetched;
     private readonly Counter<long> _errors;
+    private readonly UpDownCounter<long> _sessions;
+    private readonly Histogram<double> _loginWait;
     private readonly ConcurrentDictionary<string, MailboxState> _states = new(StringComparer.Ordinal);
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
@@ -28,6 +30,8 @@ public sealed class MailboxMetrics : IDisposable
         _pollDuration = _meter.CreateHistogram<double>("alarminbox.mailbox.poll.duration", "s", "Duration of one poll, connect to disconnect.");
         _messagesFetched = _meter.CreateCounter<long>("alarminbox.mailbox.messages.fetched", "{message}", "New messages fetched and stored.");
         _errors = _meter.CreateCounter<long>("alarminbox.mailbox.poll.errors", "{error}", "Failed polls, by error code (see docs/errors.md).");
+        _sessions = _meter.CreateUpDownCounter<long>("alarminbox.imap.sessions", "{session}", "IMAP sessions open on this silo (kept polling sessions, IDLE sessions and polls in progress).");
+        _loginWait = _meter.CreateHistogram<double>("alarminbox.imap.login.wait", "s", "Time a poll waited for its turn to connect and log in (AlarmInbox:Imap:MaxConcurrentLoginsPerHost).");
         _meter.CreateObservableGauge("alarminbox.mailboxes", ObserveStates, "{mailbox}", "Mailboxes active on this silo, by state.");
     }
 
@@ -50,6 +54,15 @@ public sealed class MailboxMetrics : IDisposable
             _errors.Add(1, new KeyValuePair<string, object?>("code", errorCode));
         }
     }
+
+    /// <summary>Counts an IMAP session that was opened.</summary>
+    public void SessionOpened() => _sessions.Add(1);
+
+    /// <summary>Counts an IMAP session that was closed.</summary>
+    public void SessionClosed() => _sessions.Add(-1);
+
+    /// <summary>Records how long a poll waited for its login turn.</summary>
+    public void RecordLoginWait(TimeSpan wait) => _loginWait.Record(wait.TotalSeconds);
 
     /// <summary>Sets the state of a mailbox active on this silo.</summary>
     public void Track(string mailboxId, MailboxState state) => _states[mailboxId] = state;

@@ -22,7 +22,8 @@ public sealed class ExchangeRepliesTests : IDisposable
     public ExchangeRepliesTests()
     {
         _tokens = new(Options.Create(new Office365Options()), TimeProvider.System, NullLogger<MsalAccessTokenProvider>.Instance, _entra.HttpClientFactory);
-        var connector = new MailKitImapConnector(new MailDecoder(), Options.Create(new ImapOptions()), NullLogger<MailKitImapConnector>.Instance);
+        var imapOptions = Options.Create(new ImapOptions());
+        var connector = new MailKitImapConnector(new MailDecoder(), imapOptions, NullLogger<MailKitImapConnector>.Instance, new ImapLoginLimiter(imapOptions));
         _opener = new(connector, _tokens, NullLogger<Office365SessionOpener>.Instance);
         _tester = new(_tokens, Options.Create(new ImapOptions()), NullLogger<ConnectionTester>.Instance);
     }

@@ -85,33 +85,6 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
     }
 
     [Fact]
-    public async Task HundredReconnectCyclesNeverOpenASecondConnection()
-    {
-        var user = await fixture.Imap.CreateUserAsync();
-        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: false);
-        var expected = new List<uint>();
-
-        // 100 polls, each its own connection, sent ten at a time; every tenth round also cuts the connections.
-        for (var round = 0; round < 10; round++)
-        {
-            expected.AddRange(await fixture.Imap.AppendAsync(user, [DovecotServer.Mail($"Runde {round}")]));
-            var polls = Enumerable.Range(0, 10).Select(_ => mailbox.PollNowAsync()).ToList();
-            proxy.CutAll();
-            await Task.WhenAll(polls);
-        }
-
-        await mailbox.PollNowAsync();
-        var messages = await mailbox.GetMessagesAsync(500);
-
-        output.WriteLine($"{proxy.Accepted} connections accepted, at most {proxy.MaxConcurrent} open at once");
-        Assert.True(proxy.Accepted >= 100);
-        Assert.Equal(1, proxy.MaxConcurrent);
-        Assert.Equal(0, proxy.Open);
-        Assert.Equal(expected.OrderDescending(), messages!.Select(m => m.Uid));
-    }
-
-    [Fact]
     public async Task PollNowDuringIdleUsesTheIdleSession()
     {
         var user = await fixture.Imap.CreateUserAsync();

@@ -1,0 +1,145 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AlarmInbox.Tests.Reliability;
+
+/// <summary>
+/// Kept sessions of polled mailboxes (issue 9): one authenticated session held open between polls, counted by a TCP
+/// proxy in front of the real Dovecot.
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelper output)
+{
+    private IGrainFactory Grains => fixture.Silo.Grains;
+
+    [Fact]
+    public async Task PolledMailboxKeepsOneSessionAcrossPollsAndClosesItWhenPaused()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        var expected = new List<uint>();
+
+        for (var i = 0; i < 20; i++)
+        {
+            if (i % 2 == 0)
+            {
+                expected.AddRange(await fixture.Imap.AppendAsync(user, [DovecotServer.Mail($"Einsatz {i}")]));
+            }
+
+            var poll = await mailbox.PollNowAsync();
+            Assert.True(poll!.Succeeded, poll.Error?.Message);
+        }
+
+        var messages = await mailbox.GetMessagesAsync(100);
+        output.WriteLine($"20 polls: {proxy.Accepted} connection(s) accepted, {proxy.Open} open");
+        Assert.Equal(1, proxy.Accepted);
+        Assert.Equal(1, proxy.Open);
+        Assert.Equal(expected.OrderDescending(), messages!.Select(m => m.Uid));
+
+        await mailbox.PauseAsync();
+        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "the kept session logged out after pause");
+        Assert.Equal(1, proxy.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task KeptSessionDroppedByTheServerIsReplacedWithinThePollWithoutAFailure()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        Assert.True((await mailbox.PollNowAsync())!.Succeeded);
+
+        proxy.CutAll();
+        var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("nach dem Abbruch")]))[0];
+        var poll = await mailbox.PollNowAsync();
+        var details = await mailbox.GetAsync();
+        var messages = await mailbox.GetMessagesAsync(10);
+
+        Assert.True(poll!.Succeeded, poll.Error?.Message);
+        Assert.Equal(1, poll.NewMessages);
+        Assert.Equal(uid, messages![0].Uid);
+        Assert.Equal(0, details!.Status.ConsecutiveFailures);
+        Assert.Null(details.Status.LastError);
+        Assert.Equal(2, proxy.Accepted);
+        Assert.Equal(1, proxy.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task PollsTenAtATimeWithCutsNeverOpenASecondConnectionAndReuseTheSession()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        var expected = new List<uint>();
+
+        // 100 polls sent ten at a time; after every ten the connections are cut.
+        for (var round = 0; round < 10; round++)
+        {
+            expected.AddRange(await fixture.Imap.AppendAsync(user, [DovecotServer.Mail($"Runde {round}")]));
+            var polls = Enumerable.Range(0, 10).Select(_ => mailbox.PollNowAsync()).ToList();
+            proxy.CutAll();
+            await Task.WhenAll(polls);
+        }
+
+        await mailbox.PollNowAsync();
+        var messages = await mailbox.GetMessagesAsync(500);
+
+        output.WriteLine($"101 polls, 10 cuts: {proxy.Accepted} connections accepted, at most {proxy.MaxConcurrent} open at once");
+        Assert.Equal(1, proxy.MaxConcurrent);
+        Assert.InRange(proxy.Accepted, 2, 1 + (2 * 10));
+        Assert.Equal(expected.OrderDescending(), messages!.Select(m => m.Uid));
+    }
+
+    [Fact]
+    public async Task MailboxPolledLessOftenThanTheKeptSessionMaximumLogsOutAfterEveryPoll()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 3600);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await mailbox.PollNowAsync())!.Succeeded);
+        }
+
+        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "every session logged out");
+        Assert.Equal(4, proxy.Accepted);
+    }
+
+    [Fact]
+    public async Task DeletingAMailboxLogsOutItsKeptSession()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        Assert.True((await mailbox.PollNowAsync())!.Succeeded);
+        Assert.Equal(1, proxy.Open);
+
+        Assert.True(await mailbox.DeleteAsync());
+
+        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "the kept session logged out after delete");
+        Assert.Equal(1, proxy.Accepted);
+    }
+
+    private async Task<IMailboxGrain> CreateMailboxAsync(string user, int port, int pollIntervalSeconds)
+    {
+        var tenant = Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
+        await tenant.CreateAsync("Feuerwehr Dauerverbindung");
+        var created = await tenant.CreateMailboxAsync(
+            new MailboxSettings
+            {
+                DisplayName = "Alarm",
+                Host = "127.0.0.1",
+                Port = port,
+                Security = MailboxSecurity.None,
+                Username = user,
+                Password = "geheim",
+                PollIntervalSeconds = pollIntervalSeconds,
+                UseIdle = false,
+            },
+            backfill: 0);
+        return Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
+    }
+}
