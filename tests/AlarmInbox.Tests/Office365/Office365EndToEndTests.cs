@@ -58,14 +58,15 @@ public sealed class Office365EndToEndTests(Office365Fixture fixture, ITestOutput
         var (http, tenantId) = await TenantAsync();
         var user = await NewUserAsync();
 
-        // Entra says "valid for an hour" (MSAL caches it), but the JWT itself expires in 2 s: Dovecot will refuse it.
-        var app = fixture.Entra.Register(user, a => a.JwtLifetime = TimeSpan.FromSeconds(2));
+        // Entra says "valid for an hour" (MSAL caches it), but the JWT itself expires in 5 s (long enough for the first
+        // contact on a busy machine): Dovecot will refuse it afterwards.
+        var app = fixture.Entra.Register(user, a => a.JwtLifetime = TimeSpan.FromSeconds(5));
         var created = await (await http.PostAsJsonAsync($"/api/tenants/{tenantId}/mailboxes", Body(user, app))).Content.ReadFromJsonAsync<JsonObject>();
         Assert.Equal("Idle", (string)created!["status"]!["state"]!);
         var issued = DateTimeOffset.UtcNow;
         app.JwtLifetime = TimeSpan.FromHours(1);
 
-        await Eventually.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > issued.AddSeconds(3), TimeSpan.FromSeconds(10), "the first token's exp to pass");
+        await Eventually.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > issued.AddSeconds(6), TimeSpan.FromSeconds(15), "the first token's exp to pass");
         var poll = await (await http.PostAsync($"/api/tenants/{tenantId}/mailboxes/{created["id"]}/poll", null)).Content.ReadFromJsonAsync<JsonObject>();
 
         Assert.True((bool)poll!["succeeded"]!, poll.ToJsonString());
