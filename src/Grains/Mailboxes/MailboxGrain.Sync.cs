@@ -111,7 +111,7 @@ public sealed partial class MailboxGrain
             foreach (var batch in uids.Take(_imap.MaxMessagesPerPoll).Chunk(Math.Max(1, _imap.FetchBatchSize)))
             {
                 var mails = await session.FetchAsync(batch, cancellationToken);
-                stored += await StoreBatchAsync(mails, session.UidValidity, batch[^1], knownContent: null);
+                stored += await StoreBatchAsync(mails, session.UidValidity, batch[^1], skipKnownContent: false);
             }
 
             return await RecordSuccessAsync(stored, uidValidityChanged, moreWaiting, started);
@@ -125,7 +125,7 @@ public sealed partial class MailboxGrain
     }
 
     /// <summary>Writes one batch: messages first, then the watermark (advanced to <paramref name="lastUid"/>).</summary>
-    private async Task<int> StoreBatchAsync(IReadOnlyList<FetchedMail> mails, uint uidValidity, uint lastUid, HashSet<string>? knownContent)
+    private async Task<int> StoreBatchAsync(IReadOnlyList<FetchedMail> mails, uint uidValidity, uint lastUid, bool skipKnownContent)
     {
         var mailboxId = this.GetPrimaryKeyString();
         var previous = S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0;
@@ -134,10 +134,9 @@ public sealed partial class MailboxGrain
         // Alarms first, for every fetched mail (the pipeline is idempotent by mailbox, UIDVALIDITY and UID); messages
         // and watermark after. A crash anywhere in between re-fetches the batch and hands it over again, harmlessly.
         await GrainFactory.GetGrain<Interfaces.Alarms.ITenantAlarmsGrain>(S.TenantId).IngestAsync(mailboxId, decoded);
-        var (added, storedBefore) = StoreMessages(decoded, previous, knownContent);
+        var (added, storedBefore) = await Messages.AddAsync(decoded, previous, skipKnownContent);
         if (added > 0)
         {
-            await store.WriteStateAsync();
             await stepObserver.OnStepAsync(mailboxId, PollStep.MessagesStored);
         }
 
@@ -200,8 +199,9 @@ public sealed partial class MailboxGrain
     {
         var mailboxId = this.GetPrimaryKeyString();
         LogUidValidityChanged(logger, mailboxId, S.Watermark.UidValidity, session.UidValidity);
-        var known = store.State.Messages.Select(MessageKeys.ContentKey).ToHashSet(StringComparer.Ordinal);
-        var newestKnown = store.State.Messages.Max(m => m.InternalDate) ?? S.LastSuccessAt ?? S.CreatedAt;
+        var stored = await Messages.GetKnownAsync();
+        var known = stored.ContentKeys.ToHashSet(StringComparer.Ordinal);
+        var newestKnown = stored.NewestInternalDate ?? S.LastSuccessAt ?? S.CreatedAt;
 
         // Mails received within a minute before the newest known one may have been missed before the change.
         var cutoff = newestKnown - TimeSpan.FromMinutes(1);
@@ -219,18 +219,18 @@ public sealed partial class MailboxGrain
             }
         }
 
-        var stored = 0;
+        var added = 0;
         foreach (var batch in fresh.Chunk(Math.Max(1, _imap.FetchBatchSize)))
         {
             var mails = await session.FetchAsync(batch, cancellationToken);
-            stored += await StoreBatchAsync(mails, session.UidValidity, 0, known);
+            added += await StoreBatchAsync(mails, session.UidValidity, 0, skipKnownContent: true);
         }
 
         // Everything in the folder now is either stored or known to be old.
         S.Watermark = new UidWatermark(session.UidValidity, all.Count == 0 ? 0 : all[^1]);
         await PersistAsync();
-        LogUidValidityRecovered(logger, mailboxId, all.Count, stored);
-        return stored;
+        LogUidValidityRecovered(logger, mailboxId, all.Count, added);
+        return added;
     }
 
     /// <summary>Decodes a fetched mail and flags it late when it was already old when first seen.</summary>
@@ -246,37 +246,6 @@ public sealed partial class MailboxGrain
         }
 
         return decoded;
-    }
-
-    /// <returns>How many were added, and how many above <paramref name="watermark"/> were already stored.</returns>
-    private (int Added, int StoredBefore) StoreMessages(IReadOnlyList<MailMessage> decoded, uint watermark, HashSet<string>? knownContent)
-    {
-        var messages = store.State.Messages;
-        var added = 0;
-        var storedBefore = 0;
-        foreach (var message in decoded)
-        {
-            if (messages.Exists(m => m.UidValidity == message.UidValidity && m.Uid == message.Uid))
-            {
-                storedBefore += message.Uid > watermark ? 1 : 0;
-                continue;
-            }
-
-            if (knownContent is not null && !knownContent.Add(MessageKeys.ContentKey(message)))
-            {
-                continue;
-            }
-
-            messages.Add(message);
-            added++;
-        }
-
-        if (messages.Count > MailboxLimits.StoredMessages)
-        {
-            messages.RemoveRange(0, messages.Count - MailboxLimits.StoredMessages);
-        }
-
-        return (added, storedBefore);
     }
 
     private async Task<PollResult> RecordSuccessAsync(int stored, bool uidValidityChanged, bool moreWaiting, long started)

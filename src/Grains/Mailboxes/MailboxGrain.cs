@@ -20,7 +20,6 @@ namespace AlarmInbox.Grains.Mailboxes;
 [GrainType("mailbox")]
 public sealed partial class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Default)] IPersistentState<MailboxGrainState> state,
-    [PersistentState("mailbox-messages", StorageNames.Default)] IPersistentState<MailboxMessagesState> store,
     IImapConnector connector,
     MailDecoder decoder,
     ISecretProtector secrets,
@@ -48,6 +47,9 @@ public sealed partial class MailboxGrain(
     private DateTimeOffset? _nextAttemptAt;
 
     private MailboxGrainState S => state.State;
+
+    /// <summary>The stored messages, in a grain of their own that is not kept in memory.</summary>
+    private IMailboxMessagesGrain Messages => GrainFactory.GetGrain<IMailboxMessagesGrain>(this.GetPrimaryKeyString());
 
     private bool ShouldPoll => S.Exists && S.Settings.Enabled && !S.Paused;
 
@@ -178,7 +180,7 @@ public sealed partial class MailboxGrain(
         StopTimer();
         await CloseKeptSessionAsync();
         await UnregisterWatchdogAsync();
-        await store.ClearStateAsync();
+        await Messages.ClearAsync();
         await state.ClearStateAsync();
         metrics.Forget(this.GetPrimaryKeyString());
         LogDeleted(logger, this.GetPrimaryKeyString());
@@ -239,20 +241,14 @@ public sealed partial class MailboxGrain(
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<MailMessage>?> GetMessagesAsync(int limit)
+    public async Task<IReadOnlyList<MailMessage>?> GetMessagesAsync(int limit)
     {
         if (!S.Exists)
         {
-            return Task.FromResult<IReadOnlyList<MailMessage>?>(null);
+            return null;
         }
 
-        limit = Math.Clamp(limit, 1, MailboxLimits.MaxMessagesPage);
-        IReadOnlyList<MailMessage> newest = store.State.Messages
-            .OrderByDescending(m => m.UidValidity == S.Watermark.UidValidity)
-            .ThenByDescending(m => m.Uid)
-            .Take(limit)
-            .ToList();
-        return Task.FromResult<IReadOnlyList<MailMessage>?>(newest);
+        return await Messages.GetNewestAsync(limit, S.Watermark.UidValidity);
     }
 
     /// <inheritdoc />
