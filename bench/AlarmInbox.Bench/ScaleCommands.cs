@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace AlarmInbox.Bench;
 
-/// <summary>Dispatches the <c>load</c> subcommand; Ctrl-C and SIGTERM cancel the run so that it cleans up.</summary>
+/// <summary>Dispatches the <c>load</c> and <c>compare</c> subcommands; Ctrl-C and SIGTERM cancel the run so that it cleans up.</summary>
 public static class ScaleCommands
 {
     /// <summary>Runs the subcommand named by <c>args[0]</c>.</summary>
@@ -22,7 +22,11 @@ public static class ScaleCommands
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            return await LoadBenchmark.RunAsync(LoadOptions.Parse(args[1..]), cancel.Token);
+            return args[0] switch
+            {
+                "load" => await LoadBenchmark.RunAsync(LoadOptions.Parse(args[1..]), cancel.Token),
+                _ => await CompareBenchmark.RunAsync(CompareOptions.Parse(args[1..]), cancel.Token),
+            };
         }
         catch (ArgumentException ex)
         {
