@@ -76,6 +76,17 @@ Environment:
   ALARMINBOX_OAUTH_HS256_KEY     If set at 'start': the HS256 key (base64) to store first
   ALARMINBOX_IMAP_DEBUG=1        At 'start': enable auth_debug and mail_debug in the log
   ALARMINBOX_IMAP_START_TIMEOUT  Seconds to wait for the greeting at 'start' (default 20)
+  ALARMINBOX_IMAP_HIGH_PERFORMANCE=1
+                                 At 'start': a config for many long-lived connections (the
+                                 load benchmark): login processes in high-performance mode
+                                 (service_count = 0, one per core), several IMAP sessions per
+                                 imap process, limits for ALARMINBOX_IMAP_MAX_CONNECTIONS.
+  ALARMINBOX_IMAP_MAX_CONNECTIONS
+                                 High-performance mode: concurrent IMAP sessions to allow
+                                 (default 12000)
+  ALARMINBOX_IMAP_CLIENTS_PER_PROCESS
+                                 High-performance mode: IMAP sessions per imap process
+                                 (service imap { client_limit }, default 25)
 
 Files (below the state folder):
   tls/cert.pem                   Self-signed server certificate (CN=localhost,
@@ -323,10 +334,46 @@ service anvil {
   }
 }
 EOF
+    if [[ ${ALARMINBOX_IMAP_HIGH_PERFORMANCE:-0} == 1 ]]; then
+        write_high_performance_config >> "$CONF"
+    fi
     chmod 0644 "$CONF"
     doveconf -c "$CONF" -n >/dev/null 2>"$STATE_DIR/doveconf.err" \
         || { cat "$STATE_DIR/doveconf.err" >&2; die "generated config is invalid: $CONF"; }
     rm -f "$STATE_DIR/doveconf.err"
+}
+
+write_high_performance_config() {
+    # Many long-lived sessions (one per polled mailbox) on one machine. Dovecot's defaults give every IMAP session
+    # a process of its own (service imap { client_limit = 1 }) and every login a fresh imap-login process
+    # (service_count = 1); 10,000 sessions would mean 10,000 imap processes, each with its own log pipe, stats and
+    # anvil connection. Here: login processes are reused (high-performance mode, one per core, each holding many
+    # logins), and each imap process serves several sessions. The per-process fd need stays far below the hard
+    # 'ulimit -n' that a container may impose (raising it needs CAP_SYS_RESOURCE).
+    local max=${ALARMINBOX_IMAP_MAX_CONNECTIONS:-12000} per=${ALARMINBOX_IMAP_CLIENTS_PER_PROCESS:-25} cores
+    [[ $max =~ ^[0-9]+$ && $per =~ ^[0-9]+$ ]] && (( max > 0 && per > 0 )) || die "invalid ALARMINBOX_IMAP_MAX_CONNECTIONS/CLIENTS_PER_PROCESS"
+    cores=$(nproc)
+    cat <<EOF
+
+# ALARMINBOX_IMAP_HIGH_PERFORMANCE=1: up to $max concurrent sessions, $per per imap process.
+default_vsz_limit = 1G
+default_client_limit = $((max + 1000))
+default_process_limit = $(( (max + per - 1) / per + 100 ))
+protocol imap {
+  mail_max_userip_connections = $((max + 1000))
+}
+service imap-login {
+  service_count = 0
+  process_min_avail = $cores
+  process_limit = $cores
+  client_limit = $(( max / cores + 1000 ))
+}
+service imap {
+  service_count = 0
+  client_limit = $per
+  process_limit = $(( (max + per - 1) / per + 50 ))
+}
+EOF
 }
 
 write_oauth_key() {

@@ -161,11 +161,11 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public async Task<SiloSample> MeasureSiloAsync(TimeSpan window)
     {
         var pid = _silo!.Id;
-        var cpuBefore = CpuSeconds(pid);
+        var cpuBefore = ProcFs.CpuSeconds(pid);
         var watch = Stopwatch.StartNew();
         await Task.Delay(window);
-        var cpu = CpuSeconds(pid) - cpuBefore;
-        return new SiloSample(cpu / watch.Elapsed.TotalHours, RssKiB(pid) / 1024.0);
+        var cpu = ProcFs.CpuSeconds(pid) - cpuBefore;
+        return new SiloSample(cpu / watch.Elapsed.TotalHours, ProcFs.RssKiB(pid) / 1024.0);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds.</summary>
@@ -201,21 +201,8 @@ public sealed class BenchEnvironment : IAsyncDisposable
         Http.Dispose();
     }
 
-    private static double CpuSeconds(int pid)
-    {
-        // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 per second on Linux).
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    private static long RssKiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
-
-    private static Process StartDotnet(string dll, string contentRoot, params string[] args)
+    /// <summary>Starts <c>dotnet &lt;dll&gt;</c> with its stderr copied to ours.</summary>
+    internal static Process StartDotnet(string dll, string contentRoot, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(dll);
@@ -262,14 +249,16 @@ public sealed class BenchEnvironment : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on loopback that was free a moment ago.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string FindRoot()
+    /// <summary>The repository root (the folder with Orleans.sln) above the running assembly.</summary>
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -7,6 +7,12 @@ using AlarmInbox.Bench;
 // End-to-end latency (APPEND → visible through the API) with IDLE and with 60 s polling, and the cost of idle
 // mailboxes (silo CPU seconds per hour and memory), against the real silo and API processes and a real Dovecot.
 // Usage: dotnet run -c Release --project bench/AlarmInbox.Bench -- [--mails 200] [--cost-mailboxes 200] [--cost-seconds 120]
+// Subcommands (issue 9, see docs/benchmarks.md "Scale"): load --mailboxes N …, compare --mailboxes 100,1000 ….
+if (args is ["load" or "compare", ..])
+{
+    return await ScaleCommands.RunAsync(args);
+}
+
 var options = BenchOptions.Parse(args);
 await using var env = await BenchEnvironment.StartAsync(options);
 var report = new List<string>
@@ -122,3 +128,4 @@ var report = new List<string>
 var output = options.Output ?? Path.Combine(env.Root, "docs", "benchmarks-latest-run.md");
 await File.WriteAllLinesAsync(output, report);
 Console.WriteLine("Written to " + output);
+return 0;

@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace AlarmInbox.Bench;
+
+/// <summary>Dispatches the <c>load</c> and <c>compare</c> subcommands; Ctrl-C and SIGTERM cancel the run so that it cleans up.</summary>
+public static class ScaleCommands
+{
+    /// <summary>Runs the subcommand named by <c>args[0]</c>.</summary>
+    /// <returns>The process exit code: 0 success, 1 bad arguments, 2 a check failed (mails never seen, failed polls), 130 cancelled.</returns>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            // Keep the process alive: the run unwinds, stops silo, API and Dovecot, and deletes its folders.
+            context.Cancel = true;
+            Console.Error.WriteLine($"{context.Signal}: stopping and cleaning up…");
+            cancel.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        try
+        {
+            return args[0] switch
+            {
+                "load" => await LoadBenchmark.RunAsync(LoadOptions.Parse(args[1..]), cancel.Token),
+                _ => await CompareBenchmark.RunAsync(CompareOptions.Parse(args[1..]), cancel.Token),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Cancelled; everything was stopped and removed.");
+            return 130;
+        }
+    }
+}
