@@ -19,7 +19,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 10);
         var expected = new List<uint>();
 
         for (var i = 0; i < 20; i++)
@@ -49,7 +49,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 10);
         Assert.True((await mailbox.PollNowAsync())!.Succeeded);
 
         proxy.CutAll();
@@ -72,7 +72,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 10);
         var expected = new List<uint>();
 
         // 100 polls sent ten at a time; after every ten the connections are cut.
@@ -98,7 +98,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 3600);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 3600);
         for (var i = 0; i < 3; i++)
         {
             Assert.True((await mailbox.PollNowAsync())!.Succeeded);
@@ -113,7 +113,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, pollIntervalSeconds: 10);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 10);
         Assert.True((await mailbox.PollNowAsync())!.Succeeded);
         Assert.Equal(1, proxy.Open);
 
@@ -121,25 +121,5 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
 
         await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "the kept session logged out after delete");
         Assert.Equal(1, proxy.Accepted);
-    }
-
-    private async Task<IMailboxGrain> CreateMailboxAsync(string user, int port, int pollIntervalSeconds)
-    {
-        var tenant = Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
-        await tenant.CreateAsync("Feuerwehr Dauerverbindung");
-        var created = await tenant.CreateMailboxAsync(
-            new MailboxSettings
-            {
-                DisplayName = "Alarm",
-                Host = "127.0.0.1",
-                Port = port,
-                Security = MailboxSecurity.None,
-                Username = user,
-                Password = "geheim",
-                PollIntervalSeconds = pollIntervalSeconds,
-                UseIdle = false,
-            },
-            backfill: 0);
-        return Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
     }
 }

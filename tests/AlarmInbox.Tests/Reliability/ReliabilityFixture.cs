@@ -1,3 +1,5 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Tenants;
 using AlarmInbox.Tests.Infrastructure;
 
 namespace AlarmInbox.Tests.Reliability;
@@ -26,6 +28,31 @@ public sealed class ReliabilityFixture : IAsyncLifetime
 
     /// <summary>The silo.</summary>
     public TestSilo Silo { get; private set; } = null!;
+
+    /// <summary>Creates a tenant of its own and in it a password mailbox on <c>127.0.0.1:<paramref name="port"/></c> (plain IMAP).</summary>
+    /// <param name="user">The IMAP user (password <c>geheim</c>).</param>
+    /// <param name="port">The server's (or proxy's) port.</param>
+    /// <param name="useIdle">Whether IDLE is used where offered.</param>
+    /// <param name="pollIntervalSeconds">The poll interval, seconds.</param>
+    public async Task<IMailboxGrain> CreateMailboxAsync(string user, int port, bool useIdle, int pollIntervalSeconds = 10)
+    {
+        var tenant = Silo.Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
+        await tenant.CreateAsync("Feuerwehr Zuverlässig");
+        var created = await tenant.CreateMailboxAsync(
+            new MailboxSettings
+            {
+                DisplayName = "Alarm",
+                Host = "127.0.0.1",
+                Port = port,
+                Security = MailboxSecurity.None,
+                Username = user,
+                Password = "geheim",
+                PollIntervalSeconds = pollIntervalSeconds,
+                UseIdle = useIdle,
+            },
+            backfill: 0);
+        return Silo.Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
+    }
 
     /// <inheritdoc />
     public async Task InitializeAsync()

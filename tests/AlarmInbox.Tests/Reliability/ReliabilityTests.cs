@@ -16,7 +16,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: true);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: true);
         await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
 
         proxy.RefuseNew();
@@ -47,7 +47,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
         var old = await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("schon da")], internalDate: DateTimeOffset.UtcNow.AddMinutes(-5));
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
         proxy.RefuseNew();
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: false);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false);
         var created = await mailbox.GetAsync();
 
         var fresh = await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("während der Server fehlte")]);
@@ -67,7 +67,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: true);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: true);
         await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
         var acceptedBefore = proxy.Accepted;
 
@@ -89,7 +89,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var mailbox = await CreateMailboxAsync(user, proxy.Port, useIdle: true);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: true);
         await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
         var acceptedBefore = proxy.Accepted;
 
@@ -109,7 +109,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
             "EXAMINE" or "SELECT" => [$"{{tag}} BAD Request is throttled. Suggested Backoff Time: {suggested.TotalMilliseconds:0} milliseconds"],
             _ => ["{tag} BAD Command Error. 12"],
         });
-        var mailbox = await CreateMailboxAsync("alarm@contoso.example", exchange.Port, useIdle: true);
+        var mailbox = await fixture.CreateMailboxAsync("alarm@contoso.example", exchange.Port, useIdle: true);
 
         var throttled = await Eventually.WaitForAsync(
             () => Task.FromResult(exchange.Connections), c => c.Count >= 3, TimeSpan.FromSeconds(30), "three attempts");
@@ -120,25 +120,5 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
         Assert.Equal(MailboxErrorCodes.Throttled, details!.Status.LastError!.Code);
         Assert.Contains("Suggested Backoff Time: 4000 milliseconds", details.Status.LastError.Message);
         Assert.All(gaps, g => Assert.True(g >= suggested - TimeSpan.FromMilliseconds(50), $"retried after {g.TotalMilliseconds:0} ms"));
-    }
-
-    private async Task<IMailboxGrain> CreateMailboxAsync(string user, int port, bool useIdle)
-    {
-        var tenant = Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
-        await tenant.CreateAsync("Feuerwehr Zuverlässig");
-        var created = await tenant.CreateMailboxAsync(
-            new MailboxSettings
-            {
-                DisplayName = "Alarm",
-                Host = "127.0.0.1",
-                Port = port,
-                Security = MailboxSecurity.None,
-                Username = user,
-                Password = "geheim",
-                PollIntervalSeconds = 10,
-                UseIdle = useIdle,
-            },
-            backfill: 0);
-        return Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
     }
 }
