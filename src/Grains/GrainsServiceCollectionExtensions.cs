@@ -1,6 +1,7 @@
 using AlarmInbox.Grains.Alarms;
 using AlarmInbox.Grains.Auth;
 using AlarmInbox.Grains.Diagnostics;
+using AlarmInbox.Grains.Graph;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -45,6 +46,28 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<MailboxMetrics>();
         services.AddAlarmInboxAlarms();
         services.AddOffice365();
+        services.AddGraph();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds what Graph mailboxes need: the HTTP clients, the Graph requests, the delta sync, the Graph steps of the
+    /// connection test and the options of section <c>AlarmInbox:Graph</c>. Tokens come from the Office 365 token provider.
+    /// </summary>
+    public static IServiceCollection AddGraph(this IServiceCollection services)
+    {
+        services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.SectionName)
+            .Validate(o => o.MaxConcurrentRequestsPerMailbox is >= 1 and <= 4, "AlarmInbox:Graph:MaxConcurrentRequestsPerMailbox must be between 1 and 4 (Microsoft Graph allows 4 concurrent requests per app and mailbox).")
+            .Validate(o => o.RequestTimeout > TimeSpan.Zero, "AlarmInbox:Graph:RequestTimeout must be positive.")
+            .Validate(o => o.DeltaPageSize is >= 1 and <= 1000, "AlarmInbox:Graph:DeltaPageSize must be between 1 and 1000.")
+            .Validate(o => o.MaxMessagesPerPoll >= 1 && o.MaxPagesPerPoll >= 1, "AlarmInbox:Graph:MaxMessagesPerPoll and AlarmInbox:Graph:MaxPagesPerPoll must be at least 1.")
+            .Validate(o => o.MaxMessageBytes >= 1024, "AlarmInbox:Graph:MaxMessageBytes must be at least 1024.")
+            .Validate(o => o.ResyncMargin >= TimeSpan.Zero && o.DeltaLinkSaveInterval >= TimeSpan.Zero, "AlarmInbox:Graph:ResyncMargin and AlarmInbox:Graph:DeltaLinkSaveInterval must not be negative.")
+            .ValidateOnStart();
+        services.TryAddSingleton<GraphHttpClients>();
+        services.TryAddSingleton<GraphApiClient>();
+        services.TryAddSingleton<GraphDeltaSync>();
+        services.TryAddSingleton<GraphConnectionTester>();
         return services;
     }
 

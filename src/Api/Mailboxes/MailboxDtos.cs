@@ -10,22 +10,22 @@ public sealed record MailboxRequest
     /// <summary>A name for people, 1 to 200 characters.</summary>
     public string? DisplayName { get; init; }
 
-    /// <summary>IMAP server host name or IP address; <c>outlook.office365.com</c> when omitted with authType Office365.</summary>
+    /// <summary>IMAP server host name or IP address; <c>outlook.office365.com</c> when omitted with authType Office365, <c>graph.microsoft.com</c> (the Microsoft Graph host) with authType Graph.</summary>
     public string? Host { get; init; }
 
-    /// <summary>TCP port 1–65535; 993 for SslOnConnect and 143 otherwise when omitted.</summary>
+    /// <summary>TCP port 1–65535; 993 for SslOnConnect and 143 otherwise when omitted (443 with authType Graph).</summary>
     public int? Port { get; init; }
 
     /// <summary><c>SslOnConnect</c> (default), <c>StartTls</c> or <c>None</c>.</summary>
     public MailboxSecurity? Security { get; init; }
 
-    /// <summary>Login name, usually the e-mail address.</summary>
+    /// <summary>Login name, usually the e-mail address; with authType Graph the mailbox's address or Entra object id.</summary>
     public string? Username { get; init; }
 
     /// <summary>Write-only password. Required on create; omitted on update keeps the stored one.</summary>
     public string? Password { get; init; }
 
-    /// <summary>The folder to watch; <c>INBOX</c> when omitted.</summary>
+    /// <summary>The folder to watch; <c>INBOX</c> when omitted (<c>Inbox</c>, or a path of display names such as <c>Inbox/Alarm</c>, with authType Graph).</summary>
     public string? Folder { get; init; }
 
     /// <summary>Seconds between polls, 10 to 86400; 60 when omitted.</summary>
@@ -43,31 +43,32 @@ public sealed record MailboxRequest
     /// <summary>Create only: how many of the newest existing messages to fetch as new (0 to 1000, default 0).</summary>
     public int? Backfill { get; init; }
 
-    /// <summary><c>Password</c> (default) or <c>Office365</c> (OAuth2 app-only access with SASL XOAUTH2, see docs/office365.md).</summary>
+    /// <summary><c>Password</c> (default), <c>Office365</c> (OAuth2 app-only access with SASL XOAUTH2, see docs/office365.md) or <c>Graph</c> (app-only access through Microsoft Graph, see docs/graph.md).</summary>
     public MailboxAuthType? AuthType { get; init; }
 
-    /// <summary>The app registration; required with authType Office365.</summary>
+    /// <summary>The app registration; required with authType Office365 or Graph.</summary>
     public Office365Request? Office365 { get; init; }
 
     internal MailboxSettings ToSettings()
     {
         var security = Security ?? MailboxSecurity.SslOnConnect;
         var authType = AuthType ?? MailboxAuthType.Password;
+        var graph = authType == MailboxAuthType.Graph;
         return MailboxSettingsValidator.Normalize(new MailboxSettings
         {
             DisplayName = DisplayName?.Trim() ?? "",
-            Host = Host?.Trim() ?? (authType == MailboxAuthType.Office365 ? Office365Request.DefaultHost : ""),
-            Port = Port ?? (security == MailboxSecurity.SslOnConnect ? 993 : 143),
+            Host = Host?.Trim() ?? (authType == MailboxAuthType.Office365 ? Office365Request.DefaultHost : graph ? Office365Request.DefaultGraphHost : ""),
+            Port = Port ?? (graph ? 443 : security == MailboxSecurity.SslOnConnect ? 993 : 143),
             Security = security,
             Username = Username?.Trim() ?? "",
             Password = Password,
-            Folder = string.IsNullOrEmpty(Folder) ? (Folder is null ? "INBOX" : "") : Folder,
+            Folder = string.IsNullOrEmpty(Folder) ? (Folder is null ? (graph ? "Inbox" : "INBOX") : "") : Folder,
             PollIntervalSeconds = PollIntervalSeconds ?? MailboxLimits.DefaultPollIntervalSeconds,
             Enabled = Enabled ?? true,
             UseIdle = UseIdle ?? true,
             PinnedCertificateSha256 = string.IsNullOrWhiteSpace(PinnedCertificateSha256) ? null : PinnedCertificateSha256.Trim(),
             AuthType = authType,
-            Office365 = Office365?.ToSettings(),
+            Office365 = Office365?.ToSettings(graph),
         });
     }
 }
@@ -78,6 +79,9 @@ public sealed record Office365Request
 {
     /// <summary>The IMAP host of Exchange Online.</summary>
     public const string DefaultHost = "outlook.office365.com";
+
+    /// <summary>The host of Microsoft Graph (public cloud).</summary>
+    public const string DefaultGraphHost = "graph.microsoft.com";
 
     /// <summary>Directory (tenant) ID, verified domain, or <c>https://login.microsoftonline.com/{tenant}</c> (with or without <c>/v2.0</c> or <c>/oauth2/v2.0/token</c>).</summary>
     public string? Tenant { get; init; }
@@ -97,13 +101,13 @@ public sealed record Office365Request
     /// <summary>Write-only, instead of clientSecret: certificate and unencrypted private key as PEM.</summary>
     public string? CertificatePem { get; init; }
 
-    /// <summary>Token scope; <c>https://outlook.office365.com/.default</c> when omitted.</summary>
+    /// <summary>Token scope; <c>https://outlook.office365.com/.default</c> when omitted (<c>https://graph.microsoft.com/.default</c> with authType Graph).</summary>
     public string? Scope { get; init; }
 
     /// <summary>Entra ID host; <c>login.microsoftonline.com</c> when omitted (national clouds have their own).</summary>
     public string? AuthorityHost { get; init; }
 
-    internal Office365Settings ToSettings() => new()
+    internal Office365Settings ToSettings(bool graph) => new()
     {
         Tenant = Tenant?.Trim() ?? "",
         ClientId = ClientId?.Trim() ?? "",
@@ -111,12 +115,12 @@ public sealed record Office365Request
         CertificatePfxBase64 = CertificatePfxBase64?.Trim(),
         CertificatePassword = CertificatePassword,
         CertificatePem = CertificatePem,
-        Scope = Scope?.Trim() ?? Office365Settings.DefaultScope,
+        Scope = Scope?.Trim() ?? (graph ? Office365Settings.GraphScope : Office365Settings.DefaultScope),
         AuthorityHost = AuthorityHost?.Trim().ToLowerInvariant() ?? Office365Settings.DefaultAuthorityHost,
     };
 }
 
-/// <summary>The app registration of an Office365 mailbox, without secrets.</summary>
+/// <summary>The app registration of an Office365 or Graph mailbox, without secrets.</summary>
 /// <param name="Tenant">The tenant, normalised (GUID or domain).</param>
 /// <param name="ClientId">Application (client) ID.</param>
 /// <param name="Scope">Token scope.</param>

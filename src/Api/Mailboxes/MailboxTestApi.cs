@@ -14,7 +14,7 @@ public static class MailboxTestApi
     {
         var group = app.MapGroup("/api/tenants/{tenantId}/mailboxes").WithTags("Mailboxes");
         group.MapPost("/test", TestSettingsAsync)
-            .WithSummary("Tests unsaved mailbox settings step by step (validate, tcp, tls, token, token_sanity, authenticate, select, search); nothing is stored.");
+            .WithSummary("Tests unsaved mailbox settings step by step (validate, tcp, tls, token, token_sanity, authenticate, select, search; for authType Graph: validate, token, token_sanity, mailbox, folder, delta); nothing is stored.");
         group.MapPost("/{mailboxId}/test", TestMailboxAsync)
             .WithSummary("Tests a stored mailbox's settings step by step; its status and watermark do not change.");
         return group;
@@ -47,7 +47,7 @@ public static class MailboxTestApi
 /// <summary>The result of a connection test.</summary>
 /// <param name="Succeeded">Whether no step failed.</param>
 /// <param name="DurationMs">Total duration in milliseconds.</param>
-/// <param name="Steps">Every step in order: validate, tcp, tls, token, token_sanity, authenticate, select, search.</param>
+/// <param name="Steps">Every step in order: validate, tcp, tls, token, token_sanity, authenticate, select, search (authType Graph: validate, token, token_sanity, mailbox, folder, delta).</param>
 /// <param name="FieldErrors">When step validate failed: field → messages (as in a 400 validation problem); else null.</param>
 public sealed record ConnectionTestResponse(bool Succeeded, double DurationMs, IReadOnlyList<ConnectionTestStepResponse> Steps, IReadOnlyDictionary<string, string[]>? FieldErrors)
 {
@@ -56,7 +56,7 @@ public sealed record ConnectionTestResponse(bool Succeeded, double DurationMs, I
 }
 
 /// <summary>One step of a connection test.</summary>
-/// <param name="Name">validate, tcp, tls, token, token_sanity, authenticate, select or search.</param>
+/// <param name="Name">validate, tcp, tls, token, token_sanity, authenticate, select or search; for Graph also mailbox, folder, delta.</param>
 /// <param name="Outcome"><c>Passed</c>, <c>Failed</c> or <c>Skipped</c>.</param>
 /// <param name="DurationMs">Duration in milliseconds (0 when skipped).</param>
 /// <param name="Code">Stable error code when failed (see docs/errors.md), else null.</param>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlarmInbox.Api.Mailboxes;
 
-/// <summary><c>GET …/mailboxes/{mailboxId}/setup-script</c>: the Entra portal steps and Exchange Online PowerShell commands for an Office365 mailbox, with its values filled in.</summary>
+/// <summary><c>GET …/mailboxes/{mailboxId}/setup-script</c>: the Entra portal steps and Exchange Online PowerShell commands for an Office365 or Graph mailbox, with its values filled in.</summary>
 public static class SetupScriptApi
 {
     /// <summary>Maps the setup script endpoint.</summary>
@@ -13,7 +13,7 @@ public static class SetupScriptApi
     {
         var group = app.MapGroup("/api/tenants/{tenantId}/mailboxes").WithTags("Mailboxes");
         group.MapGet("/{mailboxId}/setup-script", GetAsync)
-            .WithSummary("Returns the portal steps and the Exchange Online PowerShell commands for an Office365 mailbox (?format=ps1 for the script as text/plain).");
+            .WithSummary("Returns the portal steps and the Exchange Online PowerShell commands for an Office365 or Graph mailbox (?format=ps1 for the script as text/plain).");
         return group;
     }
 
@@ -36,27 +36,27 @@ public static class SetupScriptApi
 
         if (details.Config.Office365 is not { } o365)
         {
-            return TypedResults.Problem($"Mailbox '{mailboxId}' logs in with a password; the setup script is for authType Office365.", statusCode: StatusCodes.Status409Conflict,
+            return TypedResults.Problem($"Mailbox '{mailboxId}' logs in with a password; the setup script is for authType Office365 or Graph.", statusCode: StatusCodes.Status409Conflict,
                 title: "Not an Office365 mailbox.", extensions: new Dictionary<string, object?> { ["field"] = "authType" });
         }
 
-        var script = SetupScriptResponse.Create(details.Config, o365);
+        var script = details.Config.AuthType == MailboxAuthType.Graph ? GraphSetupScript.Create(details.Config, o365) : SetupScriptResponse.Create(details.Config, o365);
         return format == "ps1" ? TypedResults.Text(script.PowerShell, "text/plain; charset=utf-8") : TypedResults.Ok(script);
     }
 }
 
-/// <summary>Setup help for an Office365 mailbox.</summary>
+/// <summary>Setup help for an Office365 or Graph mailbox.</summary>
 /// <param name="Mailbox">The mailbox address.</param>
 /// <param name="Tenant">The tenant.</param>
 /// <param name="ClientId">The Application (client) ID.</param>
-/// <param name="PortalSteps">The steps in the Microsoft Entra admin center and Exchange, numbered as in docs/office365.md.</param>
+/// <param name="PortalSteps">The steps in the Microsoft Entra admin center and Exchange, numbered as in docs/office365.md (docs/graph.md for Graph mailboxes).</param>
 /// <param name="PowerShell">The Exchange Online PowerShell commands, ready to copy.</param>
 public sealed record SetupScriptResponse(string Mailbox, string Tenant, string ClientId, IReadOnlyList<string> PortalSteps, string PowerShell)
 {
     internal static SetupScriptResponse Create(MailboxConfig config, Office365Config o365)
     {
         var mailbox = config.Username;
-        var organization = Office365Tenant.IsTenantId(o365.Tenant) ? mailbox[(mailbox.IndexOf('@', StringComparison.Ordinal) + 1)..] : o365.Tenant;
+        var organization = Organization(mailbox, o365);
         string[] steps =
         [
             $"1. App registration: Microsoft Entra admin center → App registrations → New registration (accounts in this organizational directory only). Its Overview shows Application (client) ID {o365.ClientId} and Directory (tenant) ID (configured: {o365.Tenant}).",
@@ -89,4 +89,10 @@ public sealed record SetupScriptResponse(string Mailbox, string Tenant, string C
             """;
         return new SetupScriptResponse(mailbox, o365.Tenant, o365.ClientId, steps, ps.ReplaceLineEndings("\n") + "\n");
     }
+
+    /// <summary>The organization for Connect-ExchangeOnline: a verified domain (the tenant's, else the mailbox's), or a placeholder.</summary>
+    internal static string Organization(string mailbox, Office365Config o365) =>
+        !Office365Tenant.IsTenantId(o365.Tenant) ? o365.Tenant
+        : mailbox.Contains('@', StringComparison.Ordinal) ? mailbox[(mailbox.IndexOf('@', StringComparison.Ordinal) + 1)..]
+        : "<your-domain>.onmicrosoft.com";
 }

@@ -1,6 +1,6 @@
 namespace AlarmInbox.Grains.Interfaces.Mailboxes;
 
-/// <summary>How AlarmInbox logs in to the mailbox. In JSON: <c>Password</c> or <c>Office365</c> (requests accept any letter case).</summary>
+/// <summary>How AlarmInbox logs in to the mailbox. In JSON: <c>Password</c>, <c>Office365</c> or <c>Graph</c> (requests accept any letter case).</summary>
 [GenerateSerializer]
 [Alias("alarminbox.MailboxAuthType")]
 public enum MailboxAuthType
@@ -13,4 +13,11 @@ public enum MailboxAuthType
     /// presented with SASL XOAUTH2 (the Google/Microsoft mechanism in the style of RFC 7628). See <c>docs/office365.md</c>.
     /// </summary>
     Office365 = 1,
+
+    /// <summary>
+    /// Microsoft 365 app-only access through Microsoft Graph instead of IMAP (for tenants that switch IMAP off): a token
+    /// for <c>https://graph.microsoft.com/.default</c> by the client credentials grant, the folder read by delta query and
+    /// each new message as raw MIME. Same app registration settings as <see cref="Office365"/>. See <c>docs/graph.md</c>.
+    /// </summary>
+    Graph = 2,
 }

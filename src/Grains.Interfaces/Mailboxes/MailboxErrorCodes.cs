@@ -52,7 +52,8 @@ public static class MailboxErrorCodes
     public static bool IsPermanent(string code) => code is AuthFailed or FolderNotFound or TlsFailed or HostNotFound or StartTlsUnavailable
         or InvalidConfig or Office365SecretIdNotValue or Office365ClientSecretInvalid or Office365ClientSecretExpired or Office365CertificateRejected
         or Office365AppNotFound or Office365TenantNotFound or Office365ConsentMissing or Office365ScopeInvalid or Office365TokenWrongAudience
-        or Office365PermissionMissing or Office365TokenWrongTenant or Office365ServicePrincipalMissing or Office365MailboxAccessMissing;
+        or Office365PermissionMissing or Office365TokenWrongTenant or Office365ServicePrincipalMissing or Office365MailboxAccessMissing
+        or GraphTokenRejected or GraphTokenWrongAudience or GraphAccessDenied or GraphMailboxNotFound or GraphMailboxNotEnabled or GraphFolderNotFound;
 
     /// <summary>The settings are invalid (connection test, step <c>validate</c>); the message lists every field.</summary>
     public const string InvalidConfig = "invalid_config";
@@ -111,6 +112,33 @@ public static class MailboxErrorCodes
     /// <summary>Office 365: Exchange ended the session because the token expired (<c>BYE Session invalidated - AccessTokenExpired</c>); the next connection uses a fresh token.</summary>
     public const string Office365SessionExpired = "o365_session_expired";
 
+    /// <summary>Graph: Microsoft Graph refused the token (HTTP 401 <c>InvalidAuthenticationToken</c>) even after a fresh one was requested.</summary>
+    public const string GraphTokenRejected = "graph_token_rejected";
+
+    /// <summary>Graph: the token is not for Microsoft Graph (its <c>aud</c> claim), e.g. an Exchange Online IMAP token.</summary>
+    public const string GraphTokenWrongAudience = "graph_token_wrong_audience";
+
+    /// <summary>Graph: the app may not read this mailbox (HTTP 403 <c>ErrorAccessDenied</c>): no Exchange role assignment covers it, or an application access policy excludes it.</summary>
+    public const string GraphAccessDenied = "graph_access_denied";
+
+    /// <summary>Graph: no user or mailbox with this address or object id in the tenant (HTTP 404 <c>ErrorInvalidUser</c> / <c>ResourceNotFound</c>).</summary>
+    public const string GraphMailboxNotFound = "graph_mailbox_not_found";
+
+    /// <summary>Graph: the user exists but has no Exchange Online mailbox that Graph can reach (HTTP 404 <c>MailboxNotEnabledForRESTAPI</c>): no licence, an on-premises mailbox, or a mailbox still being provisioned.</summary>
+    public const string GraphMailboxNotEnabled = "graph_mailbox_not_enabled";
+
+    /// <summary>Graph: the configured folder path does not exist in the mailbox.</summary>
+    public const string GraphFolderNotFound = "graph_folder_not_found";
+
+    /// <summary>Graph: Microsoft Graph throttled the app for this mailbox (HTTP 429, or 503 with <c>Retry-After</c>); the mailbox waits at least as long as asked.</summary>
+    public const string GraphThrottled = "graph_throttled";
+
+    /// <summary>Graph: Microsoft Graph could not be reached or failed (network, HTTP 5xx); transient.</summary>
+    public const string GraphServiceUnavailable = "graph_service_unavailable";
+
+    /// <summary>Graph: Microsoft Graph refused a request for another reason; the message carries its HTTP status, error code and text.</summary>
+    public const string GraphRequestFailed = "graph_request_failed";
+
     /// <summary>Every code, in documentation order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -119,5 +147,7 @@ public static class MailboxErrorCodes
         Office365AppNotFound, Office365TenantNotFound, Office365ConsentMissing, Office365ScopeInvalid, Office365TokenThrottled,
         Office365TokenServiceUnavailable, Office365TokenFailed, Office365TokenWrongAudience, Office365PermissionMissing, Office365TokenWrongTenant,
         Office365ServicePrincipalMissing, Office365MailboxAccessMissing, Office365ExchangeNotReady, Office365SessionExpired,
+        GraphTokenRejected, GraphTokenWrongAudience, GraphAccessDenied, GraphMailboxNotFound, GraphMailboxNotEnabled, GraphFolderNotFound,
+        GraphThrottled, GraphServiceUnavailable, GraphRequestFailed,
     ];
 }

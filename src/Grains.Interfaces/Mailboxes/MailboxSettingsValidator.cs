@@ -55,17 +55,17 @@ public static partial class MailboxSettingsValidator
             errors["username"] = [$"username must be at most {MailboxLimits.MaxUsernameLength} characters, without control characters."];
         }
 
-        if (settings.AuthType == MailboxAuthType.Office365)
+        if (settings.AuthType is MailboxAuthType.Office365 or MailboxAuthType.Graph)
         {
             ValidateOffice365(settings, requirePassword, errors);
         }
         else if (!Enum.IsDefined(settings.AuthType))
         {
-            errors["authType"] = ["authType must be Password or Office365."];
+            errors["authType"] = ["authType must be Password, Office365 or Graph."];
         }
         else if (settings.Office365 is not null)
         {
-            errors["office365"] = ["office365 is only used with authType Office365; remove it, or set authType to Office365."];
+            errors["office365"] = ["office365 is only used with authType Office365 or Graph; remove it, or set authType."];
         }
         else if (settings.Password is null)
         {
@@ -140,19 +140,34 @@ public static partial class MailboxSettingsValidator
 
     private static void ValidateOffice365(MailboxSettings settings, bool requireCredential, Dictionary<string, string[]> errors)
     {
+        var graph = settings.AuthType == MailboxAuthType.Graph;
+        var kind = graph ? "Graph" : "Office365";
         if (settings.Password is not null)
         {
-            errors["password"] = ["password is not used by Office365 mailboxes: remove it; the app's client secret goes in office365.clientSecret."];
+            errors["password"] = [$"password is not used by {kind} mailboxes: remove it; the app's client secret goes in office365.clientSecret."];
         }
 
-        if (!settings.Username.Contains('@', StringComparison.Ordinal) && !errors.ContainsKey("username"))
+        if (errors.ContainsKey("username"))
+        {
+            // Already reported.
+        }
+        else if (graph && !settings.Username.Contains('@', StringComparison.Ordinal) && !Guid.TryParseExact(settings.Username, "D", out _))
+        {
+            errors["username"] = ["username must be the mailbox's e-mail address (e.g. alarm@ff-musterdorf.de) or its Entra object id (a GUID) for Graph mailboxes."];
+        }
+        else if (!graph && !settings.Username.Contains('@', StringComparison.Ordinal))
         {
             errors["username"] = ["username must be the mailbox's e-mail address (e.g. alarm@ff-musterdorf.de) for Office365 mailboxes."];
         }
 
+        if (graph && settings.Security != MailboxSecurity.SslOnConnect)
+        {
+            errors["security"] = ["security must be SslOnConnect for Graph mailboxes: Microsoft Graph is reached over HTTPS only."];
+        }
+
         if (settings.Office365 is not { } o365)
         {
-            errors["office365"] = ["office365 is required when authType is Office365: give tenant, clientId and clientSecret (or a certificate)."];
+            errors["office365"] = [$"office365 is required when authType is {kind}: give tenant, clientId and clientSecret (or a certificate)."];
             return;
         }
 
@@ -213,13 +228,29 @@ public static partial class MailboxSettingsValidator
         }
 
         var scope = o365.Scope?.Trim() ?? "";
-        if (scope.Contains("graph.microsoft.com", StringComparison.OrdinalIgnoreCase))
+        if (graph)
+        {
+            ValidateGraphScope(scope, errors);
+        }
+        else if (scope.Contains("graph.microsoft.com", StringComparison.OrdinalIgnoreCase))
         {
             errors["office365.scope"] = [$"office365.scope '{Truncate(scope)}' is for Microsoft Graph, whose tokens IMAP refuses: use {Office365Settings.DefaultScope}."];
         }
         else if (!Uri.TryCreate(scope, UriKind.Absolute, out var scopeUri) || scopeUri.Scheme != Uri.UriSchemeHttps || !scope.EndsWith("/.default", StringComparison.Ordinal))
         {
             errors["office365.scope"] = [$"office365.scope '{Truncate(scope)}' is not an app-only scope: use {Office365Settings.DefaultScope} (a delegated scope such as IMAP.AccessAsUser.All or IMAP.AccessAsApp does not work with the client credentials grant)."];
+        }
+    }
+
+    private static void ValidateGraphScope(string scope, Dictionary<string, string[]> errors)
+    {
+        if (scope.Contains("outlook.office365.com", StringComparison.OrdinalIgnoreCase) || scope.Contains("ps.outlook.com", StringComparison.OrdinalIgnoreCase))
+        {
+            errors["office365.scope"] = [$"office365.scope '{Truncate(scope)}' is Exchange Online's IMAP resource, whose tokens Microsoft Graph refuses: use {Office365Settings.GraphScope} for authType Graph."];
+        }
+        else if (!Uri.TryCreate(scope, UriKind.Absolute, out var scopeUri) || scopeUri.Scheme != Uri.UriSchemeHttps || !scope.EndsWith("/.default", StringComparison.Ordinal))
+        {
+            errors["office365.scope"] = [$"office365.scope '{Truncate(scope)}' is not an app-only scope: use {Office365Settings.GraphScope} (a permission name such as Mail.Read is granted to the app, not requested as a scope)."];
         }
     }
 

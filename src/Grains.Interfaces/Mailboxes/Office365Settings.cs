@@ -1,7 +1,7 @@
 namespace AlarmInbox.Grains.Interfaces.Mailboxes;
 
 /// <summary>
-/// The Entra ID app registration that reads an <see cref="MailboxAuthType.Office365"/> mailbox. Secrets are write-only:
+/// The Entra ID app registration that reads an <see cref="MailboxAuthType.Office365"/> or <see cref="MailboxAuthType.Graph"/> mailbox. Secrets are write-only:
 /// they travel from the API to the grain, are stored encrypted there and are never returned.
 /// </summary>
 [GenerateSerializer]
@@ -10,6 +10,9 @@ public sealed record Office365Settings
 {
     /// <summary>The default token scope: Exchange Online's resource with <c>/.default</c> (Microsoft docs, "Authenticate an IMAP connection using OAuth").</summary>
     public const string DefaultScope = "https://outlook.office365.com/.default";
+
+    /// <summary>The token scope of <see cref="MailboxAuthType.Graph"/> mailboxes: Microsoft Graph's resource with <c>/.default</c> (public cloud).</summary>
+    public const string GraphScope = "https://graph.microsoft.com/.default";
 
     /// <summary>The default authority host (the public cloud).</summary>
     public const string DefaultAuthorityHost = "login.microsoftonline.com";
@@ -32,7 +35,7 @@ public sealed record Office365Settings
     /// <summary>Instead of a secret: a client certificate and its unencrypted private key in PEM (both blocks in one string); write-only.</summary>
     [Id(5)] public string? CertificatePem { get; init; }
 
-    /// <summary>The token scope; <see cref="DefaultScope"/> unless a sovereign cloud needs another resource.</summary>
+    /// <summary>The token scope; <see cref="DefaultScope"/> (IMAP) or <see cref="GraphScope"/> (Graph) unless a sovereign cloud needs another resource.</summary>
     [Id(6)] public string Scope { get; init; } = DefaultScope;
 
     /// <summary>The Entra ID host; <see cref="DefaultAuthorityHost"/>, or a national cloud's (e.g. <c>login.microsoftonline.us</c>).</summary>

@@ -20,6 +20,33 @@ public sealed record TokenClaims(string? Audience, IReadOnlyList<string> Roles, 
     /// <summary>The Exchange Online audiences: its resource URI (with or without a trailing slash) and its first-party application id.</summary>
     private static readonly string[] ExchangeAudiences = ["https://outlook.office365.com", "https://outlook.office365.com/", "00000002-0000-0ff1-ce00-000000000000", "https://ps.outlook.com", "https://ps.outlook.com/"];
 
+    /// <summary>The Microsoft Graph application permission that reads mail; in a token only when it was granted tenant-wide in Entra ID.</summary>
+    public const string GraphMailReadRole = "Mail.Read";
+
+    /// <summary>Microsoft Graph's audiences: its resource URI (public and national clouds) and its first-party application id.</summary>
+    private static readonly string[] GraphAudiences =
+    [
+        "https://graph.microsoft.com", "https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000",
+        "https://graph.microsoft.us", "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn",
+    ];
+
+    /// <summary>Whether the token carries a mail permission granted in Entra ID, which reaches every mailbox of the tenant.</summary>
+    public bool HasTenantWideMailRole => Roles.Any(r => r is GraphMailReadRole or "Mail.ReadWrite" or "Mail.ReadBasic.All");
+
+    /// <summary>Checks the token against what Microsoft Graph needs for <paramref name="app"/>: audience and tenant. Mailbox access is not in the token when it comes from Exchange RBAC for applications.</summary>
+    /// <returns><see langword="null"/> when it looks right, else the code and a sentence for the admin.</returns>
+    public (string Code, string Message)? CheckGraph(Office365Settings app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (Audience is null || !GraphAudiences.Contains(Audience, StringComparer.OrdinalIgnoreCase))
+        {
+            return (MailboxErrorCodes.GraphTokenWrongAudience,
+                $"The token is for '{Audience ?? "(no aud claim)"}', not for Microsoft Graph (https://graph.microsoft.com); it was requested with scope '{app.Scope}'.");
+        }
+
+        return WrongTenant(app);
+    }
+
     /// <summary>Reads the payload of <paramref name="jwt"/>; <see langword="null"/> when it is not a JWT.</summary>
     public static TokenClaims? TryRead(string jwt)
     {
@@ -68,11 +95,11 @@ public sealed record TokenClaims(string? Audience, IReadOnlyList<string> Roles, 
                 $"The token of app {app.ClientId} carries {has}, not {ImapRole}: the application permission is missing or admin consent was not granted.");
         }
 
-        if (Office365Tenant.IsTenantId(app.Tenant) && TenantId is not null && !string.Equals(TenantId, app.Tenant, StringComparison.OrdinalIgnoreCase))
-        {
-            return (MailboxErrorCodes.Office365TokenWrongTenant, $"The token was issued by tenant {TenantId}, but the mailbox is configured for tenant {app.Tenant}.");
-        }
-
-        return null;
+        return WrongTenant(app);
     }
+
+    private (string Code, string Message)? WrongTenant(Office365Settings app) =>
+        Office365Tenant.IsTenantId(app.Tenant) && TenantId is not null && !string.Equals(TenantId, app.Tenant, StringComparison.OrdinalIgnoreCase)
+            ? (MailboxErrorCodes.Office365TokenWrongTenant, $"The token was issued by tenant {TenantId}, but the mailbox is configured for tenant {app.Tenant}.")
+            : null;
 }

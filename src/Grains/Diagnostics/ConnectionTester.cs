@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using AlarmInbox.Grains.Auth;
+using AlarmInbox.Grains.Graph;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Diagnostics;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
@@ -17,12 +18,14 @@ namespace AlarmInbox.Grains.Diagnostics;
 
 /// <summary>
 /// Runs the connection test step by step (<see cref="ConnectionTestSteps"/>) on its own connection, so that each step
-/// has its own outcome, duration, code, server message and hint. Uses the same classification as polling.
+/// has its own outcome, duration, code, server message and hint. Uses the same classification as polling. Graph mailboxes
+/// have steps of their own (<see cref="GraphConnectionTester"/>).
 /// </summary>
 public sealed partial class ConnectionTester(
     IAccessTokenProvider tokens,
     IOptions<ImapOptions> imapOptions,
-    ILogger<ConnectionTester> logger)
+    ILogger<ConnectionTester> logger,
+    GraphConnectionTester? graph = null)
 {
     private readonly ImapOptions _imap = imapOptions.Value;
 
@@ -34,8 +37,8 @@ public sealed partial class ConnectionTester(
     public async Task<ConnectionTestResult> RunAsync(MailboxSettings settings, bool requireCredential, bool recentlyConfigured, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var run = new Run(cancellationToken);
         settings = MailboxSettingsValidator.Normalize(settings);
+        var run = new ConnectionTestRun(settings.AuthType == MailboxAuthType.Graph ? ConnectionTestSteps.Graph : ConnectionTestSteps.All, cancellationToken);
 
         var errors = MailboxSettingsValidator.Validate(settings, requireCredential);
         if (errors.Count > 0)
@@ -48,6 +51,12 @@ public sealed partial class ConnectionTester(
         }
 
         run.Pass(ConnectionTestSteps.Validate, 0, "The settings are valid.");
+        if (settings.AuthType == MailboxAuthType.Graph)
+        {
+            await (graph ?? throw new InvalidOperationException("Graph mailboxes need the Graph services (AddGraph).")).RunAsync(settings, run);
+            return run.Finish();
+        }
+
         var request = new ImapConnectRequest(settings.Host, settings.Port, settings.Security, settings.Username, settings.Password ?? "", settings.Folder);
         var o365 = settings.AuthType == MailboxAuthType.Office365 ? settings.Office365 : null;
 
@@ -197,7 +206,7 @@ public sealed partial class ConnectionTester(
     /// <summary>A result whose step <paramref name="step"/> failed before anything was contacted (the rest skipped).</summary>
     public static ConnectionTestResult Failed(string step, string code, string message)
     {
-        var run = new Run(CancellationToken.None);
+        var run = new ConnectionTestRun(ConnectionTestSteps.All, CancellationToken.None);
         foreach (var name in ConnectionTestSteps.All.TakeWhile(n => n != step))
         {
             run.Pass(name, 0, "");
@@ -231,67 +240,4 @@ public sealed partial class ConnectionTester(
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Connection test: a cached token of app {ClientId} was refused; trying once with a fresh token")]
     private static partial void LogCachedTokenRejected(ILogger logger, string clientId);
-
-    /// <summary>The steps of one test run.</summary>
-    private sealed class Run(CancellationToken cancellationToken)
-    {
-        private readonly long _started = Stopwatch.GetTimestamp();
-        private readonly List<ConnectionTestStep> _steps = [];
-        private bool _failed;
-
-        public void Pass(string name, double durationMs, string message) =>
-            _steps.Add(new ConnectionTestStep { Name = name, Outcome = ConnectionTestOutcome.Passed, DurationMs = Math.Round(durationMs, 1), Message = message });
-
-        public void Skip(string name, string message) =>
-            _steps.Add(new ConnectionTestStep { Name = name, Outcome = ConnectionTestOutcome.Skipped, Message = message });
-
-        public void Fail(string name, double durationMs, string code, string message)
-        {
-            _failed = true;
-            _steps.Add(new ConnectionTestStep
-            {
-                Name = name, Outcome = ConnectionTestOutcome.Failed, DurationMs = Math.Round(durationMs, 1), Code = code, Message = message, Hint = MailboxErrorHints.For(code),
-            });
-        }
-
-        /// <summary>Runs one step; returns whether it passed. Failures are classified by <paramref name="classify"/> (<see langword="null"/>: unexpected).</summary>
-        public async Task<bool> StepAsync(string name, Func<CancellationToken, Task<string>> action, Func<Exception, MailboxAccessException?> classify)
-        {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                var message = await action(cancellationToken);
-                Pass(name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, message);
-                return true;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // The I/O edge of a diagnostic: every failure, including a timeout, becomes this step's result.
-                var error = classify(ex) ?? new MailboxAccessException(MailboxErrorCodes.Unexpected, $"{name} failed: {ex.GetType().Name}: {ex.Message}", ex);
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    error = new MailboxAccessException(MailboxErrorCodes.Timeout, $"The connection test ran out of time during step {name}.", ex);
-                }
-
-                Fail(name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, error.Code, error.Message);
-                return false;
-            }
-        }
-
-        public ConnectionTestResult Finish(IReadOnlyDictionary<string, string[]>? fieldErrors = null)
-        {
-            foreach (var name in ConnectionTestSteps.All.Where(n => _steps.TrueForAll(s => s.Name != n)))
-            {
-                Skip(name, "Not run: an earlier step failed.");
-            }
-
-            return new ConnectionTestResult
-            {
-                Succeeded = !_failed,
-                DurationMs = Math.Round(Stopwatch.GetElapsedTime(_started).TotalMilliseconds, 1),
-                Steps = ConnectionTestSteps.All.Select(n => _steps.First(s => s.Name == n)).ToList(),
-                FieldErrors = fieldErrors,
-            };
-        }
-    }
 }

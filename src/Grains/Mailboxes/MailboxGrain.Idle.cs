@@ -25,7 +25,7 @@ public sealed partial class MailboxGrain
 
     private bool IsIdleLoopRunning => _idleLoop is { IsCompleted: false };
 
-    private bool IdleWanted => ShouldPoll && S.Settings.UseIdle && !_idleUnsupported
+    private bool IdleWanted => ShouldPoll && S.Settings.UseIdle && !_idleUnsupported && S.Settings.AuthType != MailboxAuthType.Graph
         && (_idleFallbackUntil is null || time.GetUtcNow() >= _idleFallbackUntil);
 
     /// <summary>Writes the mailbox state; serialised, because the IDLE loop and grain calls interleave.</summary>

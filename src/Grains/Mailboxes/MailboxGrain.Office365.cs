@@ -56,7 +56,7 @@ public sealed partial class MailboxGrain
     /// <exception cref="System.Security.Cryptography.CryptographicException">The key ring cannot decrypt a secret.</exception>
     private MailboxSettings WithSecrets()
     {
-        if (S.Settings.AuthType != MailboxAuthType.Office365)
+        if (!UsesAppRegistration(S.Settings.AuthType))
         {
             return S.Settings with { Password = S.ProtectedPassword is { } p ? secrets.Unprotect(p) : null };
         }
@@ -84,11 +84,11 @@ public sealed partial class MailboxGrain
     {
         if (settings.AuthType != old.AuthType || old.Office365 != S.Settings.Office365)
         {
-            S.Office365ConfiguredAt = settings.AuthType == MailboxAuthType.Office365 ? time.GetUtcNow() : null;
+            S.Office365ConfiguredAt = UsesAppRegistration(settings.AuthType) ? time.GetUtcNow() : null;
         }
 
         StoreOffice365Secrets(settings);
-        if (settings.AuthType == MailboxAuthType.Office365)
+        if (UsesAppRegistration(settings.AuthType))
         {
             S.ProtectedPassword = null;
         }
@@ -98,10 +98,13 @@ public sealed partial class MailboxGrain
         }
     }
 
+    /// <summary>Whether the mailbox reads with an Entra ID app registration (Office365 over IMAP, or Graph) rather than a password.</summary>
+    private static bool UsesAppRegistration(MailboxAuthType authType) => authType is MailboxAuthType.Office365 or MailboxAuthType.Graph;
+
     /// <summary>Encrypts a given Office 365 credential; a certificate is kept as PKCS#12 without password (the encryption protects it).</summary>
     private void StoreOffice365Secrets(MailboxSettings settings)
     {
-        if (settings.AuthType != MailboxAuthType.Office365 || settings.Office365 is not { HasCredential: true } o365)
+        if (!UsesAppRegistration(settings.AuthType) || settings.Office365 is not { HasCredential: true } o365)
         {
             return;
         }

@@ -18,6 +18,11 @@ public sealed partial class MailboxGrain
     /// </summary>
     private async Task<PollResult> PollOnceAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
+        if (S.Settings.AuthType == MailboxAuthType.Graph)
+        {
+            return await PollGraphAsync(budget, cancellationToken);
+        }
+
         var started = Stopwatch.GetTimestamp();
         if (TakeKeptSession() is { } kept)
         {

@@ -1,5 +1,6 @@
 using AlarmInbox.Grains.Auth;
 using AlarmInbox.Grains.Diagnostics;
+using AlarmInbox.Grains.Graph;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -15,7 +16,7 @@ namespace AlarmInbox.Grains.Mailboxes;
 /// grain's scheduler where the server offers it, otherwise a grain timer that polls at the configured interval; a
 /// reminder as the watchdog that brings the grain back. IMAP access is <see cref="IImapConnector"/>, decoding is
 /// <see cref="MailDecoder"/>. The fetch-and-store logic is in <c>MailboxGrain.Sync.cs</c>, the IDLE loop in
-/// <c>MailboxGrain.Idle.cs</c>.
+/// <c>MailboxGrain.Idle.cs</c>; Graph mailboxes poll by delta query instead (<c>MailboxGrain.Graph.cs</c>).
 /// </summary>
 [GrainType("mailbox")]
 public sealed partial class MailboxGrain(
@@ -32,7 +33,8 @@ public sealed partial class MailboxGrain(
     ConnectionTester tester,
     IOptions<Office365Options> office365Options,
     MailboxMetrics metrics,
-    FirstPollPacer pacer) : Grain, IMailboxGrain, IRemindable
+    FirstPollPacer pacer,
+    GraphDeltaSync graphSync) : Grain, IMailboxGrain, IRemindable
 {
     private const string WatchdogReminder = "poll-watchdog";
 

@@ -45,4 +45,7 @@ public sealed class MailboxGrainState
 
     /// <summary>When the Office 365 settings (app, tenant or credential) were last saved; Exchange may need a while to apply a new setup.</summary>
     [Id(15)] public DateTimeOffset? Office365ConfiguredAt { get; set; }
+
+    /// <summary>The delta sync state of a Graph mailbox (delta link, handed-over ids); <see langword="null"/> for IMAP mailboxes and before a Graph mailbox's first round.</summary>
+    [Id(16)] public Graph.GraphDeltaState? Graph { get; set; }
 }

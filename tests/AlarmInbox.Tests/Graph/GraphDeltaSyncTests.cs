@@ -1,0 +1,241 @@
+using AlarmInbox.Grains.Auth;
+using AlarmInbox.Grains.Graph;
+using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AlarmInbox.Tests.Graph;
+
+/// <summary>
+/// The delta-sync algorithm as a plain class (no silo): the production HTTP client and real MSAL tokens from the local
+/// token endpoint, against the scripted Graph server on loopback HTTPS.
+/// </summary>
+[Collection(GraphCollection.Name)]
+public sealed class GraphDeltaSyncTests(GraphFixture fixture) : IDisposable
+{
+    private readonly GraphHttpClients _clients = new(Options.Create(new GraphOptions()));
+
+    public void Dispose() => _clients.Dispose();
+
+    [Fact]
+    public async Task FirstRoundOnlySetsTheLinkOverSeveralPagesThenANewMailIsHandedOverOnce()
+    {
+        var (mailbox, target) = NewMailbox();
+        var old = Enumerable.Range(1, 3).Select(i => mailbox.Deliver(Mime($"alt {i}"), receivedAt: DateTimeOffset.UtcNow.AddHours(-1))).ToList();
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+
+        var first = await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+        var fresh = mailbox.Deliver(Mime("B3 Wohnhausbrand"));
+        var second = await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+        var third = await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.Equal((0, 2, true), (first.HandedOver, first.Pages, first.Completed));
+        Assert.Equal(1, second.HandedOver);
+        Assert.Equal(0, third.HandedOver);
+        Assert.Equal("B3 Wohnhausbrand", Assert.Single(handed).Message.Subject);
+        Assert.Equal(fresh.Id, handed[0].Id);
+        Assert.Equal(1, mailbox.Fetches(fresh));
+        Assert.All(old, m => Assert.Equal(0, mailbox.Fetches(m)));
+        Assert.Contains("$deltatoken=", state.DeltaLink, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExpiredDeltaLinkRestartsTheRoundAndHandsOverOnlyTheMailThatArrivedMeanwhile()
+    {
+        var (mailbox, target) = NewMailbox();
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+        var before = mailbox.Deliver(Mime("vor dem Ablauf"));
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        mailbox.ExpireDeltaLinks();
+        var after = mailbox.Deliver(Mime("nach dem Ablauf"));
+        var round = await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.True(round.Restarted);
+        Assert.True(round.Completed);
+        Assert.Equal(["vor dem Ablauf", "nach dem Ablauf"], handed.Select(m => m.Message.Subject));
+        Assert.Equal(1, mailbox.Fetches(before));
+        Assert.Equal(1, mailbox.Fetches(after));
+    }
+
+    [Fact]
+    public async Task RemovedEntriesAreIgnoredAndTheNewMailOfTheSameRoundIsHandedOver()
+    {
+        var (mailbox, target) = NewMailbox();
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+        var first = mailbox.Deliver(Mime("erste"));
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        mailbox.Delete(first);
+        mailbox.Deliver(Mime("zweite"));
+        var round = await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.Equal(1, round.Removed);
+        Assert.Equal(["erste", "zweite"], handed.Select(m => m.Message.Subject));
+    }
+
+    [Fact]
+    public async Task ThrottlingIsReportedWithGraphsRetryAfterAndTheLinkStaysWhereItWas()
+    {
+        var (mailbox, target) = NewMailbox();
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        await Sync().RunAsync(target, state, 0, _ => Task.CompletedTask, CancellationToken.None);
+        var link = state.DeltaLink;
+        mailbox.FailNext(new FakeGraph.Fault(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", RetryAfterSeconds: 7));
+
+        var error = await Assert.ThrowsAsync<MailboxAccessException>(() => Sync().RunAsync(target, state, 0, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal(MailboxErrorCodes.GraphThrottled, error.Code);
+        Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
+        Assert.Contains("MailboxConcurrency", error.Message, StringComparison.Ordinal);
+        Assert.Equal(link, state.DeltaLink);
+    }
+
+    [Fact]
+    public async Task RawMimeIsReadWithAtMostFourRequestsAtOnce()
+    {
+        var (mailbox, target) = NewMailbox();
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+        mailbox.MimeDelay = TimeSpan.FromMilliseconds(150);
+        for (var i = 0; i < 12; i++)
+        {
+            mailbox.Deliver(Mime($"Alarm {i}"));
+        }
+
+        var round = await Sync(new GraphOptions { MaxConcurrentRequestsPerMailbox = 4 }).RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.Equal(12, round.HandedOver);
+        Assert.Equal(12, mailbox.TotalFetches);
+        Assert.InRange(mailbox.MaxConcurrentRequests, 2, 4);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"Alarm {i}"), handed.Select(m => m.Message.Subject));
+    }
+
+    [Fact]
+    public async Task AFailedHandOverMarksNothingAndTheNextRoundHandsTheMailOver()
+    {
+        var (mailbox, target) = NewMailbox();
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        await Sync().RunAsync(target, state, 0, _ => Task.CompletedTask, CancellationToken.None);
+        var link = state.DeltaLink;
+        var mail = mailbox.Deliver(Mime("B3 Wohnhausbrand"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Sync().RunAsync(target, state, 0, _ => throw new InvalidOperationException("pipeline down"), CancellationToken.None));
+        var unchanged = (state.DeltaLink, state.HandedOver.Count);
+        var handed = new List<GraphMail>();
+        var retry = await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.Equal((link, 0), unchanged);
+        Assert.Equal(1, retry.HandedOver);
+        Assert.Equal(mail.Id, Assert.Single(handed).Id);
+    }
+
+    [Fact]
+    public async Task AFolderPathBelowTheInboxIsResolvedAndOnlyItsMailIsHandedOver()
+    {
+        var (mailbox, target) = NewMailbox(folder: "inbox/ALARM");
+        var alarmFolder = mailbox.AddFolder("Alarm", mailbox.Inbox);
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        mailbox.Deliver(Mime("im Posteingang"));
+        mailbox.Deliver(Mime("im Alarm-Ordner"), alarmFolder);
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.Equal(alarmFolder.Id, state.FolderId);
+        Assert.Equal("im Alarm-Ordner", Assert.Single(handed).Message.Subject);
+    }
+
+    [Fact]
+    public async Task BackfillHandsOverTheNewestExistingMailsOldestFirst()
+    {
+        var (mailbox, target) = NewMailbox();
+        for (var i = 1; i <= 3; i++)
+        {
+            mailbox.Deliver(Mime($"alt {i}"), receivedAt: DateTimeOffset.UtcNow.AddMinutes(-10 + i));
+        }
+
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+        var round = await Sync().RunAsync(target, state, 2, Collect(handed), CancellationToken.None);
+
+        Assert.Equal(2, round.HandedOver);
+        Assert.Equal(["alt 2", "alt 3"], handed.Select(m => m.Message.Subject));
+    }
+
+    [Theory]
+    [InlineData("unknown-user", MailboxErrorCodes.GraphMailboxNotFound)]
+    [InlineData("not-enabled", MailboxErrorCodes.GraphMailboxNotEnabled)]
+    [InlineData("not-granted", MailboxErrorCodes.GraphAccessDenied)]
+    [InlineData("wrong-audience", MailboxErrorCodes.GraphTokenRejected)]
+    [InlineData("missing-folder", MailboxErrorCodes.GraphFolderNotFound)]
+    [InlineData("server-error", MailboxErrorCodes.GraphServiceUnavailable)]
+    public async Task EachRefusalOfGraphHasItsCodeAndAHint(string situation, string code)
+    {
+        var (mailbox, target) = NewMailbox(folder: situation == "missing-folder" ? "Inbox/Gibt es nicht" : "Inbox");
+        switch (situation)
+        {
+            case "unknown-user":
+                target = target with { User = "niemand@ff-test.example" };
+                break;
+            case "not-enabled":
+                mailbox.RestEnabled = false;
+                break;
+            case "not-granted":
+                mailbox.GrantedApps.Clear();
+                break;
+            case "wrong-audience":
+                var app = fixture.Entra.Register(mailbox.Address, a => a.Roles = []);
+                mailbox.GrantedApps.Add(app.ClientId);
+                target = target with { App = GraphFixture.Settings(app) };
+                break;
+            case "server-error":
+                mailbox.FailNext(new FakeGraph.Fault(500, "UnknownError", "An internal server error occurred."));
+                break;
+        }
+
+        var error = await Assert.ThrowsAsync<MailboxAccessException>(() => Sync().RunAsync(target, new GraphDeltaState(), 0, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal(code, error.Code);
+        Assert.False(string.IsNullOrWhiteSpace(MailboxErrorHints.For(code)));
+    }
+
+    private (FakeGraph.Mailbox Mailbox, GraphMailboxTarget Target) NewMailbox(string folder = "Inbox")
+    {
+        var address = $"alarm-{Guid.NewGuid():N}@ff-graph.example"[..40];
+        var app = fixture.RegisterGraphApp(address);
+        var mailbox = fixture.Graph.AddMailbox(address, app.ClientId);
+        var target = new GraphMailboxTarget(new Uri($"https://127.0.0.1:{fixture.Graph.Port}/v1.0/"), address, folder, GraphFixture.Settings(app), fixture.Graph.CertificateSha256);
+        return (mailbox, target);
+    }
+
+    private GraphDeltaSync Sync(GraphOptions? options = null)
+    {
+        var graphOptions = Options.Create(options ?? new GraphOptions());
+        var tokens = new MsalAccessTokenProvider(Options.Create(new Office365Options()), TimeProvider.System, NullLogger<MsalAccessTokenProvider>.Instance, fixture.Entra.HttpClientFactory);
+        var api = new GraphApiClient(_clients, tokens, graphOptions, NullLogger<GraphApiClient>.Instance);
+        return new GraphDeltaSync(api, graphOptions, TimeProvider.System, NullLogger<GraphDeltaSync>.Instance);
+    }
+
+    private static Func<IReadOnlyList<GraphMail>, Task> Collect(List<GraphMail> into) => mails =>
+    {
+        into.AddRange(mails);
+        return Task.CompletedTask;
+    };
+
+    private static byte[] Mime(string subject)
+    {
+        using var stream = new MemoryStream();
+        DovecotServer.Mail(subject).WriteTo(stream);
+        return stream.ToArray();
+    }
+}
