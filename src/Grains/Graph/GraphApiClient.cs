@@ -7,7 +7,6 @@ using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace AlarmInbox.Grains.Graph;
 
@@ -133,7 +132,7 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
         return list;
     }
 
-    /// <summary>Reads a message as raw MIME (RFC 5322).</summary>
+    /// <summary>Reads a message as raw MIME (RFC 5322 bytes, not parsed here).</summary>
     /// <returns>The message, or <see langword="null"/> when it no longer exists (deleted or moved since the delta page listed it).</returns>
     /// <exception cref="MailboxAccessException">The request failed.</exception>
     public async Task<GraphMail?> GetMimeAsync(GraphMailboxTarget target, GraphMessageRef message, CancellationToken cancellationToken)
@@ -159,16 +158,7 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
             await body.CopyToAsync(buffer, cancellationToken);
             return true;
         }, target, GraphErrors.Step.Mime, cancellationToken);
-        buffer.Position = 0;
-        try
-        {
-            var parsed = await MimeMessage.LoadAsync(buffer, cancellationToken);
-            return new GraphMail(message.Id, message.ReceivedAt, buffer.Length, parsed);
-        }
-        catch (FormatException ex)
-        {
-            throw new MailboxAccessException(MailboxErrorCodes.GraphRequestFailed, $"Message {message.Id} of '{target.User}' is not MIME: {ex.Message}", ex);
-        }
+        return new GraphMail(message.Id, message.ReceivedAt, buffer.ToArray());
     }
 
     private async Task<GraphFolder?> FindChildAsync(GraphMailboxTarget target, string? parentId, string displayName, CancellationToken cancellationToken)

@@ -90,8 +90,21 @@ public sealed partial class MailboxGrain
     private async Task HandOverGraphAsync(IReadOnlyList<GraphMail> mails)
     {
         var first = S.Watermark.LastUid;
-        var fetched = mails.Select((m, i) => new FetchedMail(first + 1 + (uint)i, m.ReceivedAt, m.Size, m.Message)).ToList();
+        var fetched = mails.Select((m, i) => new FetchedMail(first + 1 + (uint)i, m.ReceivedAt, m.Size, Parse(m.Raw))).ToList();
         await StoreBatchAsync(fetched, S.Watermark.UidValidity, first + (uint)mails.Count, skipKnownContent: true);
+    }
+
+    /// <summary>MimeKit's parser is lenient; a body it still cannot read is kept as an empty message rather than stalling the mailbox.</summary>
+    private static MimeKit.MimeMessage Parse(byte[] raw)
+    {
+        try
+        {
+            return MimeKit.MimeMessage.Load(new MemoryStream(raw, writable: false));
+        }
+        catch (FormatException)
+        {
+            return new MimeKit.MimeMessage { Subject = "(undecodable message)" };
+        }
     }
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Debug, Message = "Graph mailbox {MailboxId}: {Pages} delta pages, {Count} new, link expired and restarted {Restarted}, more waiting {MoreWaiting}")]

@@ -82,6 +82,12 @@ public sealed partial class MailboxGrain
     /// <summary>After an update: remember when the app registration changed, store a new credential, drop the other type's secrets.</summary>
     private void ApplyOffice365Update(MailboxSettings old, MailboxSettings settings)
     {
+        if (settings.AuthType != old.AuthType)
+        {
+            // Another way of reading: a Graph mailbox starts a new numbering and a new first round (MailboxGrain.Graph.cs).
+            S.Graph = null;
+        }
+
         if (settings.AuthType != old.AuthType || old.Office365 != S.Settings.Office365)
         {
             S.Office365ConfiguredAt = UsesAppRegistration(settings.AuthType) ? time.GetUtcNow() : null;

@@ -62,6 +62,36 @@ public sealed class GraphEndToEndTests(GraphFixture fixture)
     }
 
     [Fact]
+    public async Task AnExistingOffice365MailboxSwitchedToGraphStartsAtNowAndThenFetchesNewMail()
+    {
+        var api = new ApiTestClient(fixture.Api.CreateClient());
+        var tenant = await TenantAsync(api);
+        var (mailbox, app) = NewMailbox();
+        var old = mailbox.Deliver(Mime("schon da", "2026-700010"), receivedAt: DateTimeOffset.UtcNow.AddHours(-2));
+        var imap = await api.PostAsync($"/api/tenants/{tenant}/mailboxes", new
+        {
+            displayName = "Alarm (IMAP)", authType = "Office365", host = "127.0.0.1", port = FreePort.Next(), security = "None", username = mailbox.Address,
+            useIdle = false, pollIntervalSeconds = 3600, office365 = new { tenant = app.TenantId, clientId = app.ClientId, clientSecret = app.Secret },
+        });
+        var id = (string)imap.Body!["id"]!;
+
+        var switched = await api.PutAsync($"/api/tenants/{tenant}/mailboxes/{id}", Body(mailbox, app));
+        var first = await api.SendAsync(HttpMethod.Post, $"/api/tenants/{tenant}/mailboxes/{id}/poll");
+        var fresh = mailbox.Deliver(Mime("B3 Wohnhausbrand", "2026-700011"));
+        var second = await api.SendAsync(HttpMethod.Post, $"/api/tenants/{tenant}/mailboxes/{id}/poll");
+
+        Assert.Equal("Failing", (string)imap.Body!["status"]!["state"]!);
+        Assert.Equal(200, switched.Status);
+        Assert.Equal("Graph", (string)switched.Body!["authType"]!);
+        Assert.True((bool)switched.Body!["office365"]!["hasClientSecret"]!);
+        Assert.True((bool)first.Body!["succeeded"]!, first.Body.ToJsonString());
+        Assert.Equal(0, (int)first.Body!["newMessages"]!);
+        Assert.Equal(1, (int)second.Body!["newMessages"]!);
+        Assert.NotEqual(0u, (uint)second.Body!["watermark"]!["uidValidity"]!);
+        Assert.Equal((0, 1), (mailbox.Fetches(old), mailbox.Fetches(fresh)));
+    }
+
+    [Fact]
     public async Task ConnectionTestOfAStoredGraphMailboxPassesEveryGraphStep()
     {
         var api = new ApiTestClient(fixture.Api.CreateClient());
