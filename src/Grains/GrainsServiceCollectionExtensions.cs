@@ -2,6 +2,7 @@ using AlarmInbox.Grains.Alarms;
 using AlarmInbox.Grains.Auth;
 using AlarmInbox.Grains.Diagnostics;
 using AlarmInbox.Grains.Graph;
+using AlarmInbox.Grains.Health;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -44,6 +45,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();
         services.TryAddSingleton<MailboxMetrics>();
+        services.TryAddSingleton<StorageHealth>();
         services.AddAlarmInboxAlarms();
         services.AddOffice365();
         services.AddGraph();

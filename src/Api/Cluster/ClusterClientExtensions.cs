@@ -24,6 +24,7 @@ public static class ClusterClientExtensions
             // Options are read when the client starts, so configuration added late (tests, command line) applies.
             client.Services.AddOptions<ClusterClientOptions>().BindConfiguration(ClusterClientOptions.SectionName)
                 .Validate(o => o.GatewayPort is > 0 and < 65536, "AlarmInbox:Cluster:GatewayPort must be a TCP port (1-65535).")
+                .Validate(o => o.CallTimeout > TimeSpan.Zero, "AlarmInbox:Cluster:CallTimeout must be positive.")
                 .Validate(o => Invariant(o.Provider) is not null, "AlarmInbox:Cluster:Provider must be 'Localhost', 'PostgreSql' or 'SqlServer'.")
                 .Validate(o => Invariant(o.Provider) is "" || !string.IsNullOrWhiteSpace(o.ConnectionString),
                     "AlarmInbox:Cluster:ConnectionString is required when AlarmInbox:Cluster:Provider is 'PostgreSql' or 'SqlServer'.")
@@ -43,6 +44,8 @@ public static class ClusterClientExtensions
                 Invariant(Read(services.GetRequiredService<IConfiguration>()).Provider) is "" or null
                     ? ActivatorUtilities.CreateInstance<StaticGatewayListProvider>(services)
                     : ActivatorUtilities.CreateInstance<AdoNetGatewayListProvider>(services));
+            client.Services.AddOptions<ClientMessagingOptions>().Configure<IConfiguration>((options, configuration) =>
+                options.ResponseTimeout = Read(configuration).CallTimeout);
             client.Services.AddOptions<ClusterOptions>().Configure<IConfiguration>((options, configuration) =>
             {
                 var cluster = Read(configuration);

@@ -22,6 +22,12 @@ public sealed class ClusterClientOptions
     /// <summary>The Orleans cluster id; must match the silos'.</summary>
     public string ClusterId { get; set; } = "alarminbox";
 
+    /// <summary>
+    /// How long the API waits for a grain to answer before it gives up with 503 and <c>Retry-After</c> (a frozen or
+    /// partitioned silo). 5 s by default; methods that talk to a mail server have their own, longer timeout (60 s).
+    /// </summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The Orleans service id; must match the silos'.</summary>
     public string ServiceId { get; set; } = "alarminbox";
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using AlarmInbox.Grains.Interfaces.Health;
 using Orleans.Runtime;
+using Orleans.Serialization;
 
 namespace AlarmInbox.Api.Errors;
 
@@ -42,12 +44,53 @@ public sealed partial class ClusterUnavailableExceptionHandler : IExceptionHandl
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "No silo is reachable.",
-                Detail = "The AlarmInbox cluster did not answer. Check that a silo is running; try again in a few seconds.",
+                Detail = "The AlarmInbox cluster did not answer in time. Check that a silo is running; try again in a few seconds.",
             });
+        }
+
+        if (IsStorageUnavailable(exception))
+        {
+            httpContext.Response.Headers.RetryAfter = "10";
+            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Storage is unavailable.",
+                Detail = "The database did not take the change; nothing was changed. Try again later.",
+            };
+            problem.Extensions["code"] = StorageProblem.UnavailableCode;
+            return await WriteAsync(httpContext, exception, problem);
         }
 
         return false;
     }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> is a failure of the silos' storage (the database is down or refuses writes):
+    /// an ADO.NET <see cref="System.Data.Common.DbException"/>, or one that reached this process only by its type name
+    /// (the API does not load the database drivers), anywhere in the inner exceptions.
+    /// </summary>
+    public static bool IsStorageUnavailable(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is StorageUnavailableException or System.Data.Common.DbException || IsDatabaseType(e.GetType().FullName)
+                || (e is UnavailableExceptionFallbackException fallback && IsDatabaseType(fallback.ExceptionType)))
+            {
+                return true;
+            }
+
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsStorageUnavailable))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsDatabaseType(string? typeName) =>
+        typeName is not null && (typeName.StartsWith("Npgsql.", StringComparison.Ordinal) || typeName.StartsWith("Microsoft.Data.Sqlite.", StringComparison.Ordinal)
+            || typeName.StartsWith("Microsoft.Data.SqlClient.", StringComparison.Ordinal) || typeName.EndsWith(".DbException", StringComparison.Ordinal));
 
     /// <summary>Whether <paramref name="exception"/> means that no silo answered (not that a grain failed).</summary>
     public static bool IsClusterUnavailable(Exception exception) => exception switch

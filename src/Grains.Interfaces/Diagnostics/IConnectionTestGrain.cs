@@ -8,6 +8,7 @@ public interface IConnectionTestGrain : IGrainWithIntegerKey
 {
     /// <summary>Runs the connection test on <paramref name="settings"/> (with their secrets). Takes at most about 25 s.</summary>
     /// <returns>Each step with outcome, duration and, on failure, code, message and hint.</returns>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("TestAsync")]
     Task<ConnectionTestResult> TestAsync(MailboxSettings settings);
 }

@@ -15,4 +15,9 @@ public interface IHealthProbeGrain : IGrainWithStringKey
     /// <exception cref="Orleans.Runtime.OrleansException">Grain storage failed.</exception>
     [Alias("CheckStorageAsync")]
     Task<string> CheckStorageAsync();
+
+    /// <summary>The storage problems the answering silo has seen and not yet seen recover (a full disk, a failing database).</summary>
+    /// <returns>The problems, empty when storage works.</returns>
+    [Alias("GetStorageProblemsAsync")]
+    Task<IReadOnlyList<StorageProblem>> GetStorageProblemsAsync();
 }

@@ -21,12 +21,14 @@ public interface IMailboxGrain : IGrainWithStringKey
     /// <returns>The created mailbox; its status shows whether the first contact with the server worked.</returns>
     /// <exception cref="ArgumentException">The settings are invalid.</exception>
     /// <exception cref="InvalidOperationException">The mailbox already exists.</exception>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("CreateAsync")]
     Task<MailboxDetails> CreateAsync(string tenantId, MailboxSettings settings, int backfill);
 
     /// <summary>Replaces the settings; a <see langword="null"/> password keeps the stored one. The watermark is kept, unless host, user or folder changed (then it is set again like at creation).</summary>
     /// <returns>The updated mailbox, or <see langword="null"/> if it does not exist.</returns>
     /// <exception cref="ArgumentException">The settings are invalid.</exception>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("UpdateAsync")]
     Task<MailboxDetails?> UpdateAsync(MailboxSettings settings);
 
@@ -37,11 +39,13 @@ public interface IMailboxGrain : IGrainWithStringKey
 
     /// <summary>Deletes config, watermark and stored messages, and stops polling.</summary>
     /// <returns><see langword="false"/> if the mailbox did not exist.</returns>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("DeleteAsync")]
     Task<bool> DeleteAsync();
 
     /// <summary>Polls now (even when paused) and returns what the poll did.</summary>
     /// <returns>The result, or <see langword="null"/> if the mailbox does not exist.</returns>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("PollNowAsync")]
     Task<PollResult?> PollNowAsync();
 
@@ -66,6 +70,7 @@ public interface IMailboxGrain : IGrainWithStringKey
 
     /// <summary>Runs the connection test (see <see cref="ConnectionTestSteps"/>) with the stored settings and secrets. Changes neither the status nor the watermark.</summary>
     /// <returns>The result, or <see langword="null"/> if the mailbox does not exist.</returns>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("TestConnectionAsync")]
     Task<ConnectionTestResult?> TestConnectionAsync();
 }

@@ -18,17 +18,20 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<TenantInfo?> GetAsync();
 
     /// <summary>Deletes the tenant; refused while it has mailboxes unless <paramref name="cascade"/> deletes them too.</summary>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("DeleteAsync")]
     Task<TenantDeleteOutcome> DeleteAsync(bool cascade);
 
     /// <summary>Creates a mailbox of this tenant with a new id, then sets its watermark (see <see cref="IMailboxGrain.CreateAsync"/>).</summary>
     /// <returns>The new mailbox, or <see langword="null"/> if the tenant does not exist.</returns>
     /// <exception cref="ArgumentException">The settings or the backfill are invalid.</exception>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("CreateMailboxAsync")]
     Task<MailboxDetails?> CreateMailboxAsync(MailboxSettings settings, int backfill);
 
     /// <summary>Deletes one of this tenant's mailboxes.</summary>
     /// <returns><see langword="false"/> if the tenant or the mailbox (in this tenant) does not exist.</returns>
+    [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("DeleteMailboxAsync")]
     Task<bool> DeleteMailboxAsync(string mailboxId);
 

@@ -3,11 +3,12 @@ using Orleans.Concurrency;
 
 namespace AlarmInbox.Grains.Health;
 
-/// <summary>Reads a (normally absent) storage row on each call, on the silo that received the call.</summary>
+/// <summary>Reads a (normally absent) storage row on each call, on the silo that received the call, and reports that silo's <see cref="StorageHealth"/>.</summary>
 [GrainType("health-probe")]
 [StatelessWorker]
 public sealed class HealthProbeGrain(
-    [PersistentState("health-probe", StorageNames.Default)] IPersistentState<HealthProbeState> state) : Grain, IHealthProbeGrain
+    [PersistentState("health-probe", StorageNames.Default)] IPersistentState<HealthProbeState> state,
+    StorageHealth health) : Grain, IHealthProbeGrain
 {
     /// <inheritdoc />
     public async Task<string> CheckStorageAsync()
@@ -15,4 +16,7 @@ public sealed class HealthProbeGrain(
         await state.ReadStateAsync();
         return RuntimeIdentity;
     }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StorageProblem>> GetStorageProblemsAsync() => Task.FromResult(health.Problems);
 }

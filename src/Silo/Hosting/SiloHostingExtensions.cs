@@ -116,6 +116,7 @@ public static class SiloHostingExtensions
             // cluster mode it makes polling resume at once after a full restart instead of at the next reminder tick.
             // A mailbox activated by both polls once: it keeps one grain timer per activation.
             siloBuilder.AddStartupTask<MailboxResumeStartupTask>();
+            siloBuilder.AddIncomingGrainCallFilter<StorageFailureCallFilter>();
             siloBuilder.AddAlarmInboxAlarms();
             siloBuilder.AddDashboard(o => o.HideTrace = true);
             siloBuilder.AddActivityPropagation();

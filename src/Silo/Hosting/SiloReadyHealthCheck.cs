@@ -1,10 +1,14 @@
+using AlarmInbox.Grains.Health;
 using AlarmInbox.Grains.Interfaces.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AlarmInbox.Silo.Hosting;
 
-/// <summary>Ready when this silo is an active cluster member and a grain storage read through it succeeds within 5 s.</summary>
-public sealed class SiloReadyHealthCheck(ISiloStatusOracle status, IGrainFactory grains) : IHealthCheck
+/// <summary>
+/// Ready when this silo is an active cluster member, a grain storage read through it succeeds within 5 s and none of
+/// its storage components reports <c>storage_unavailable</c> (see <see cref="StorageHealth"/>).
+/// </summary>
+public sealed class SiloReadyHealthCheck(ISiloStatusOracle status, IGrainFactory grains, StorageHealth storage) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -19,11 +23,15 @@ public sealed class SiloReadyHealthCheck(ISiloStatusOracle status, IGrainFactory
         try
         {
             await grains.GetGrain<IHealthProbeGrain>(IHealthProbeGrain.Key).CheckStorageAsync().WaitAsync(Timeout, cancellationToken);
-            return HealthCheckResult.Healthy("Active; grain storage answers.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"Grain storage did not answer: {ex.GetType().Name}.");
+            return HealthCheckResult.Unhealthy($"{StorageProblem.UnavailableCode}: grain storage did not answer ({ex.GetType().Name}).");
         }
+
+        var problems = storage.Problems;
+        return problems.Count == 0
+            ? HealthCheckResult.Healthy("Active; grain storage answers.")
+            : HealthCheckResult.Unhealthy(string.Join("; ", problems.Select(p => p.Describe())));
     }
 }

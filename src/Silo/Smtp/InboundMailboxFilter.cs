@@ -12,7 +12,8 @@ namespace AlarmInbox.Silo.Smtp;
 /// Checks MAIL FROM and RCPT TO during the dialogue. Any sender may send (the alarm pipeline's sender filter decides
 /// later); a recipient must be an active inbound address of the configured domain, anything else is refused with 550
 /// (RFC 5321 section 3.3), so the listener never relays. More than <see cref="SmtpOptions.MaxRecipientsPerMessage"/>
-/// recipients get 452 (RFC 5321 section 4.5.3.1.10); sessions above <see cref="SmtpOptions.MaxConcurrentSessions"/> get 421.
+/// recipients get 452 (RFC 5321 section 4.5.3.1.10). A recipient that cannot be looked up now (no silo, storage
+/// failing) gets 451, a transient answer. Session limits are applied by <see cref="SmtpSessionLimiter"/>.
 /// </summary>
 public sealed class InboundMailboxFilter(
     InboundRouteCache routes,
@@ -27,12 +28,7 @@ public sealed class InboundMailboxFilter(
     /// <inheritdoc />
     public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
-        if (sessions.IsOverLimit(context))
-        {
-            metrics.Rejected("too-many-sessions");
-            throw new SmtpResponseException(new SmtpResponse(SmtpReplyCode.ServiceUnavailable, "Too many sessions, try again later"), quit: true);
-        }
-
+        sessions.MailStarted(context);
         context.Properties[RecipientCountKey] = 0;
         return Task.FromResult(true);
     }
@@ -40,7 +36,17 @@ public sealed class InboundMailboxFilter(
     /// <inheritdoc />
     public async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
     {
-        var route = await ResolveAsync(to, routes, addressOptions.Value.Domain);
+        InboundRoute? route;
+        try
+        {
+            route = await ResolveAsync(to, routes, addressOptions.Value.Domain);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            metrics.Rejected("try-later");
+            throw new SmtpResponseException(new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 Recipient cannot be checked now, try again later"));
+        }
+
         if (route is null)
         {
             metrics.Rejected("unknown-recipient");

@@ -45,10 +45,35 @@ public sealed class InboundSpool
 
             file.Flush(flushToDisk: true);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
             TryDelete(path);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="bytes"/> bytes can be written and flushed to the disk of the spool (a probe file that is
+    /// removed again), so that a spool that failed is known to work again before the next mail arrives.
+    /// </summary>
+    /// <exception cref="IOException">The disk still refuses the write.</exception>
+    public async Task ProbeAsync(long bytes, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_directory, ".probe");
+        var chunk = new byte[(int)Math.Min(Math.Max(bytes, 1), 81_920)];
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0, useAsync: true);
+            for (var left = Math.Max(bytes, 1); left > 0; left -= chunk.Length)
+            {
+                await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(left, chunk.Length)), cancellationToken);
+            }
+
+            file.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            TryDelete(path);
         }
     }
 
@@ -91,6 +116,20 @@ public sealed class InboundSpool
         }
 
         return new SpooledMail(envelope, bytes[(newline + 1)..]);
+    }
+
+    /// <summary>The tenant of a spooled mail's first route, from its envelope line only; <see langword="null"/> when the entry is gone or unreadable.</summary>
+    public string? ReadTenant(string id)
+    {
+        try
+        {
+            using var reader = new StreamReader(PathOf(id));
+            return reader.ReadLine() is { } line ? JsonSerializer.Deserialize<SpoolEnvelope>(line)?.Routes.FirstOrDefault()?.TenantId : null;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Removes a mail that the pipeline has.</summary>

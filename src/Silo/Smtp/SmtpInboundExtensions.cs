@@ -38,6 +38,7 @@ public static class SmtpInboundExtensions
         services.TryAddSingleton<InboundMessageStore>();
         services.TryAddSingleton<SpoolProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<SpoolProcessor>());
+        services.AddHostedService<SpoolStorageMonitor>();
         if (builder.Configuration.GetValue($"{SmtpOptions.SectionName}:Enabled", true))
         {
             services.AddHostedService<SmtpListener>();

@@ -46,10 +46,10 @@ public sealed partial class SmtpListener(
         services.Add((IMailboxFilter)filter);
         services.Add((IMessageStore)store);
         _server = new SmtpServer.SmtpServer(serverOptions, services);
-        _server.SessionCreated += (_, e) => sessions.Opened(e.Context, o.MaxConcurrentSessions);
-        _server.SessionCompleted += (_, _) => sessions.Closed();
-        _server.SessionFaulted += (_, _) => sessions.Closed();
-        _server.SessionCancelled += (_, _) => sessions.Closed();
+        _server.SessionCreated += (_, e) => sessions.Opened(e.Context);
+        _server.SessionCompleted += (_, e) => sessions.Closed(e.Context);
+        _server.SessionFaulted += (_, e) => sessions.Closed(e.Context);
+        _server.SessionCancelled += (_, e) => sessions.Closed(e.Context);
         _running = _server.StartAsync(_stopping.Token);
         if (_running.IsFaulted)
         {

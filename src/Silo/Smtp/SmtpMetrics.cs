@@ -28,6 +28,6 @@ public sealed class SmtpMetrics
         _spoolWrite.Record(spoolWriteMs);
     }
 
-    /// <summary>Counts a refusal (<c>unknown-recipient</c>, <c>too-many-recipients</c>, <c>too-many-sessions</c>, <c>spool-failed</c>).</summary>
+    /// <summary>Counts a refusal, by reason: <c>unknown-recipient</c>, <c>too-many-recipients</c>, <c>too-many-sessions</c>, <c>too-many-sessions-per-client</c>, <c>idle-before-mail</c>, <c>storage_unavailable</c> (451: the spool write failed), <c>try-later</c> (451: another transient failure).</summary>
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

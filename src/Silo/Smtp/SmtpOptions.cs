@@ -24,8 +24,20 @@ public sealed class SmtpOptions
     /// <summary>The most recipients (RCPT TO) per message; more are refused with 452 (RFC 5321 section 4.5.3.1.10).</summary>
     public int MaxRecipientsPerMessage { get; set; } = 10;
 
-    /// <summary>The most concurrent SMTP sessions per silo; further sessions get 421 at MAIL FROM and are closed.</summary>
+    /// <summary>The most concurrent SMTP sessions per silo; further sessions get 421 and are closed.</summary>
     public int MaxConcurrentSessions { get; set; } = 200;
+
+    /// <summary>
+    /// The most concurrent SMTP sessions from one client IP address; further sessions from that address get 421 and are
+    /// closed at once, so one host cannot take the sessions that the dispatch centre needs. 20 by default.
+    /// </summary>
+    public int MaxSessionsPerClient { get; set; } = 20;
+
+    /// <summary>
+    /// How long a new session may take from connecting to its first MAIL FROM; a session still idle then gets 421 and is
+    /// closed, so idle connections cannot hold sessions. 30 s by default (a sending server needs well under a second).
+    /// </summary>
+    public TimeSpan IdleTimeoutBeforeMail { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a session may stay idle before it is closed (RFC 5321 section 4.5.3.2 asks for at least 5 minutes per command).</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(5);
@@ -44,6 +56,12 @@ public sealed class SmtpOptions
 
     /// <summary>How many spooled mails are handed to the grains at the same time.</summary>
     public int HandOffWorkers { get; set; } = 4;
+
+    /// <summary>The most mails of one tenant handed off at the same time; the workers serve the tenants in turn, so a tenant with slow rules occupies at most this many of them. 1 by default.</summary>
+    public int HandOffsPerTenant { get; set; } = 1;
+
+    /// <summary>How often a spool that failed a write (<c>storage_unavailable</c>) is probed until it works again.</summary>
+    public TimeSpan StorageProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a spooled mail whose hand-off failed waits before the next attempt.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -34,6 +34,21 @@ public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
             errors.Add("AlarmInbox:Smtp:MaxConcurrentSessions must be at least 1.");
         }
 
+        if (options.MaxSessionsPerClient < 1)
+        {
+            errors.Add("AlarmInbox:Smtp:MaxSessionsPerClient must be at least 1.");
+        }
+
+        if (options.HandOffsPerTenant < 1)
+        {
+            errors.Add("AlarmInbox:Smtp:HandOffsPerTenant must be at least 1.");
+        }
+
+        if (options.IdleTimeoutBeforeMail <= TimeSpan.Zero || options.StorageProbeInterval <= TimeSpan.Zero)
+        {
+            errors.Add("AlarmInbox:Smtp:IdleTimeoutBeforeMail and AlarmInbox:Smtp:StorageProbeInterval must be positive.");
+        }
+
         if (options.HandOffWorkers is < 1 or > 64)
         {
             errors.Add("AlarmInbox:Smtp:HandOffWorkers must be 1 to 64.");

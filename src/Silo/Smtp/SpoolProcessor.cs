@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
+using AlarmInbox.Grains.Health;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
@@ -13,27 +12,23 @@ namespace AlarmInbox.Silo.Smtp;
 /// Hands spooled mails to their inbound address grains (decode, store, alarm pipeline) and removes each spool entry
 /// only after every address has it. Entries left from before a restart are queued at start, before the listener
 /// accepts anything; a failed hand-off is retried after <see cref="SmtpOptions.RetryInterval"/>, for as long as it takes.
+/// The <see cref="SmtpOptions.HandOffWorkers"/> workers serve the tenants in turn (<see cref="TenantFairQueue"/>), at most
+/// <see cref="SmtpOptions.HandOffsPerTenant"/> mails of one tenant at a time, so one tenant's slow mails cannot hold them all.
 /// </summary>
 public sealed partial class SpoolProcessor(
     InboundSpool spool,
     MailDecoder decoder,
     IGrainFactory grains,
     ISpoolHandOffObserver observer,
+    StorageHealth health,
     TimeProvider time,
     IOptions<SmtpOptions> options,
     ILogger<SpoolProcessor> logger) : BackgroundService
 {
-    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
+    private readonly TenantFairQueue _queue = new(options.Value.HandOffsPerTenant);
 
-    /// <summary>Queues a spooled mail for hand-off.</summary>
-    public void Enqueue(string spoolId)
-    {
-        if (_queued.TryAdd(spoolId, 0))
-        {
-            _queue.Writer.TryWrite(spoolId);
-        }
-    }
+    /// <summary>Queues a spooled mail for hand-off in the turn of its (first) tenant.</summary>
+    public void Enqueue(string spoolId, string tenantId) => _queue.Enqueue(tenantId, spoolId);
 
     /// <inheritdoc />
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -41,7 +36,8 @@ public sealed partial class SpoolProcessor(
         var leftover = spool.List();
         foreach (var id in leftover)
         {
-            Enqueue(id);
+            // A cut-short entry has no tenant; its hand-off moves it to broken/.
+            Enqueue(id, spool.ReadTenant(id) ?? "");
         }
 
         if (leftover.Count > 0)
@@ -60,12 +56,19 @@ public sealed partial class SpoolProcessor(
     {
         try
         {
-            await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
+            while (true)
             {
-                _queued.TryRemove(id, out _);
-                if (!await HandOffAsync(id, stoppingToken))
+                var (tenantId, id) = await _queue.DequeueAsync(stoppingToken);
+                try
                 {
-                    _ = RetryLaterAsync(id, stoppingToken);
+                    if (!await HandOffAsync(id, stoppingToken))
+                    {
+                        _ = RetryLaterAsync(id, tenantId, stoppingToken);
+                    }
+                }
+                finally
+                {
+                    _queue.Complete(tenantId);
                 }
             }
         }
@@ -75,12 +78,12 @@ public sealed partial class SpoolProcessor(
         }
     }
 
-    private async Task RetryLaterAsync(string id, CancellationToken stoppingToken)
+    private async Task RetryLaterAsync(string id, string tenantId, CancellationToken stoppingToken)
     {
         try
         {
             await Task.Delay(options.Value.RetryInterval, time, stoppingToken);
-            Enqueue(id);
+            Enqueue(id, tenantId);
         }
         catch (OperationCanceledException)
         {
@@ -122,12 +125,22 @@ public sealed partial class SpoolProcessor(
             }
 
             spool.Delete(id);
+            if (health.ReportSuccess(StorageHealth.GrainStorage))
+            {
+                LogGrainStorageRecovered(logger, id);
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Any failure (silo shutting down, storage error, the test hook) leaves the mail in the spool.
             LogHandOffFailed(logger, id, ex.GetType().Name);
+            if (StorageHealth.IsStorageFailure(ex))
+            {
+                health.ReportFailure(StorageHealth.GrainStorage, ex);
+            }
+
             return false;
         }
     }
@@ -140,6 +153,9 @@ public sealed partial class SpoolProcessor(
 
     [LoggerMessage(EventId = 8103, Level = LogLevel.Warning, Message = "SMTP spool: hand-off of {SpoolId} failed ({ExceptionType}); it stays in the spool and is retried")]
     private static partial void LogHandOffFailed(ILogger logger, string spoolId, string exceptionType);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "SMTP spool: {SpoolId} handed off; grain storage works again, storage_unavailable cleared")]
+    private static partial void LogGrainStorageRecovered(ILogger logger, string spoolId);
 
     [LoggerMessage(EventId = 8104, Level = LogLevel.Error, Message = "SMTP spool: {SpoolId} is not a readable message; moved to the spool's broken/ folder")]
     private static partial void LogUndecodable(ILogger logger, string spoolId);

@@ -85,6 +85,8 @@ public sealed class SmtpSiloFixture : IAsyncLifetime
         var settings = SmtpSettings(SmtpPort);
         settings["AlarmInbox:Smtp:MaxMessageBytes"] = MaxMessageBytes.ToString(CultureInfo.InvariantCulture);
         settings["AlarmInbox:Smtp:MaxRecipientsPerMessage"] = "3";
+        // HundredConcurrentSendsAreAllStoredExactlyOnce opens 100 sessions at once from 127.0.0.1.
+        settings["AlarmInbox:Smtp:MaxSessionsPerClient"] = "150";
         settings["AlarmInbox:Smtp:CertificatePath"] = _certificatePath;
         settings["AlarmInbox:Smtp:CertificatePassword"] = "test-password";
         Silo = await TestSilo.StartAsync(settings: settings);

@@ -37,6 +37,9 @@ public sealed class ApiFactory(int gatewayPort, IReadOnlyDictionary<string, stri
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("AlarmInbox:Api:BootstrapOperatorKey", OperatorKey);
         builder.UseSetting("AlarmInbox:Api:RateLimitPermits", "1000000");
+        // Orleans' own 30 s instead of the product's 5 s: the suite runs many silos on two shared cores, where a
+        // healthy call can stall for seconds. ApiFailureTests sets a short one to test the timeout itself.
+        builder.UseSetting("AlarmInbox:Cluster:CallTimeout", "00:00:30");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
