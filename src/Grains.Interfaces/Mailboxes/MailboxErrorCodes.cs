@@ -127,7 +127,7 @@ public static class MailboxErrorCodes
     /// <summary>Graph: the user exists but has no Exchange Online mailbox that Graph can reach (HTTP 404 <c>MailboxNotEnabledForRESTAPI</c>): no licence, an on-premises mailbox, or a mailbox still being provisioned.</summary>
     public const string GraphMailboxNotEnabled = "graph_mailbox_not_enabled";
 
-    /// <summary>Graph: the configured folder path does not exist in the mailbox.</summary>
+    /// <summary>Graph: the configured folder path does not exist in the mailbox (or no longer: the next poll resolves it again).</summary>
     public const string GraphFolderNotFound = "graph_folder_not_found";
 
     /// <summary>Graph: Microsoft Graph throttled the app for this mailbox (HTTP 429, or 503 with <c>Retry-After</c>); the mailbox waits at least as long as asked.</summary>

@@ -133,7 +133,7 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
     }
 
     /// <summary>Reads a message as raw MIME (RFC 5322 bytes, not parsed here).</summary>
-    /// <returns>The message, or <see langword="null"/> when it no longer exists (deleted or moved since the delta page listed it).</returns>
+    /// <returns>The message, or <see langword="null"/> when it no longer exists (deleted or moved since the delta page listed it) or is larger than <see cref="GraphOptions.MaxMessageBytes"/>.</returns>
     /// <exception cref="MailboxAccessException">The request failed.</exception>
     public async Task<GraphMail?> GetMimeAsync(GraphMailboxTarget target, GraphMessageRef message, CancellationToken cancellationToken)
     {
@@ -147,17 +147,34 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
 
         if (response.Content.Headers.ContentLength > _options.MaxMessageBytes)
         {
-            throw new MailboxAccessException(MailboxErrorCodes.GraphRequestFailed,
-                $"Message {message.Id} of '{target.User}' has {response.Content.Headers.ContentLength} bytes, more than AlarmInbox:Graph:MaxMessageBytes ({_options.MaxMessageBytes}).");
+            // Skipped, not retried: one oversized mail must not stop the mailbox from reading the alarms after it.
+            LogTooLarge(logger, target.App.ClientId, response.Content.Headers.ContentLength ?? 0, _options.MaxMessageBytes);
+            return null;
         }
 
         var buffer = new MemoryStream();
-        await GraphErrors.GuardAsync(async () =>
+        var complete = await GraphErrors.GuardAsync(async () =>
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            await body.CopyToAsync(buffer, cancellationToken);
+            var chunk = new byte[81_920];
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > _options.MaxMessageBytes)
+                {
+                    return false;
+                }
+            }
+
             return true;
         }, target, GraphErrors.Step.Mime, cancellationToken);
+        if (!complete)
+        {
+            LogTooLarge(logger, target.App.ClientId, buffer.Length, _options.MaxMessageBytes);
+            return null;
+        }
+
         return new GraphMail(message.Id, message.ReceivedAt, buffer.ToArray());
     }
 
@@ -260,6 +277,9 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "Microsoft Graph refused a cached token of app {ClientId}; trying once with a fresh token")]
     private static partial void LogCachedTokenRejected(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "A message for app {ClientId} has at least {Bytes} bytes, more than AlarmInbox:Graph:MaxMessageBytes ({Max}); it is skipped")]
+    private static partial void LogTooLarge(ILogger logger, string clientId, long bytes, long max);
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Debug, Message = "Microsoft Graph request of app {ClientId} ({Step}) failed with HTTP {Status} {GraphCode}")]
     private static partial void LogRequestFailed(ILogger logger, string clientId, string step, int status, string graphCode);

@@ -87,6 +87,14 @@ public sealed partial class GraphDeltaSync(GraphApiClient api, IOptions<GraphOpt
             {
                 throw new MailboxAccessException(MailboxErrorCodes.GraphRequestFailed, $"Microsoft Graph refused a new delta round of '{target.User}' right after the old link expired: {ex.Message}", ex);
             }
+            catch (MailboxAccessException ex) when (ex.Code == MailboxErrorCodes.GraphFolderNotFound)
+            {
+                // The folder was deleted or recreated since its id was resolved: the next poll resolves the path again and,
+                // without a link, looks at the mail received since the last round (recognising what was handed over).
+                state.FolderId = null;
+                state.DeltaLink = state.ResumeLink = null;
+                throw;
+            }
 
             pages++;
             removed += page.Messages.Count(m => m.Removed);

@@ -81,7 +81,7 @@ public static class GraphErrors
                 (MailboxErrorCodes.GraphMailboxNotEnabled, $"'{target.User}' has no Exchange Online mailbox that Microsoft Graph can reach ({said})."),
             404 when error.Code.Equals("ErrorInvalidUser", StringComparison.OrdinalIgnoreCase) || (step == Step.Mailbox && error.Code.Equals("ResourceNotFound", StringComparison.OrdinalIgnoreCase)) =>
                 (MailboxErrorCodes.GraphMailboxNotFound, $"Microsoft Graph knows no mailbox '{target.User}' in tenant {target.App.Tenant} ({said})."),
-            404 when step == Step.Folder => (MailboxErrorCodes.GraphFolderNotFound, $"Mailbox '{target.User}' has no folder '{target.FolderPath}' ({said})."),
+            404 when step is Step.Folder or Step.Delta => (MailboxErrorCodes.GraphFolderNotFound, $"Mailbox '{target.User}' has no folder '{target.FolderPath}' (any more) ({said})."),
             429 => (MailboxErrorCodes.GraphThrottled, $"Microsoft Graph throttled {app} for mailbox '{target.User}' ({said}).{wait}"),
             503 when retryAfter is not null => (MailboxErrorCodes.GraphThrottled, $"Microsoft Graph is busy for mailbox '{target.User}' ({said}).{wait}"),
             >= 500 => (MailboxErrorCodes.GraphServiceUnavailable, $"Microsoft Graph failed for mailbox '{target.User}' ({said})."),

@@ -27,7 +27,7 @@ public sealed class GraphOptions
     /// <summary>Most delta pages read per poll; a large folder's first round continues in the next poll.</summary>
     public int MaxPagesPerPoll { get; set; } = 50;
 
-    /// <summary>Largest raw message fetched, in bytes; a larger one fails the poll with <c>graph_request_failed</c>.</summary>
+    /// <summary>Largest raw message fetched, in bytes; a larger one is skipped with a warning in the log (it does not stop the mailbox).</summary>
     public long MaxMessageBytes { get; set; } = 50L * 1024 * 1024;
 
     /// <summary>

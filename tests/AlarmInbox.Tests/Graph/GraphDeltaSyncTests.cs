@@ -156,6 +156,29 @@ public sealed class GraphDeltaSyncTests(GraphFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task AFolderDeletedAndCreatedAgainIsLookedUpAgainAndItsNewMailHandedOver()
+    {
+        var (mailbox, target) = NewMailbox(folder: "Alarm");
+        var folder = mailbox.AddFolder("Alarm", null);
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+        await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        mailbox.RemoveFolder(folder);
+        var gone = await Assert.ThrowsAsync<MailboxAccessException>(() => Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None));
+        var forgotten = (state.FolderId, state.DeltaLink);
+        var again = mailbox.AddFolder("Alarm", null);
+        mailbox.Deliver(Mime("im neuen Ordner"), again);
+        var round = await Sync().RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.Equal(MailboxErrorCodes.GraphFolderNotFound, gone.Code);
+        Assert.Equal((null, null), forgotten);
+        Assert.Equal(again.Id, state.FolderId);
+        Assert.True(round.Completed);
+        Assert.Equal("im neuen Ordner", Subject(Assert.Single(handed)));
+    }
+
+    [Fact]
     public async Task BackfillHandsOverTheNewestExistingMailsOldestFirst()
     {
         var (mailbox, target) = NewMailbox();

@@ -446,6 +446,15 @@ public sealed class FakeGraph : IAsyncDisposable
             return folder;
         }
 
+        /// <summary>Deletes a folder (requests for its id then get 404 <c>ErrorItemNotFound</c>).</summary>
+        public void RemoveFolder(Folder folder)
+        {
+            lock (_lock)
+            {
+                Folders.Remove(folder);
+            }
+        }
+
         /// <summary>Delivers a message into <paramref name="folder"/> (the Inbox by default).</summary>
         public Message Deliver(byte[] mime, Folder? folder = null, DateTimeOffset? receivedAt = null)
         {
