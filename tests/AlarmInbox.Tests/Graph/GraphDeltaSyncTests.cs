@@ -195,6 +195,20 @@ public sealed class GraphDeltaSyncTests(GraphFixture fixture) : IDisposable
         Assert.Equal(["alt 2", "alt 3"], handed.Select(Subject));
     }
 
+    [Fact]
+    public async Task APageLinkToAnotherHostIsNotFollowedSoTheTokenStaysWithGraph()
+    {
+        var (_, target) = NewMailbox();
+        var before = fixture.Graph.Requests.Count;
+        var api = new GraphApiClient(_clients, Tokens(), Options.Create(new GraphOptions()), NullLogger<GraphApiClient>.Instance);
+
+        var error = await Assert.ThrowsAsync<MailboxAccessException>(() => api.GetDeltaPageAsync(target, new Uri("https://collector.example/v1.0/users/x/mailFolders/y/messages/delta?$skiptoken=abc"), CancellationToken.None));
+
+        Assert.Equal(MailboxErrorCodes.GraphRequestFailed, error.Code);
+        Assert.Contains("collector.example", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, fixture.Graph.Requests.Count);
+    }
+
     [Theory]
     [InlineData("unknown-user", MailboxErrorCodes.GraphMailboxNotFound)]
     [InlineData("not-enabled", MailboxErrorCodes.GraphMailboxNotEnabled)]
@@ -244,10 +258,12 @@ public sealed class GraphDeltaSyncTests(GraphFixture fixture) : IDisposable
     private GraphDeltaSync Sync(GraphOptions? options = null)
     {
         var graphOptions = Options.Create(options ?? new GraphOptions());
-        var tokens = new MsalAccessTokenProvider(Options.Create(new Office365Options()), TimeProvider.System, NullLogger<MsalAccessTokenProvider>.Instance, fixture.Entra.HttpClientFactory);
-        var api = new GraphApiClient(_clients, tokens, graphOptions, NullLogger<GraphApiClient>.Instance);
+        var api = new GraphApiClient(_clients, Tokens(), graphOptions, NullLogger<GraphApiClient>.Instance);
         return new GraphDeltaSync(api, graphOptions, TimeProvider.System, NullLogger<GraphDeltaSync>.Instance);
     }
+
+    private MsalAccessTokenProvider Tokens() =>
+        new(Options.Create(new Office365Options()), TimeProvider.System, NullLogger<MsalAccessTokenProvider>.Instance, fixture.Entra.HttpClientFactory);
 
     private static Func<IReadOnlyList<GraphMail>, Task> Collect(List<GraphMail> into) => mails =>
     {
