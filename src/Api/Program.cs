@@ -9,10 +9,13 @@ using AlarmInbox.Api.Mailboxes;
 using AlarmInbox.Api.Telemetry;
 using AlarmInbox.Api.Security;
 using AlarmInbox.Api.Tenants;
+using AlarmInbox.Api.Tls;
 using AlarmInbox.Api.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSystemd();
+builder.AddTls();
 builder.AddClusterClient();
 builder.AddHealth();
 builder.AddTelemetry();
@@ -27,6 +30,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 });
 
 var app = builder.Build();
+app.UseTls();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseApiSecurity();

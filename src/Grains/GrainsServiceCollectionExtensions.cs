@@ -46,6 +46,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();
         services.TryAddSingleton<MailboxMetrics>();
         services.TryAddSingleton<StorageHealth>();
+        services.TryAddSingleton<AlarmMetrics>();
         services.AddAlarmInboxAlarms();
         services.AddOffice365();
         services.AddGraph();

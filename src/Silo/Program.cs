@@ -1,13 +1,23 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using AlarmInbox.Silo.Hosting;
+using AlarmInbox.Silo.Operations;
 using AlarmInbox.Silo.Storage;
 
+OwnerOnlyFiles.RestrictProcessUmask();
 if (SchemaCommand.Matches(args))
 {
     return await SchemaCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
+if (BackupCommand.Matches(args))
+{
+    return await BackupCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSystemd();
 builder.AddAlarmInboxSilo();
 builder.AddSiloObservability();
 

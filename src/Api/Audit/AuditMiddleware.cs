@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using AlarmInbox.Api.Security;
+using AlarmInbox.Api.Telemetry;
 using AlarmInbox.Grains.Interfaces.Security;
 
 namespace AlarmInbox.Api.Audit;
@@ -9,7 +10,8 @@ namespace AlarmInbox.Api.Audit;
 /// admin gets for another tenant) in the audit log grain:
 /// key id, method, route pattern, tenant and mailbox ids, status, time. Never bodies, query strings or headers.
 /// </summary>
-public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory grains, TimeProvider time, ILogger<AuditMiddleware> logger)
+/// <remarks>Refused requests are counted (<c>alarminbox.api.requests.refused</c>) and logged at Debug only: they are routine on a public endpoint.</remarks>
+public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory grains, TimeProvider time, ApiMetrics metrics, ILogger<AuditMiddleware> logger)
 {
     /// <summary>Runs the request, then appends its entry when it is one to audit.</summary>
     public async Task InvokeAsync(HttpContext context)
@@ -27,6 +29,12 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory 
         }
 
         var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+        if (refused)
+        {
+            metrics.Refused(status);
+            LogRefused(logger, method, route, status);
+        }
+
         var entry = new AuditEntry(
             time.GetUtcNow(),
             context.User.FindFirstValue(ApiClaims.KeyId),
@@ -48,6 +56,9 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory 
 
     // Route values come from the caller; an over-long one is cut so the log stays bounded.
     private static string? Short(string? value) => value is null ? null : value.Length > 100 ? value[..100] : value;
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Debug, Message = "Refused {Method} {Route} -> {Status}")]
+    private static partial void LogRefused(ILogger logger, string method, string route, int status);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Audit entry lost (no silo answered): {Method} {Route} -> {Status} ({ExceptionType})")]
     private static partial void LogAuditLost(ILogger logger, string method, string route, int status, string exceptionType);

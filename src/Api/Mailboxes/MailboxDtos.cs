@@ -107,6 +107,9 @@ public sealed record Office365Request
     /// <summary>Entra ID host; <c>login.microsoftonline.com</c> when omitted (national clouds have their own).</summary>
     public string? AuthorityHost { get; init; }
 
+    /// <summary>Optional: when the client secret expires, as Entra ID shows it (ISO 8601, e.g. <c>2027-06-30T00:00:00Z</c>); drives the expiry metric and alert. On PUT, omitting it while keeping the stored secret keeps the stored date.</summary>
+    public DateTimeOffset? ClientSecretExpiresAt { get; init; }
+
     internal Office365Settings ToSettings(bool graph) => new()
     {
         Tenant = Tenant?.Trim() ?? "",
@@ -117,6 +120,7 @@ public sealed record Office365Request
         CertificatePem = CertificatePem,
         Scope = Scope?.Trim() ?? (graph ? Office365Settings.GraphScope : Office365Settings.DefaultScope),
         AuthorityHost = AuthorityHost?.Trim().ToLowerInvariant() ?? Office365Settings.DefaultAuthorityHost,
+        ClientSecretExpiresAt = ClientSecretExpiresAt,
     };
 }
 
@@ -127,10 +131,12 @@ public sealed record Office365Request
 /// <param name="AuthorityHost">Entra ID host.</param>
 /// <param name="HasClientSecret">Whether a client secret is stored (never returned).</param>
 /// <param name="HasCertificate">Whether a client certificate is stored (never returned).</param>
-public sealed record Office365Response(string Tenant, string ClientId, string Scope, string AuthorityHost, bool HasClientSecret, bool HasCertificate)
+/// <param name="ClientSecretExpiresAt">When the stored client secret expires, if given; null otherwise.</param>
+/// <param name="CertificateExpiresAt">When the stored certificate expires (read from it); null without a certificate.</param>
+public sealed record Office365Response(string Tenant, string ClientId, string Scope, string AuthorityHost, bool HasClientSecret, bool HasCertificate, DateTimeOffset? ClientSecretExpiresAt, DateTimeOffset? CertificateExpiresAt)
 {
     internal static Office365Response? From(Office365Config? c) =>
-        c is null ? null : new(c.Tenant, c.ClientId, c.Scope, c.AuthorityHost, c.HasClientSecret, c.HasCertificate);
+        c is null ? null : new(c.Tenant, c.ClientId, c.Scope, c.AuthorityHost, c.HasClientSecret, c.HasCertificate, c.ClientSecretExpiresAt, c.CertificateExpiresAt);
 }
 
 /// <summary>A mailbox: its config without secrets, and its status.</summary>

@@ -29,6 +29,8 @@ public static class ApiSecurityExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BootstrapKey>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+        // The base handler logs every refused request at Information; AuditMiddleware counts them and logs them at Debug instead.
+        builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
         builder.Services.AddAuthentication(ApiClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiClaims.Scheme, null);
         builder.Services.AddAuthorizationBuilder()

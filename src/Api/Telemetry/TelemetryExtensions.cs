@@ -8,8 +8,9 @@ public static class TelemetryExtensions
     /// <summary>Adds the meters of ASP.NET Core (HTTP server) and Orleans (<c>Microsoft.Orleans</c>, client side). The mailbox meters live in the silos: scrape each silo's <c>/metrics</c> too.</summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddMeter(ApiMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         return builder;
     }

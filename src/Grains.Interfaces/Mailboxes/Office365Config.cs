@@ -7,6 +7,8 @@ namespace AlarmInbox.Grains.Interfaces.Mailboxes;
 /// <param name="AuthorityHost">The Entra ID host.</param>
 /// <param name="HasClientSecret">Whether a client secret is stored.</param>
 /// <param name="HasCertificate">Whether a client certificate is stored.</param>
+/// <param name="ClientSecretExpiresAt">When the stored client secret expires, if the operator gave the date.</param>
+/// <param name="CertificateExpiresAt">When the stored client certificate expires (its NotAfter).</param>
 [GenerateSerializer, Immutable]
 [Alias("alarminbox.Office365Config")]
 public sealed record Office365Config(
@@ -15,4 +17,6 @@ public sealed record Office365Config(
     [property: Id(2)] string Scope,
     [property: Id(3)] string AuthorityHost,
     [property: Id(4)] bool HasClientSecret,
-    [property: Id(5)] bool HasCertificate);
+    [property: Id(5)] bool HasCertificate,
+    [property: Id(6)] DateTimeOffset? ClientSecretExpiresAt = null,
+    [property: Id(7)] DateTimeOffset? CertificateExpiresAt = null);

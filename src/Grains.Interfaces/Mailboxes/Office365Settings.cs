@@ -41,6 +41,13 @@ public sealed record Office365Settings
     /// <summary>The Entra ID host; <see cref="DefaultAuthorityHost"/>, or a national cloud's (e.g. <c>login.microsoftonline.us</c>).</summary>
     [Id(7)] public string AuthorityHost { get; init; } = DefaultAuthorityHost;
 
+    /// <summary>
+    /// When the client secret expires, as Entra ID shows it (App registrations → Certificates &amp; secrets → Expires);
+    /// optional, not a secret. It feeds the metric <c>alarminbox.office365.credential.expiry</c> and its alert. An update
+    /// that keeps the stored secret and omits it keeps the stored date. A certificate's expiry is read from the certificate.
+    /// </summary>
+    [Id(8)] public DateTimeOffset? ClientSecretExpiresAt { get; init; }
+
     /// <summary>Whether a credential (secret or certificate) is given in this instance.</summary>
     public bool HasCredential => ClientSecret is not null || CertificatePfxBase64 is not null || CertificatePem is not null;
 

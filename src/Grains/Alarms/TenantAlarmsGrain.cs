@@ -3,6 +3,7 @@ using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
+using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -21,6 +22,7 @@ public sealed partial class TenantAlarmsGrain(
     MailDecoder decoder,
     TimeProvider time,
     IOptions<AlarmOptions> options,
+    AlarmMetrics metrics,
     ILogger<TenantAlarmsGrain> logger) : Grain, ITenantAlarmsGrain
 {
     private readonly AlarmOptions _options = options.Value;
@@ -86,6 +88,7 @@ public sealed partial class TenantAlarmsGrain(
 
             changed++;
             LogEvaluated(logger, TenantId, mailboxId, message.Uid, record.Id, record.Status, record.Revision, evaluation.RuleErrors.Count, evaluation.DurationMs);
+            metrics.RecordMailToAlarm(now - (message.InternalDate ?? message.FetchedAt));
         }
 
         if (!remembered)

@@ -142,6 +142,7 @@ public sealed partial class MailboxGrain
                     var changed = await session.IdleAsync(_polling.IdleHeartbeat, wake.Token, stop);
                     _idleWake = null;
                     _lastContactAt = time.GetUtcNow();
+                    TrackMetrics(CurrentState);
                     if (changed)
                     {
                         CompleteIdleRequest(await SyncBoundedAsync(session, Stopwatch.GetTimestamp(), stop, refresh: true));

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AlarmInbox.Grains.Diagnostics;
 using AlarmInbox.Grains.Imap;
@@ -88,6 +89,12 @@ public sealed partial class MailboxGrain
             S.Graph = null;
         }
 
+        if (settings.Office365 is { ClientSecret: null, ClientSecretExpiresAt: null } && old.Office365?.ClientSecretExpiresAt is { } kept && S.ProtectedClientSecret is not null && !settings.Office365.HasCredential)
+        {
+            // The stored secret stays, and so does the date it expires.
+            S.Settings = S.Settings with { Office365 = S.Settings.Office365! with { ClientSecretExpiresAt = kept } };
+        }
+
         if (settings.AuthType != old.AuthType || old.Office365 != S.Settings.Office365)
         {
             S.Office365ConfiguredAt = UsesAppRegistration(settings.AuthType) ? time.GetUtcNow() : null;
@@ -107,6 +114,25 @@ public sealed partial class MailboxGrain
     /// <summary>Whether the mailbox reads with an Entra ID app registration (Office365 over IMAP, or Graph) rather than a password.</summary>
     private static bool UsesAppRegistration(MailboxAuthType authType) => authType is MailboxAuthType.Office365 or MailboxAuthType.Graph;
 
+    /// <summary>Reads the expiry of a certificate stored before <see cref="MailboxGrainState.CertificateExpiresAt"/> existed (kept in memory; written with the next state write).</summary>
+    private void FillInCertificateExpiry()
+    {
+        if (S.ProtectedCertificate is not { } stored || S.CertificateExpiresAt is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var certificate = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(secrets.Unprotect(stored)), password: null);
+            S.CertificateExpiresAt = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        }
+        catch (CryptographicException)
+        {
+            // The key ring cannot decrypt it: the poll reports that; the expiry stays unknown.
+        }
+    }
+
     /// <summary>Encrypts a given Office 365 credential; a certificate is kept as PKCS#12 without password (the encryption protects it).</summary>
     private void StoreOffice365Secrets(MailboxSettings settings)
     {
@@ -124,6 +150,7 @@ public sealed partial class MailboxGrain
         {
             using var certificate = ClientCertificates.Load(o365);
             S.ProtectedCertificate = secrets.Protect(Convert.ToBase64String(certificate.Export(X509ContentType.Pkcs12)));
+            S.CertificateExpiresAt = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
             S.ProtectedClientSecret = null;
         }
 

@@ -94,7 +94,7 @@ public sealed partial class MailboxGrain
     {
         await _syncGate.WaitAsync(cancellationToken);
         _pollRunning = true;
-        metrics.Track(this.GetPrimaryKeyString(), MailboxState.Polling);
+        TrackMetrics(MailboxState.Polling);
         var stored = 0;
         var uidValidityChanged = false;
         var moreWaiting = false;
@@ -125,7 +125,7 @@ public sealed partial class MailboxGrain
         {
             _pollRunning = false;
             _syncGate.Release();
-            metrics.Track(this.GetPrimaryKeyString(), CurrentState);
+            TrackMetrics(CurrentState);
         }
     }
 
@@ -306,7 +306,7 @@ public sealed partial class MailboxGrain
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         metrics.RecordPoll(elapsed, 0, error.Code);
-        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
+        TrackMetrics(CurrentState);
         LogPollFailed(logger, this.GetPrimaryKeyString(), error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
         return new PollResult
         {

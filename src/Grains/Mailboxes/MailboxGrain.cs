@@ -62,16 +62,41 @@ public sealed partial class MailboxGrain(
         : S.LastError is not null ? MailboxState.Failing
         : MailboxState.Idle;
 
+    /// <summary>
+    /// When the mailbox counts as out of contact: three intervals (at least three IDLE heartbeats) after the last
+    /// contact; <see langword="null"/> when it is not polled. Never reached and failing is out of contact at once; never
+    /// reached and not failing gets the grace of the window.
+    /// </summary>
+    private DateTimeOffset? ContactDeadline => !ShouldPoll ? null
+        : _lastContactAt is { } contact ? contact + HealthyWindow
+        : S.LastError is null ? S.CreatedAt + HealthyWindow
+        : DateTimeOffset.MinValue;
+
+    private void TrackMetrics(MailboxState state)
+    {
+        metrics.Track(this.GetPrimaryKeyString(), state, S.LastError?.Code, ContactDeadline);
+        metrics.TrackCredentialExpiry(
+            this.GetPrimaryKeyString(),
+            S.ProtectedCertificate is not null ? "certificate" : "client_secret",
+            !UsesAppRegistration(S.Settings.AuthType) ? null
+                : S.ProtectedCertificate is not null ? S.CertificateExpiresAt
+                : S.ProtectedClientSecret is not null ? S.Settings.Office365?.ClientSecretExpiresAt
+                : null);
+    }
+
+    private TimeSpan HealthyWindow => 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastContactAt = S.LastSuccessAt;
+        FillInCertificateExpiry();
         if (ShouldPoll)
         {
             StartTimer(FirstDueTime());
         }
 
-        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
+        TrackMetrics(CurrentState);
         return Task.CompletedTask;
     }
 
@@ -289,7 +314,7 @@ public sealed partial class MailboxGrain(
             await UnregisterWatchdogAsync();
         }
 
-        metrics.Track(this.GetPrimaryKeyString(), CurrentState);
+        TrackMetrics(CurrentState);
     }
 
     private void StartTimer(TimeSpan dueTime)
@@ -388,11 +413,14 @@ public sealed partial class MailboxGrain(
             AuthType = S.Settings.AuthType,
             Office365 = S.Settings.Office365 is { } o365
                 ? new Office365Config(o365.Tenant, o365.ClientId, o365.Scope, o365.AuthorityHost, S.ProtectedClientSecret is not null, S.ProtectedCertificate is not null)
+                {
+                    ClientSecretExpiresAt = S.ProtectedClientSecret is null ? null : o365.ClientSecretExpiresAt,
+                    CertificateExpiresAt = S.ProtectedCertificate is null ? null : S.CertificateExpiresAt,
+                }
                 : null,
             PinnedCertificateSha256 = S.Settings.PinnedCertificateSha256,
         };
         var now = time.GetUtcNow();
-        var healthyWindow = 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
         var status = new MailboxStatus
         {
             State = CurrentState,
@@ -404,7 +432,7 @@ public sealed partial class MailboxGrain(
             ConsecutiveFailures = S.ConsecutiveFailures,
             LastContactAt = _lastContactAt,
             // Never reached and failing is unhealthy at once; never reached and not failing gets the grace of the window.
-            Healthy = !ShouldPoll || (_lastContactAt ?? (S.LastError is null ? S.CreatedAt : DateTimeOffset.MinValue)) + healthyWindow >= now,
+            Healthy = ContactDeadline is not { } deadline || deadline >= now,
             IdleActive = _idleSessionOpen,
             NextAttemptAt = S.LastError is null ? null : _nextAttemptAt,
         };

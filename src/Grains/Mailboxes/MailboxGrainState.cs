@@ -48,4 +48,7 @@ public sealed class MailboxGrainState
 
     /// <summary>The delta sync state of a Graph mailbox (delta link, handed-over ids); <see langword="null"/> for IMAP mailboxes and before a Graph mailbox's first round.</summary>
     [Id(16)] public Graph.GraphDeltaState? Graph { get; set; }
+
+    /// <summary>When the stored Office 365 client certificate expires (its NotAfter); filled in at activation for certificates stored before this field existed.</summary>
+    [Id(17)] public DateTimeOffset? CertificateExpiresAt { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 using AlarmInbox.Grains.Secrets;
+using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed partial class WebhookOutboxGrain(
     ISecretProtector secrets,
     TimeProvider time,
     IOptions<WebhookOptions> options,
+    AlarmMetrics metrics,
     ILogger<WebhookOutboxGrain> logger) : Grain, IWebhookOutboxGrain, IRemindable
 {
     private const string WatchdogReminder = "delivery-watchdog";
@@ -214,6 +216,7 @@ public sealed partial class WebhookOutboxGrain(
             entry.DeliveredAt = now;
             entry.LastError = null;
             entry.NextAttemptAt = null;
+            metrics.RecordDelivery(now - entry.CreatedAt, delivered: true);
             LogDelivered(logger, TenantId, entry.WebhookId, entry.IdempotencyKey, entry.Attempts, (now - entry.CreatedAt).TotalMilliseconds);
             return;
         }
@@ -223,6 +226,7 @@ public sealed partial class WebhookOutboxGrain(
         {
             entry.State = WebhookDeliveryState.DeadLetter;
             entry.NextAttemptAt = null;
+            metrics.RecordDelivery(now - entry.CreatedAt, delivered: false);
             LogDeadLetter(logger, TenantId, entry.WebhookId, entry.IdempotencyKey, entry.Attempts, attempt.StatusCode);
             return;
         }
@@ -248,7 +252,9 @@ public sealed partial class WebhookOutboxGrain(
     /// <summary>Arms the one-shot timer for the next due delivery, and keeps the watchdog reminder only while deliveries are pending.</summary>
     private async Task ScheduleAsync()
     {
-        var next = S.Deliveries.Where(d => d.State == WebhookDeliveryState.Pending).Min(d => d.NextAttemptAt);
+        var pending = S.Deliveries.Where(d => d.State == WebhookDeliveryState.Pending).ToList();
+        metrics.ReportBacklog(TenantId, pending.Count, pending.Count == 0 ? null : pending.Min(d => d.CreatedAt));
+        var next = pending.Min(d => d.NextAttemptAt);
         if (next is null)
         {
             _timer?.Dispose();

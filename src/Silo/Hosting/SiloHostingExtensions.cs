@@ -2,9 +2,9 @@ using System.Net;
 using AlarmInbox.Grains;
 using AlarmInbox.Silo.Alarms;
 using AlarmInbox.Silo.Mailboxes;
+using AlarmInbox.Silo.Operations;
 using AlarmInbox.Silo.Smtp;
 using AlarmInbox.Silo.Storage;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,7 +40,7 @@ public static class SiloHostingExtensions
         }
 
         var dataDirectory = Path.GetFullPath(storage.DataDirectory);
-        Directory.CreateDirectory(dataDirectory);
+        OwnerOnlyFiles.Secure(dataDirectory);
         var connectionString = storage.ConnectionString ?? new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(dataDirectory, SqliteFileName),
@@ -51,6 +51,11 @@ public static class SiloHostingExtensions
         // The schema must exist before the providers read their queries at silo start.
         if (!cluster)
         {
+            if (storage.ConnectionString is null)
+            {
+                OwnerOnlyFiles.CreateOwnerOnlyFile(Path.Combine(dataDirectory, SqliteFileName));
+            }
+
             SqliteSchema.EnsureCreatedAsync(connectionString, CancellationToken.None).GetAwaiter().GetResult();
         }
         else if (storage.CreateSchema)
@@ -58,9 +63,7 @@ public static class SiloHostingExtensions
             ClusterSchema.EnsureCreatedAsync(provider, connectionString, CancellationToken.None).GetAwaiter().GetResult();
         }
 
-        builder.Services.AddDataProtection()
-            .SetApplicationName("AlarmInbox")
-            .PersistKeysToFileSystem(new DirectoryInfo(storage.KeyDirectory ?? Path.Combine(dataDirectory, "keys")));
+        builder.AddProtectedKeyRing(storage, Path.GetFullPath(storage.KeyDirectory ?? Path.Combine(dataDirectory, "keys")));
         builder.Services.AddAlarmInboxGrains();
 
         builder.UseOrleans(siloBuilder =>

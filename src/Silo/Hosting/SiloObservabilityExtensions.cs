@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using AlarmInbox.Grains.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -30,18 +29,8 @@ public static class SiloObservabilityExtensions
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
+        // Status word only: the reasons (which storage, since when) are in the log and, for an operator key, in the API's /health/ready.
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         return app;
-    }
-
-    /// <summary>
-    /// <c>Healthy</c>, or <c>Unhealthy</c> followed by one line per failing check that says why (for example
-    /// <c>storage_unavailable: smtp-spool on … since … (IOException)</c>); the reasons name exception types only.
-    /// </summary>
-    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}");
-        return context.Response.WriteAsync(string.Join('\n', [report.Status.ToString(), .. lines]));
     }
 }

@@ -24,4 +24,19 @@ public sealed class StorageOptions
 
     /// <summary>Where the Data Protection key ring lives; <c>&lt;DataDirectory&gt;/keys</c> by default. Every silo of a cluster must read the same key ring (a shared folder).</summary>
     public string? KeyDirectory { get; set; }
+
+    /// <summary>
+    /// A certificate that encrypts the Data Protection key ring at rest (the keys that encrypt mailbox passwords and
+    /// client secrets): a PEM certificate with <see cref="KeyRingCertificateKeyPath"/>, or a PKCS#12 (<c>.pfx</c>) file.
+    /// RSA only (XML encryption). Without it the key ring is protected by file permissions alone (owner-only files).
+    /// Keep the certificate and its key outside the data folder and in every backup of it: without them the key ring,
+    /// and so every stored secret, cannot be read.
+    /// </summary>
+    public string? KeyRingCertificatePath { get; set; }
+
+    /// <summary>The PEM private key file that goes with a PEM <see cref="KeyRingCertificatePath"/>.</summary>
+    public string? KeyRingCertificateKeyPath { get; set; }
+
+    /// <summary>The password of a PKCS#12 <see cref="KeyRingCertificatePath"/>. A secret: give it by environment variable (<c>AlarmInbox__Storage__KeyRingCertificatePassword</c>).</summary>
+    public string? KeyRingCertificatePassword { get; set; }
 }

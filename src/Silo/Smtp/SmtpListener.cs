@@ -32,6 +32,7 @@ public sealed partial class SmtpListener(
         var serverOptions = new SmtpServerOptionsBuilder()
             .ServerName(string.IsNullOrWhiteSpace(o.ServerName) ? Environment.MachineName : o.ServerName)
             .MaxMessageSize(o.MaxMessageBytes, MaxMessageSizeHandling.Strict)
+            .CustomSmtpGreeting(ProductSmtpCommandFactory.Greeting)
             .Endpoint(endpoint =>
             {
                 endpoint.Endpoint(new IPEndPoint(IPAddress.Parse(o.BindAddress), o.Port)).SessionTimeout(o.SessionTimeout);
@@ -45,6 +46,7 @@ public sealed partial class SmtpListener(
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add((IMailboxFilter)filter);
         services.Add((IMessageStore)store);
+        services.Add((SmtpServer.Protocol.ISmtpCommandFactory)new ProductSmtpCommandFactory());
         _server = new SmtpServer.SmtpServer(serverOptions, services);
         _server.SessionCreated += (_, e) => sessions.Opened(e.Context);
         _server.SessionCompleted += (_, e) => sessions.Closed(e.Context);

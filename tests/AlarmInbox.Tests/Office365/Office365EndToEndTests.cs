@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -50,6 +51,36 @@ public sealed class Office365EndToEndTests(Office365Fixture fixture, ITestOutput
         Assert.Equal(1, fixture.Entra.Requests(app.ClientId));
         durations.Sort();
         output.WriteLine($"1 token request for creation + 6 polls; XOAUTH2 poll (connect, AUTHENTICATE, EXAMINE, SEARCH, LOGOUT): median {durations[3]:0.0} ms, max {durations[^1]:0.0} ms");
+    }
+
+    [Fact]
+    public async Task ClientSecretExpiryIsReturnedKeptOnAnUpdateAndExportedAsDaysLeft()
+    {
+        var (http, tenantId) = await TenantAsync();
+        var user = await NewUserAsync();
+        var app = fixture.Entra.Register(user);
+        var expires = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(10), TimeSpan.Zero);
+        object Body(bool withSecret) => new
+        {
+            displayName = "Alarm " + user, host = fixture.Imap.Host, port = fixture.Imap.ImapPort, security = "None", username = user,
+            authType = "office365", pollIntervalSeconds = 3600, useIdle = false,
+            office365 = withSecret
+                ? (object)new { tenant = app.TenantId, clientId = app.ClientId, clientSecret = app.Secret, clientSecretExpiresAt = expires }
+                : new { tenant = app.TenantId, clientId = app.ClientId },
+        };
+
+        var created = await (await http.PostAsJsonAsync($"/api/tenants/{tenantId}/mailboxes", Body(withSecret: true))).Content.ReadFromJsonAsync<JsonObject>();
+        var id = (string)created!["id"]!;
+        var updated = await (await http.PutAsJsonAsync($"/api/tenants/{tenantId}/mailboxes/{id}", Body(withSecret: false))).Content.ReadFromJsonAsync<JsonObject>();
+        var days = DaysLeft(id);
+
+        Assert.Equal(expires, (DateTimeOffset)created["office365"]!["clientSecretExpiresAt"]!);
+        Assert.Null(created["office365"]!["certificateExpiresAt"]);
+        Assert.Equal(expires, (DateTimeOffset)updated!["office365"]!["clientSecretExpiresAt"]!);
+        Assert.True((bool)updated["office365"]!["hasClientSecret"]!);
+        Assert.NotNull(days);
+        Assert.InRange(days.Value.Days, (expires - DateTimeOffset.UtcNow).TotalDays - 0.1, (expires - DateTimeOffset.UtcNow).TotalDays + 0.1);
+        Assert.Equal("client_secret", days.Value.Credential);
     }
 
     [Fact]
@@ -199,4 +230,31 @@ public sealed class Office365EndToEndTests(Office365Fixture fixture, ITestOutput
         useIdle = false,
         office365 = new { tenant = tenant ?? app.TenantId, clientId = app.ClientId, clientSecret = secret ?? app.Secret },
     };
+
+    /// <summary>The <c>alarminbox.office365.credential.expiry</c> gauge of the in-process silo for one mailbox.</summary>
+    private static (double Days, string Credential)? DaysLeft(string mailboxId)
+    {
+        (double, string)? found = null;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "alarminbox.office365.credential.expiry")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            var pairs = tags.ToArray();
+            if (pairs.Any(t => t.Key == "mailbox" && (string?)t.Value == mailboxId))
+            {
+                found = (value, (string)pairs.Single(t => t.Key == "credential").Value!);
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return found;
+    }
 }
