@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests and the dev scripts need on a fresh Debian 12 machine (as root): Dovecot (pinned: the
 # OAuth2 settings of this Debian build differ from upstream 2.3 docs), PostgreSQL (server binaries for
-# scripts/dev-postgres.sh; no cluster or service of its own), swaks (an SMTP test client) and small tools. Idempotent: installs only
-# what is missing, and runs 'apt-get update' only then.
+# scripts/dev-postgres.sh; no cluster or service of its own), swaks (an SMTP test client), systemd (systemd-analyze checks
+# the service units of scripts/install.sh), prometheus (for promtool, which checks docs/alerts.yml; Debian has no smaller
+# package with promtool; its service is not started) and small tools. Idempotent: installs only what is missing, and runs
+# 'apt-get update' only then.
 set -euo pipefail
 
 DOVECOT_VERSION="1:2.3.19.1+dfsg1-2.1+deb12u7"
@@ -13,7 +15,7 @@ installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null |
 for pkg in dovecot-core dovecot-imapd; do
   if [ "$(installed_version "$pkg")" != "$DOVECOT_VERSION" ]; then need+=("$pkg=$DOVECOT_VERSION"); fi
 done
-for pkg in openssl curl python3 ca-certificates postgresql postgresql-client swaks; do
+for pkg in openssl curl python3 ca-certificates postgresql postgresql-client swaks systemd prometheus; do
   if [ -z "$(installed_version "$pkg")" ]; then need+=("$pkg"); fi
 done
 
@@ -25,7 +27,7 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # policy-rc.d keeps apt from starting Dovecot as a system service; the tests run their own.
+  # policy-rc.d keeps apt from starting Dovecot (and Prometheus) as a system service; the tests run their own.
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT

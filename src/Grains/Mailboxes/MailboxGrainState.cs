@@ -50,5 +50,5 @@ public sealed class MailboxGrainState
     [Id(16)] public Graph.GraphDeltaState? Graph { get; set; }
 
     /// <summary>When the stored Office 365 client certificate expires (its NotAfter); filled in at activation for certificates stored before this field existed.</summary>
-    [Id(17)] public DateTimeOffset? CertificateExpiresAt { get; set; }
+    [Id(18)] public DateTimeOffset? CertificateExpiresAt { get; set; }
 }
