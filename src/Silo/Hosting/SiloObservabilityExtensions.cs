@@ -27,6 +27,10 @@ public static class SiloObservabilityExtensions
     /// <summary>Maps <c>/metrics</c>, <c>/health/live</c> (the process answers) and <c>/health/ready</c> (the silo is active and its storage answers).</summary>
     public static IEndpointRouteBuilder MapSiloObservability(this IEndpointRouteBuilder app)
     {
+        // Create the instruments now, not with the first mailbox or webhook grain: gauges answer 0 from the first
+        // scrape on, so alert rules see a value instead of nothing.
+        _ = app.ServiceProvider.GetRequiredService<MailboxMetrics>();
+        _ = app.ServiceProvider.GetRequiredService<AlarmMetrics>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Status word only: the reasons (which storage, since when) are in the log and, for an operator key, in the API's /health/ready.

@@ -45,7 +45,9 @@ public sealed class SiloRestartTests : IAsyncLifetime
         var mailbox = silo.Grains.GetGrain<IMailboxGrain>(mailboxId);
         var messages = await Eventually.WaitForAsync(
             () => mailbox.GetMessagesAsync(50), m => m!.Count >= 2, TimeSpan.FromSeconds(30), "the restarted silo to fetch the new mail");
-        var details = await mailbox.GetAsync();
+        // The messages are stored before the watermark moves past them: wait for both.
+        var details = await Eventually.WaitForAsync(
+            () => mailbox.GetAsync(), d => d!.Status.Watermark.LastUid == after[0], TimeSpan.FromSeconds(30), "the watermark to pass the new mail");
 
         Assert.Equal([after[0], before[0]], messages!.Select(m => m.Uid));
         Assert.Equal(["nach dem Neustart", "vor dem Neustart"], messages!.Select(m => m.Subject));
