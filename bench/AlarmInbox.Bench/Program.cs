@@ -7,8 +7,9 @@ using AlarmInbox.Bench;
 // End-to-end latency (APPEND → visible through the API) with IDLE and with 60 s polling, and the cost of idle
 // mailboxes (silo CPU seconds per hour and memory), against the real silo and API processes and a real Dovecot.
 // Usage: dotnet run -c Release --project bench/AlarmInbox.Bench -- [--mails 200] [--cost-mailboxes 200] [--cost-seconds 120]
-// Subcommands (issue 9, see docs/benchmarks.md "Scale"): load --mailboxes N …, compare --mailboxes 100,1000 ….
-if (args is ["load" or "compare", ..])
+// Subcommands (issue 9, see docs/benchmarks.md "Scale"): load --mailboxes N …, compare --mailboxes 100,1000 …;
+// idle [--rounds 3] [--seconds 120] (issue 15: CPU of an empty silo, as shipped and with library defaults).
+if (args is ["load" or "compare" or "idle", ..])
 {
     return await ScaleCommands.RunAsync(args);
 }

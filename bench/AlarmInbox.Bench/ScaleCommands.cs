@@ -2,9 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace AlarmInbox.Bench;
 
-/// <summary>Dispatches the <c>load</c> and <c>compare</c> subcommands; Ctrl-C and SIGTERM cancel the run so that it cleans up.</summary>
+/// <summary>Dispatches the <c>load</c>, <c>compare</c> and <c>idle</c> subcommands; Ctrl-C and SIGTERM cancel the run so that it cleans up.</summary>
 public static class ScaleCommands
 {
+    /// <summary><c>idle [--rounds 3] [--seconds 120] [--settle 30]</c>.</summary>
+    private static Task<int> RunIdleAsync(CommandLine cli, CancellationToken cancellationToken) =>
+        IdleBenchmark.RunAsync(cli.Int("--rounds", 3), cli.Int("--seconds", 120), cli.Int("--settle", 30), cancellationToken);
+
     /// <summary>Runs the subcommand named by <c>args[0]</c>.</summary>
     /// <returns>The process exit code: 0 success, 1 bad arguments, 2 a check failed (mails never seen, failed polls), 130 cancelled.</returns>
     public static async Task<int> RunAsync(string[] args)
@@ -25,6 +29,7 @@ public static class ScaleCommands
             return args[0] switch
             {
                 "load" => await LoadBenchmark.RunAsync(LoadOptions.Parse(args[1..]), cancel.Token),
+                "idle" => await RunIdleAsync(new CommandLine(args[1..]), cancel.Token),
                 _ => await CompareBenchmark.RunAsync(CompareOptions.Parse(args[1..]), cancel.Token),
             };
         }

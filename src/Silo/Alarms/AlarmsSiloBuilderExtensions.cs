@@ -10,9 +10,11 @@ public static class AlarmsSiloBuilderExtensions
     /// the start-up task that resumes pending alarm hand-offs and webhook deliveries (in-memory reminders of the embedded
     /// mode do not survive a restart).
     /// </summary>
-    public static ISiloBuilder AddAlarmInboxAlarms(this ISiloBuilder siloBuilder)
+    /// <param name="siloBuilder">The silo.</param>
+    /// <param name="queues">Stream queues; each is polled every 100 ms, busy or not (<c>AlarmInbox:Silo:AlarmStreamQueues</c>).</param>
+    public static ISiloBuilder AddAlarmInboxAlarms(this ISiloBuilder siloBuilder, int queues)
     {
-        siloBuilder.AddMemoryStreams(AlarmStreams.ProviderName).AddMemoryGrainStorage("PubSubStore");
+        siloBuilder.AddMemoryStreams(AlarmStreams.ProviderName, streams => streams.ConfigurePartitioning(queues)).AddMemoryGrainStorage("PubSubStore");
         siloBuilder.AddStartupTask<AlarmDeliveryResumeStartupTask>();
         return siloBuilder;
     }

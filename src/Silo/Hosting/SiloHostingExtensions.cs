@@ -120,8 +120,12 @@ public static class SiloHostingExtensions
             // A mailbox activated by both polls once: it keeps one grain timer per activation.
             siloBuilder.AddStartupTask<MailboxResumeStartupTask>();
             siloBuilder.AddIncomingGrainCallFilter<StorageFailureCallFilter>();
-            siloBuilder.AddAlarmInboxAlarms();
-            siloBuilder.AddDashboard(o => o.HideTrace = true);
+            siloBuilder.AddAlarmInboxAlarms(Math.Max(1, silo.AlarmStreamQueues));
+            siloBuilder.AddDashboard(o =>
+            {
+                o.HideTrace = true;
+                o.CounterUpdateIntervalMs = (int)Math.Max(1000, silo.DashboardSampleInterval.TotalMilliseconds);
+            });
             siloBuilder.AddActivityPropagation();
         });
         builder.AddSmtpInbound();

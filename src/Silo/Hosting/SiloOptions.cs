@@ -23,4 +23,16 @@ public sealed class SiloOptions
 
     /// <summary>The Orleans service id; part of every stored row's key, so it must never change for a deployment.</summary>
     public string ServiceId { get; set; } = "alarminbox";
+
+    /// <summary>
+    /// How often the silo samples its counters for the Orleans Dashboard (at least 1 s). Sampling runs whether or not
+    /// anyone watches; every 10 s keeps an empty silo quiet (measured in docs/benchmarks.md, "Idle cost").
+    /// </summary>
+    public TimeSpan DashboardSampleInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Queues of the in-memory alarm stream. Each is polled every 100 ms even when nothing is published; alarms are a
+    /// few per minute, so one queue carries them all (Orleans' default is 8).
+    /// </summary>
+    public int AlarmStreamQueues { get; set; } = 1;
 }
