@@ -3,8 +3,8 @@
 # OAuth2 settings of this Debian build differ from upstream 2.3 docs), PostgreSQL (server binaries for
 # scripts/dev-postgres.sh; no cluster or service of its own), swaks (an SMTP test client), systemd (systemd-analyze checks
 # the service units of scripts/install.sh), prometheus (for promtool, which checks docs/alerts.yml; Debian has no smaller
-# package with promtool; its service is not started) and small tools. Idempotent: installs only what is missing, and runs
-# 'apt-get update' only then.
+# package with promtool; its service is not started), chromium (the console's browser tests drive it through
+# Playwright) and small tools. Idempotent: installs only what is missing, and runs 'apt-get update' only then.
 set -euo pipefail
 
 DOVECOT_VERSION="1:2.3.19.1+dfsg1-2.1+deb12u7"
@@ -15,7 +15,7 @@ installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null |
 for pkg in dovecot-core dovecot-imapd; do
   if [ "$(installed_version "$pkg")" != "$DOVECOT_VERSION" ]; then need+=("$pkg=$DOVECOT_VERSION"); fi
 done
-for pkg in openssl curl python3 ca-certificates postgresql postgresql-client swaks systemd prometheus; do
+for pkg in openssl curl python3 ca-certificates postgresql postgresql-client swaks systemd prometheus chromium fonts-dejavu-core; do
   if [ -z "$(installed_version "$pkg")" ]; then need+=("$pkg"); fi
 done
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Audit;
 using AlarmInbox.Api.Cluster;
+using AlarmInbox.Api.Console;
 using AlarmInbox.Api.Dashboard;
 using AlarmInbox.Api.Health;
 using AlarmInbox.Api.Inbound;
@@ -20,6 +21,7 @@ builder.AddClusterClient();
 builder.AddHealth();
 builder.AddTelemetry();
 builder.AddApiSecurity();
+builder.AddConsole();
 builder.Services.AddProblemDetails();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
@@ -31,6 +33,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 
 var app = builder.Build();
 app.UseTls();
+app.UseConsole();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseApiSecurity();
@@ -48,6 +51,8 @@ app.MapDashboardApi();
 app.MapInboundApi();
 app.MapApiKeysApi();
 app.MapAuditApi();
+app.MapCurrentKeyApi();
+app.MapConsole();
 app.Run();
 
 /// <summary>The API host; public for <c>WebApplicationFactory</c> in tests.</summary>

@@ -1,0 +1,83 @@
+using AlarmInbox.Api.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+
+namespace AlarmInbox.Api.Console;
+
+/// <summary>The fields of the console's mailbox form (add and edit); becomes the API's <see cref="MailboxRequest"/>.</summary>
+public sealed class MailboxForm
+{
+    /// <summary>Password IMAP or Office 365.</summary>
+    public MailboxAuthType AuthType { get; set; } = MailboxAuthType.Password;
+
+    /// <summary>A name for people.</summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary>The IMAP host (ignored for Office 365, which uses outlook.office365.com).</summary>
+    public string? Host { get; set; }
+
+    /// <summary>The TCP port; 993 by default.</summary>
+    public int? Port { get; set; } = 993;
+
+    /// <summary>Transport security; SSL on connect by default.</summary>
+    public MailboxSecurity Security { get; set; } = MailboxSecurity.SslOnConnect;
+
+    /// <summary>The login name (the mailbox's address for Office 365).</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Write-only: the password; empty on edit keeps the stored one.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>The folder to watch.</summary>
+    public string? Folder { get; set; } = "INBOX";
+
+    /// <summary>Seconds between polls (when the server has no IDLE).</summary>
+    public int? PollIntervalSeconds { get; set; } = MailboxLimits.DefaultPollIntervalSeconds;
+
+    /// <summary>Office 365: Directory (tenant) ID or a verified domain.</summary>
+    public string? O365Tenant { get; set; }
+
+    /// <summary>Office 365: Application (client) ID.</summary>
+    public string? O365ClientId { get; set; }
+
+    /// <summary>Write-only, Office 365: the client secret's Value; empty on edit keeps the stored one.</summary>
+    public string? O365ClientSecret { get; set; }
+
+    /// <summary>Office 365: Object ID of the Enterprise application (only for the PowerShell block; not sent to the API).</summary>
+    public string? O365ObjectId { get; set; }
+
+    /// <summary>The API request; <paramref name="create"/> false leaves empty secrets out so the stored ones stay.</summary>
+    public MailboxRequest ToRequest(bool create)
+    {
+        var office365 = AuthType == MailboxAuthType.Office365;
+        return new MailboxRequest
+        {
+            AuthType = AuthType,
+            DisplayName = DisplayName,
+            Host = office365 ? Office365Request.DefaultHost : Host,
+            Port = office365 ? 993 : Port,
+            Security = office365 ? MailboxSecurity.SslOnConnect : Security,
+            Username = Username,
+            Password = office365 || (!create && string.IsNullOrEmpty(Password)) ? null : Password ?? "",
+            Folder = Folder,
+            PollIntervalSeconds = PollIntervalSeconds,
+            Office365 = office365
+                ? new Office365Request { Tenant = O365Tenant, ClientId = O365ClientId, ClientSecret = string.IsNullOrEmpty(O365ClientSecret) && !create ? null : O365ClientSecret }
+                : null,
+        };
+    }
+
+    /// <summary>The form of a stored mailbox (secrets empty).</summary>
+    public static MailboxForm From(MailboxResponse mailbox) => new()
+    {
+        AuthType = mailbox.AuthType,
+        DisplayName = mailbox.DisplayName,
+        Host = mailbox.Host,
+        Port = mailbox.Port,
+        Security = mailbox.Security,
+        Username = mailbox.Username,
+        Folder = mailbox.Folder,
+        PollIntervalSeconds = mailbox.PollIntervalSeconds,
+        O365Tenant = mailbox.Office365?.Tenant,
+        O365ClientId = mailbox.Office365?.ClientId,
+    };
+}
