@@ -43,6 +43,7 @@ app.MapTenantsApi();
 app.MapMailboxesApi();
 app.MapAlarmsApi();
 app.MapWebhooksApi();
+app.MapWebhookDeliveriesApi();
 app.MapMailboxTestApi();
 app.MapSetupScriptApi();
 app.MapHealthApi();

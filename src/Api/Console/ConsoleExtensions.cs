@@ -77,6 +77,7 @@ public static class ConsoleExtensions
             pipeline.Set(next);
             return next;
         });
+        app.Use(DashboardSession.ForwardKeyAsync);
         app.UseRouting();
         app.UseStaticFiles(new StaticFileOptions
         {

@@ -73,6 +73,10 @@ public abstract class ConsolePage : PageModel
         }
     }
 
+    /// <summary>The answer to a failed call of an operator-only endpoint: the API's 403 for a tenant admin becomes the 404 page, as for another tenant.</summary>
+    protected Task<IActionResult> OperatorFailedAsync(ApiProblem problem) =>
+        FailedAsync(problem.Status == StatusCodes.Status403Forbidden ? problem with { Status = StatusCodes.Status404NotFound } : problem);
+
     /// <summary>
     /// Puts a failed change's field errors into the form (prefix + the API's field name, with the field's label in the
     /// message) or its message at the top, and shows the page again.

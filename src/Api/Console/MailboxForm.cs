@@ -6,7 +6,7 @@ namespace AlarmInbox.Api.Console;
 /// <summary>The fields of the console's mailbox form (add and edit); becomes the API's <see cref="MailboxRequest"/>.</summary>
 public sealed class MailboxForm
 {
-    /// <summary>Password IMAP or Office 365.</summary>
+    /// <summary>Password IMAP, Office 365 (IMAP with OAuth2) or Microsoft Graph.</summary>
     public MailboxAuthType AuthType { get; set; } = MailboxAuthType.Password;
 
     /// <summary>A name for people.</summary>
@@ -48,19 +48,20 @@ public sealed class MailboxForm
     /// <summary>The API request; <paramref name="create"/> false leaves empty secrets out so the stored ones stay.</summary>
     public MailboxRequest ToRequest(bool create)
     {
-        var office365 = AuthType == MailboxAuthType.Office365;
+        // Office 365 (IMAP) and Graph use Entra's app registration; their host, port and security are Microsoft's.
+        var entra = AuthType is MailboxAuthType.Office365 or MailboxAuthType.Graph;
         return new MailboxRequest
         {
             AuthType = AuthType,
             DisplayName = DisplayName,
-            Host = office365 ? Office365Request.DefaultHost : Host,
-            Port = office365 ? 993 : Port,
-            Security = office365 ? MailboxSecurity.SslOnConnect : Security,
+            Host = AuthType switch { MailboxAuthType.Office365 => Office365Request.DefaultHost, MailboxAuthType.Graph => null, _ => Host },
+            Port = AuthType switch { MailboxAuthType.Office365 => 993, MailboxAuthType.Graph => null, _ => Port },
+            Security = entra ? null : Security,
             Username = Username,
-            Password = office365 || (!create && string.IsNullOrEmpty(Password)) ? null : Password ?? "",
+            Password = entra || (!create && string.IsNullOrEmpty(Password)) ? null : Password ?? "",
             Folder = Folder,
             PollIntervalSeconds = PollIntervalSeconds,
-            Office365 = office365
+            Office365 = entra
                 ? new Office365Request { Tenant = O365Tenant, ClientId = O365ClientId, ClientSecret = string.IsNullOrEmpty(O365ClientSecret) && !create ? null : O365ClientSecret }
                 : null,
         };

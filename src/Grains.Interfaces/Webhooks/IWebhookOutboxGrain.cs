@@ -48,6 +48,17 @@ public interface IWebhookOutboxGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyDictionary<string, IReadOnlyList<WebhookDelivery>>> GetDeliveriesAsync(IReadOnlyList<string> alarmIds);
 
+    /// <summary>
+    /// "Send again": puts a finished delivery (delivered or given up) of one alarm revision to one webhook back into the
+    /// queue with its attempts reset, to be sent at once with the same body and <c>Idempotency-Key</c>. A pending
+    /// delivery stays as it is.
+    /// </summary>
+    /// <param name="webhookId">The webhook.</param>
+    /// <param name="idempotencyKey">The delivery's key, <c>{alarmId}.{revision}</c>.</param>
+    /// <returns>The delivery after the change, or <see langword="null"/> when the outbox holds no such delivery (finished deliveries are kept only up to a limit).</returns>
+    [Alias("RedeliverAsync")]
+    Task<WebhookDelivery?> RedeliverAsync(string webhookId, string idempotencyKey);
+
     /// <summary>Activates the outbox so that pending deliveries resume (silo start-up). Idempotent.</summary>
     [Alias("EnsureRunningAsync")]
     Task EnsureRunningAsync();

@@ -155,6 +155,24 @@ public sealed partial class WebhookOutboxGrain(
     }
 
     /// <inheritdoc />
+    public async Task<WebhookDelivery?> RedeliverAsync(string webhookId, string idempotencyKey)
+    {
+        var entry = S.Deliveries.FirstOrDefault(d => d.WebhookId == webhookId && d.IdempotencyKey == idempotencyKey);
+        if (entry is null || entry.State == WebhookDeliveryState.Pending)
+        {
+            return entry?.ToDelivery();
+        }
+
+        entry.State = WebhookDeliveryState.Pending;
+        entry.Attempts = 0;
+        entry.NextAttemptAt = time.GetUtcNow();
+        entry.DeliveredAt = null;
+        await WriteAsync();
+        await ScheduleAsync();
+        return entry.ToDelivery();
+    }
+
+    /// <inheritdoc />
     public Task EnsureRunningAsync() => ScheduleAsync();
 
     /// <inheritdoc />

@@ -40,15 +40,19 @@
   }
 
   function fillScript(form) {
-    var script = document.getElementById("o365-script");
+    ["o365-script", "graph-script"].forEach(function (id) { fillOne(form, document.getElementById(id)); });
+  }
+
+  function fillOne(form, script) {
     if (!script) { return; }
+    var placeholders = document.getElementById("o365-script").dataset;
     var byCheck = function (name) { var el = form.querySelector("[data-check='" + name + "']"); return el ? el.value.trim() : ""; };
     var mailbox = (form.querySelector("[name='Form.Username']") || { value: "" }).value.trim();
     var values = {
-      client: byCheck("guid") || script.dataset.placeholderClient,
-      object: byCheck("objectid") || script.dataset.placeholderObject,
-      mailbox: mailbox || script.dataset.placeholderMailbox,
-      org: (mailbox.indexOf("@") > 0 ? mailbox.split("@")[1] : "") || script.dataset.placeholderOrg
+      client: byCheck("guid") || placeholders.placeholderClient,
+      object: byCheck("objectid") || placeholders.placeholderObject,
+      mailbox: mailbox || placeholders.placeholderMailbox,
+      org: (mailbox.indexOf("@") > 0 ? mailbox.split("@")[1] : "") || placeholders.placeholderOrg
     };
     script.querySelectorAll("[data-fill]").forEach(function (el) { el.textContent = values[el.dataset.fill]; });
   }
@@ -56,9 +60,10 @@
   function showAuth(form) {
     var chosen = form.querySelector("[data-auth-switch] input[type='radio']:checked");
     if (!chosen) { return; }
-    form.querySelectorAll("[data-auth]").forEach(function (el) { el.hidden = el.dataset.auth !== chosen.value; });
+    form.querySelectorAll("[data-auth]").forEach(function (el) { el.hidden = el.dataset.auth.split(" ").indexOf(chosen.value) < 0; });
+    form.querySelectorAll("[data-variant]").forEach(function (el) { el.hidden = el.dataset.variant !== chosen.value; });
     form.querySelectorAll("label[data-text-office365]").forEach(function (label) {
-      label.textContent = chosen.value === "Office365" ? label.dataset.textOffice365 : label.dataset.textPassword;
+      label.textContent = chosen.value === "Office365" ? label.dataset.textOffice365 : chosen.value === "Graph" ? label.dataset.textGraph : label.dataset.textPassword;
       var input = document.getElementById(label.htmlFor);
       if (input) { input.dataset.label = label.textContent; }
     });
