@@ -67,7 +67,8 @@ public static class ConsoleExtensions
 
     /// <summary>
     /// Captures the API pipeline for the console's in-process calls and adds routing, the console's assets and its
-    /// language. Call first, before any other middleware, so that the captured pipeline is the whole one.
+    /// language. Call before the API's own middleware (only transport middleware such as HSTS may come first), so that the
+    /// captured pipeline is the whole API.
     /// </summary>
     public static WebApplication UseConsole(this WebApplication app)
     {
