@@ -21,6 +21,8 @@ Usage: ./run.sh    (no arguments; settings come from the environment)
   ALARMINBOX_OPERATOR_KEY   bootstrap operator API key (default: generated once into <data>/operator-key)
   ALARMINBOX_SMTP_PORT      inbound SMTP port (default 2525)
   ALARMINBOX_SMTP_BIND      address SMTP listens on (default 127.0.0.1; 0.0.0.0 to receive mail from other hosts)
+  ALARMINBOX_EGRESS_LOOPBACK  whether mailboxes and webhooks may target 127.0.0.1 / this host (default true here, for the
+                            walk-through's Dovecot on 127.0.0.1:10143; the product's own default is false, see docs/security.md)
   ALARMINBOX_CONFIGURATION  build configuration (default Release)
 Any other setting: environment variables such as AlarmInbox__Smtp__Domain=alarm.example.org or URLS=http://localhost:5181
 (the silo's /metrics and /health port, default 5081). Ctrl-C stops silo and API.
@@ -68,7 +70,8 @@ dotnet "src/Silo/bin/$configuration/net10.0/AlarmInbox.Silo.dll" \
   --AlarmInbox:Silo:SiloPort="$silo_port" \
   --AlarmInbox:Silo:GatewayPort="$gateway_port" \
   --AlarmInbox:Smtp:Port="${ALARMINBOX_SMTP_PORT:-2525}" \
-  --AlarmInbox:Smtp:BindAddress="${ALARMINBOX_SMTP_BIND:-127.0.0.1}" &
+  --AlarmInbox:Smtp:BindAddress="${ALARMINBOX_SMTP_BIND:-127.0.0.1}" \
+  --AlarmInbox:Egress:AllowLoopback="${ALARMINBOX_EGRESS_LOOPBACK:-true}" &
 silo_pid=$!
 
 # Wait for the silo's gateway before starting the API (at most 60 s).

@@ -8,7 +8,9 @@
 # Settings (environment): ALARMINBOX_CLUSTER_DIR (default .cluster: database, key ring, logs, pids),
 # ALARMINBOX_PG_PORT (15432), ALARMINBOX_API_URL (http://localhost:5080), ALARMINBOX_SILO_PORT (11111, +1 per silo),
 # ALARMINBOX_GATEWAY_PORT (30000, +1 per silo), ALARMINBOX_SILO_HTTP_PORT (5091, +1 per silo: /metrics, /health),
-# ALARMINBOX_CONFIGURATION (Release), ALARMINBOX_SKIP_BUILD=1 to use the last build.
+# ALARMINBOX_CONFIGURATION (Release), ALARMINBOX_SKIP_BUILD=1 to use the last build,
+# ALARMINBOX_EGRESS_LOOPBACK (true here, so that the walk-through's Dovecot on 127.0.0.1 can be used; the product's
+# default is false: docs/security.md, "Outbound connections").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -64,6 +66,7 @@ for i in $(seq 1 "$silos"); do
     --AlarmInbox:Silo:SiloPort=$((silo_port + offset)) \
     --AlarmInbox:Silo:GatewayPort=$((gateway_port + offset)) \
     --AlarmInbox:Smtp:Port=$((${ALARMINBOX_SMTP_PORT:-2525} + offset)) \
+    --AlarmInbox:Egress:AllowLoopback="${ALARMINBOX_EGRESS_LOOPBACK:-true}" \
     >"$cluster_dir/logs/silo$i.log" 2>&1 &
   echo "silo$i $!" >> "$cluster_dir/pids"
 done

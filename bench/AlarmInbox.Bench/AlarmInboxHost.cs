@@ -182,7 +182,7 @@ public sealed class AlarmInboxHost : IAsyncDisposable
         [
             $"--urls=http://127.0.0.1:{siloHttpPort}", $"--AlarmInbox:Storage:DataDirectory={_data}",
             $"--AlarmInbox:Silo:SiloPort={BenchEnvironment.FreePort()}", $"--AlarmInbox:Silo:GatewayPort={gateway}",
-            "--AlarmInbox:Smtp:Enabled=false", "--Logging:LogLevel:Default=Warning", .. siloArgs,
+            "--AlarmInbox:Smtp:Enabled=false", "--AlarmInbox:Egress:AllowLoopback=true", "--Logging:LogLevel:Default=Warning", .. siloArgs,
         ]);
         var operatorKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         _api = BenchEnvironment.StartDotnet(Path.Combine(api, "AlarmInbox.Api.dll"), api,

@@ -1,6 +1,7 @@
 using AlarmInbox.Grains.Alarms;
 using AlarmInbox.Grains.Auth;
 using AlarmInbox.Grains.Diagnostics;
+using AlarmInbox.Grains.Egress;
 using AlarmInbox.Grains.Graph;
 using AlarmInbox.Grains.Health;
 using AlarmInbox.Grains.Imap;
@@ -38,6 +39,11 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.StartupSpread >= TimeSpan.Zero && o.KeptSessionMaxInterval >= TimeSpan.Zero, "AlarmInbox:Polling:StartupSpread and AlarmInbox:Polling:KeptSessionMaxInterval must not be negative.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName)
+            .Validate(o => o.AllowedNetworks.Concat(o.DeniedNetworks).All(n => System.Net.IPNetwork.TryParse(n, out _)),
+                "AlarmInbox:Egress:AllowedNetworks and AlarmInbox:Egress:DeniedNetworks must hold networks in CIDR notation (10.1.2.0/24, 2001:db8::/32).")
+            .ValidateOnStart();
+        services.TryAddSingleton<EgressPolicy>();
         services.TryAddSingleton<MailDecoder>();
         services.TryAddSingleton<ImapLoginLimiter>();
         services.TryAddSingleton<FirstPollPacer>();

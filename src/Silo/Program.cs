@@ -24,7 +24,8 @@ builder.AddSiloObservability();
 var app = builder.Build();
 app.MapSiloObservability();
 await app.RunAsync();
-return 0;
+// 0 after an ordinary stop; 75 when the silo stopped itself after a fatal error (see SiloFatalErrorHandler).
+return Environment.ExitCode;
 
 /// <summary>The silo host; internal so that it does not clash with the API's public <c>Program</c> in the tests.</summary>
 internal sealed partial class Program;

@@ -46,10 +46,17 @@ public static class MailboxErrorCodes
     public const string ServerBusy = "server_busy";
 
     /// <summary>
+    /// The silo refused to connect: every address of the host is one the operator's egress policy does not allow
+    /// (loopback, this host, link-local, cloud metadata, or a network the operator denied; <c>AlarmInbox:Egress</c>).
+    /// Nothing was sent to the host. Permanent until the host or the policy changes.
+    /// </summary>
+    public const string EgressDenied = "egress_denied";
+
+    /// <summary>
     /// Whether retrying soon cannot help: the configuration must change first (wrong credentials, missing folder,
     /// untrusted certificate, unknown host). Such errors are retried slowly (see the backoff in <c>docs/reliability.md</c>).
     /// </summary>
-    public static bool IsPermanent(string code) => code is AuthFailed or FolderNotFound or TlsFailed or HostNotFound or StartTlsUnavailable
+    public static bool IsPermanent(string code) => code is EgressDenied or AuthFailed or FolderNotFound or TlsFailed or HostNotFound or StartTlsUnavailable
         or InvalidConfig or Office365SecretIdNotValue or Office365ClientSecretInvalid or Office365ClientSecretExpired or Office365CertificateRejected
         or Office365AppNotFound or Office365TenantNotFound or Office365ConsentMissing or Office365ScopeInvalid or Office365TokenWrongAudience
         or Office365PermissionMissing or Office365TokenWrongTenant or Office365ServicePrincipalMissing or Office365MailboxAccessMissing
@@ -142,7 +149,7 @@ public static class MailboxErrorCodes
     /// <summary>Every code, in documentation order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        HostNotFound, ConnectFailed, TlsFailed, StartTlsUnavailable, AuthFailed, FolderNotFound, Timeout, Disconnected, ProtocolError, Throttled, ServerBusy, ConnectionLost, Unexpected,
+        HostNotFound, ConnectFailed, TlsFailed, StartTlsUnavailable, AuthFailed, FolderNotFound, Timeout, Disconnected, ProtocolError, Throttled, ServerBusy, EgressDenied, ConnectionLost, Unexpected,
         InvalidConfig, Office365SecretIdNotValue, Office365ClientSecretInvalid, Office365ClientSecretExpired, Office365CertificateRejected,
         Office365AppNotFound, Office365TenantNotFound, Office365ConsentMissing, Office365ScopeInvalid, Office365TokenThrottled,
         Office365TokenServiceUnavailable, Office365TokenFailed, Office365TokenWrongAudience, Office365PermissionMissing, Office365TokenWrongTenant,

@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using AlarmInbox.Grains.Egress;
 using AlarmInbox.Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,7 +38,19 @@ public static class AlarmsServiceCollectionExtensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("AlarmInbox-Webhooks/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(services =>
+            {
+                // Every connection, to the URL's host or anywhere else, passes the egress policy after DNS resolution.
+                // Redirects are not followed at all: a receiver answers 2xx or the attempt failed.
+                var egress = services.GetRequiredService<EgressPolicy>();
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    ConnectCallback = async (context, cancellationToken) =>
+                        new NetworkStream(await egress.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken), ownsSocket: true),
+                };
+            });
         return services;
     }
 }

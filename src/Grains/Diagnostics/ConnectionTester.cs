@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using AlarmInbox.Grains.Auth;
+using AlarmInbox.Grains.Egress;
 using AlarmInbox.Grains.Graph;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Diagnostics;
@@ -25,7 +26,8 @@ public sealed partial class ConnectionTester(
     IAccessTokenProvider tokens,
     IOptions<ImapOptions> imapOptions,
     ILogger<ConnectionTester> logger,
-    GraphConnectionTester? graph = null)
+    GraphConnectionTester? graph = null,
+    EgressPolicy? egress = null)
 {
     private readonly ImapOptions _imap = imapOptions.Value;
 
@@ -60,7 +62,7 @@ public sealed partial class ConnectionTester(
         var request = new ImapConnectRequest(settings.Host, settings.Port, settings.Security, settings.Username, settings.Password ?? "", settings.Folder);
         var o365 = settings.AuthType == MailboxAuthType.Office365 ? settings.Office365 : null;
 
-        using var tcp = new TcpClient();
+        Socket? socket = null;
         using var client = new ImapClient { Timeout = (int)_imap.CommandTimeout.TotalMilliseconds };
         try
         {
@@ -68,14 +70,17 @@ public sealed partial class ConnectionTester(
                 {
                     using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     connect.CancelAfter(_imap.ConnectTimeout);
-                    await tcp.ConnectAsync(settings.Host, settings.Port, connect.Token);
-                    return $"Connected to {settings.Host}:{settings.Port} ({tcp.Client.RemoteEndPoint}).";
+                    // Through the egress policy: the resolved address is checked before anything is sent or read.
+                    socket = egress is not null
+                        ? await egress.ConnectAsync(settings.Host, settings.Port, connect.Token)
+                        : await ConnectUncheckedAsync(settings.Host, settings.Port, connect.Token);
+                    return $"Connected to {settings.Host}:{settings.Port} ({socket.RemoteEndPoint}).";
                 }, ex => Classify(MailKitImapConnector.Step.Connect, ex, request)))
             {
                 return run.Finish();
             }
 
-            Stream stream = tcp.GetStream();
+            Stream stream = new NetworkStream(socket!, ownsSocket: true);
             if (settings.Security == MailboxSecurity.None)
             {
                 run.Skip(ConnectionTestSteps.Tls, "security is None: the connection is not encrypted (use only on a trusted network or loopback).");
@@ -200,6 +205,22 @@ public sealed partial class ConnectionTester(
         finally
         {
             await LogoutAsync(client);
+            socket?.Dispose();
+        }
+    }
+
+    private static async Task<Socket> ConnectUncheckedAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Egress;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -22,7 +23,8 @@ public sealed partial class MailKitImapConnector(
     IOptions<ImapOptions> options,
     ILogger<MailKitImapConnector> logger,
     ImapLoginLimiter limiter,
-    MailboxMetrics? metrics = null) : IImapConnector
+    MailboxMetrics? metrics = null,
+    EgressPolicy? egress = null) : IImapConnector
 {
     private readonly ImapOptions _options = options.Value;
     private readonly MailboxMetrics? _metrics = metrics;
@@ -50,7 +52,7 @@ public sealed partial class MailKitImapConnector(
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
                 try
                 {
-                    await Guard(Step.Connect, () => client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), connectTimeout.Token), request, cancellationToken);
+                    await Guard(Step.Connect, () => ConnectAsync(client, request, connectTimeout.Token), request, cancellationToken);
                 }
                 catch (MailboxAccessException tls) when (tls.Code == MailboxErrorCodes.TlsFailed && presented is not null)
                 {
@@ -103,6 +105,27 @@ public sealed partial class MailKitImapConnector(
         }
     }
 
+    /// <summary>Connects through the <see cref="EgressPolicy"/> (address checked after DNS resolution) when there is one.</summary>
+    private async Task ConnectAsync(ImapClient client, ImapConnectRequest request, CancellationToken cancellationToken)
+    {
+        if (egress is null)
+        {
+            await client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), cancellationToken);
+            return;
+        }
+
+        var socket = await egress.ConnectAsync(request.Host, request.Port, cancellationToken);
+        try
+        {
+            await client.ConnectAsync(socket, request.Host, request.Port, ToSocketOptions(request.Security), cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     internal static MailboxAccessException Classify(Step step, Exception ex, ImapConnectRequest request)
     {
         var serverText = ex is ImapCommandException command ? command.ResponseText + " " + ex.Message : ex.Message;
@@ -119,6 +142,7 @@ public sealed partial class MailKitImapConnector(
     private static MailboxAccessException ClassifyCore(Step step, Exception ex, ImapConnectRequest request) => ex switch
     {
         MailboxAccessException known => known,
+        EgressDeniedException denied => new(MailboxErrorCodes.EgressDenied, denied.Message, ex),
         OperationCanceledException or TimeoutException when step == Step.Idle => new(MailboxErrorCodes.ConnectionLost,
             $"The server {request.Host}:{request.Port} stopped answering during IDLE; reconnecting.", ex),
         OperationCanceledException or TimeoutException => new(MailboxErrorCodes.Timeout,
@@ -143,11 +167,12 @@ public sealed partial class MailKitImapConnector(
             $"The server answered {command.Response}: {command.ResponseText}", ex),
         ImapProtocolException when ex.InnerException is IOException || ex.Message.Contains("unexpectedly disconnected", StringComparison.OrdinalIgnoreCase) =>
             new(MailboxErrorCodes.Disconnected, $"The server {request.Host}:{request.Port} closed the connection during {Describe(step)}.", ex),
+        // Not ex.Message: it quotes what the other side sent, which may be another service's banner.
         ImapProtocolException => new(MailboxErrorCodes.ProtocolError,
-            $"The server at {request.Host}:{request.Port} sent something that is not valid IMAP: {ex.Message}", ex),
+            $"The server at {request.Host}:{request.Port} did not answer as an IMAP server during {Describe(step)}. Check host and port.", ex),
         ServiceNotConnectedException or IOException => new(MailboxErrorCodes.Disconnected,
             $"The server {request.Host}:{request.Port} closed the connection during {Describe(step)}.", ex),
-        _ => new(MailboxErrorCodes.Unexpected, $"{Describe(step)} failed: {ex.GetType().Name}: {ex.Message}", ex),
+        _ => new(MailboxErrorCodes.Unexpected, $"{Describe(step)} failed: {ex.GetType().Name}.", ex),
     };
 
     private static string Describe(Step step) => step switch

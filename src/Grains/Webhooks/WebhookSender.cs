@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using AlarmInbox.Grains.Egress;
 using Microsoft.Extensions.Options;
 
 namespace AlarmInbox.Grains.Webhooks;
@@ -34,15 +35,21 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
             var status = (int)response.StatusCode;
             return response.IsSuccessStatusCode
                 ? new WebhookAttempt(true, status, null)
-                : new WebhookAttempt(false, status, $"The receiver answered {status} {response.ReasonPhrase}.");
+                // Not the reason phrase: it is the receiver's text, and a tenant admin must not read other services' banners here.
+                : new WebhookAttempt(false, status, $"The receiver answered {status}.");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new WebhookAttempt(false, null, $"No answer within {_timeout.TotalSeconds:0.#} s.");
         }
+        catch (HttpRequestException ex) when (ex.InnerException is EgressDeniedException denied)
+        {
+            return new WebhookAttempt(false, null, $"{EgressPolicy.DeniedCode}: {denied.Message}");
+        }
         catch (HttpRequestException ex)
         {
-            return new WebhookAttempt(false, null, $"The request failed: {ex.HttpRequestError} ({ex.Message}).");
+            // The error kind only: the exception's message can quote what a non-HTTP service sent (an invalid status line).
+            return new WebhookAttempt(false, null, $"The request failed: {ex.HttpRequestError}.");
         }
     }
 }

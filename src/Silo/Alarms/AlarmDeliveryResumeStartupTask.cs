@@ -1,6 +1,7 @@
 using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using AlarmInbox.Grains.Interfaces.Webhooks;
+using AlarmInbox.Silo.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AlarmInbox.Silo.Alarms;
@@ -9,10 +10,17 @@ namespace AlarmInbox.Silo.Alarms;
 /// At silo start, for every tenant: hands alarms that were stored but not yet queued to the outbox, and activates the
 /// outbox so that pending deliveries resume without waiting for a new alarm.
 /// </summary>
-public sealed partial class AlarmDeliveryResumeStartupTask(IGrainFactory grains, ILogger<AlarmDeliveryResumeStartupTask> logger) : IStartupTask
+public sealed partial class AlarmDeliveryResumeStartupTask(IGrainFactory grains, StartupWorkRunner runner, ILogger<AlarmDeliveryResumeStartupTask> logger) : IStartupTask
 {
     /// <inheritdoc />
-    public async Task Execute(CancellationToken cancellationToken)
+    /// <remarks>Starts the work in the background (<see cref="StartupWorkRunner"/>) and returns at once: a failure must not abort the silo's start.</remarks>
+    public Task Execute(CancellationToken cancellationToken)
+    {
+        runner.Start("resume alarm hand-offs and webhook deliveries", ResumeAsync);
+        return Task.CompletedTask;
+    }
+
+    private async Task ResumeAsync(CancellationToken cancellationToken)
     {
         var tenants = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
         foreach (var tenantId in tenants)

@@ -1,5 +1,9 @@
 using System.Net;
 using AlarmInbox.Grains;
+using AlarmInbox.Grains.Egress;
+using AlarmInbox.Grains.Health;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using AlarmInbox.Silo.Alarms;
 using AlarmInbox.Silo.Mailboxes;
 using AlarmInbox.Silo.Operations;
@@ -19,6 +23,8 @@ public static class SiloHostingExtensions
 {
     /// <summary>The SQLite file name inside the data folder.</summary>
     public const string SqliteFileName = "alarminbox.db";
+
+    private const string AdoNetStorageName = "adonet";
 
     /// <summary>
     /// Adds the Orleans silo with the grains, storage, clustering and reminders chosen by configuration (see
@@ -65,6 +71,9 @@ public static class SiloHostingExtensions
 
         builder.AddProtectedKeyRing(storage, Path.GetFullPath(storage.KeyDirectory ?? Path.Combine(dataDirectory, "keys")));
         builder.Services.AddAlarmInboxGrains();
+        builder.Services.AddSingleton<StartupWorkRunner>();
+        builder.Services.PostConfigure<EgressOptions>(o =>
+            o.DeniedPorts.AddRange([silo.SiloPort, silo.GatewayPort, builder.Configuration.GetValue($"{SmtpOptions.SectionName}:Port", new SmtpOptions().Port)]));
 
         builder.UseOrleans(siloBuilder =>
         {
@@ -105,12 +114,18 @@ public static class SiloHostingExtensions
                 siloBuilder.UseInMemoryReminderService();
             }
 
-            siloBuilder.AddAdoNetGrainStorage(StorageNames.Default, options =>
+            // The ADO.NET provider under a name of its own, behind StorageNames.Default: a wrapper that turns the
+            // drivers' (unserializable) exceptions into StorageUnavailableException. Rows do not depend on the name.
+            siloBuilder.AddAdoNetGrainStorage(AdoNetStorageName, options =>
             {
                 options.Invariant = invariant;
                 options.ConnectionString = connectionString;
                 options.DeleteStateOnClear = true;
             });
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Default, (services, _) => new StorageFailureGrainStorage(
+                services.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName),
+                services.GetRequiredService<StorageHealth>(),
+                services.GetRequiredService<ILogger<StorageFailureGrainStorage>>()));
             siloBuilder.UseSystemTextJsonGrainStorageSerializer();
             // Not "Orleans:Reminders": Orleans reads that section as a reminder provider name.
             siloBuilder.Configure<ReminderOptions>(builder.Configuration.GetSection("AlarmInbox:Reminders"));
@@ -120,6 +135,8 @@ public static class SiloHostingExtensions
             // A mailbox activated by both polls once: it keeps one grain timer per activation.
             siloBuilder.AddStartupTask<MailboxResumeStartupTask>();
             siloBuilder.AddIncomingGrainCallFilter<StorageFailureCallFilter>();
+            // After Orleans' own registration, so that this one is resolved: a clean exit (75) instead of FailFast.
+            siloBuilder.Services.AddSingleton<IFatalErrorHandler, SiloFatalErrorHandler>();
             siloBuilder.AddAlarmInboxAlarms(Math.Max(1, silo.AlarmStreamQueues));
             siloBuilder.AddDashboard(o =>
             {

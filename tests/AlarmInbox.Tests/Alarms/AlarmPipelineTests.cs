@@ -151,7 +151,7 @@ public sealed class AlarmPipelineTests(AlarmSiloFixture fixture, ITestOutputHelp
         Assert.Equal(WebhookDeliveryState.DeadLetter, delivery.State);
         Assert.Equal(2, delivery.Attempts);
         Assert.Equal(500, delivery.LastStatusCode);
-        Assert.Equal("The receiver answered 500 Internal Server Error.", delivery.LastError);
+        Assert.Equal("The receiver answered 500.", delivery.LastError);
         Assert.Equal(2, receiver.Requests.Count);
     }
 

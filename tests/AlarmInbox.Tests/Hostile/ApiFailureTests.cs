@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace AlarmInbox.Tests.Hostile;
 
 /// <summary>
-/// Issue 16, finding 11: the API answers a frozen silo fast and honestly (503 with Retry-After),
+/// Issue 16, finding 11: the API answers a frozen silo and a database outage fast and honestly (503 with Retry-After),
 /// with a real silo process on a real PostgreSQL and the API in this process with a 3 s call timeout.
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -68,6 +68,30 @@ public sealed class ApiFailureTests(PostgresServer postgres, ITestOutputHelper o
         Assert.NotNull(answer.Headers.RetryAfter);
         // Orleans' default would have held the request for 30 s; the answer comes after the 3 s call timeout.
         Assert.True(elapsed < TimeSpan.FromSeconds(15), $"the answer took {elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task AWriteDuringADatabaseOutageGets503StorageUnavailableNot500()
+    {
+        var http = await StartAsync(throughProxy: true);
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/tenants", new { id = "ff-outage", name = "Outage" })).StatusCode);
+
+        _proxy!.RefuseNew();
+        _proxy.CutAll();
+        using var answer = await http.PutAsJsonAsync("/api/tenants/ff-outage/alarm-settings", new { allowedSenders = new[] { "ils-musterland.example" } });
+        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        output.WriteLine($"Database outage: {(int)answer.StatusCode} {body}");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.NotNull(answer.Headers.RetryAfter);
+        Assert.True(body.GetProperty("code").GetString() is "storage_unavailable", body.ToString());
+
+        // The database comes back: the same write succeeds.
+        _proxy.Resume();
+        var retried = await Eventually.WaitForAsync(
+            async () => (await http.PutAsJsonAsync("/api/tenants/ff-outage/alarm-settings", new { allowedSenders = new[] { "ils-musterland.example" } })).StatusCode,
+            status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the write succeeds after the outage");
+        Assert.Equal(HttpStatusCode.OK, retried);
     }
 
     private async Task<HttpClient> StartAsync(bool throughProxy)

@@ -78,6 +78,8 @@ public sealed partial class SiloProcess : IAsyncDisposable
             ["AlarmInbox:Silo:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["AlarmInbox:Polling:StartupSpread"] = "00:00:01",
             ["AlarmInbox:Smtp:Enabled"] = "false",
+            // Dovecot and the webhook receivers of the tests are on 127.0.0.1 (docs/security.md, "Outbound connections").
+            ["AlarmInbox:Egress:AllowLoopback"] = "true",
             ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
@@ -171,6 +173,19 @@ public sealed partial class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;
     }
+
+    /// <summary>Waits for the process to exit by itself.</summary>
+    /// <returns>The exit code.</returns>
+    /// <exception cref="OperationCanceledException">It did not exit within <paramref name="timeout"/>.</exception>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>The whole log so far.</summary>
+    public string Log() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
     /// <summary>The last lines of the log, for failure messages.</summary>
     public string LogTail(int lines = 40) =>

@@ -89,6 +89,9 @@ public sealed class TestSilo : IAsyncDisposable
             ["AlarmInbox:Polling:StartupSpread"] = "00:00:01",
             ["AlarmInbox:Polling:BackoffBase"] = "00:00:01",
             ["AlarmInbox:Polling:PermanentErrorRetry"] = "00:00:05",
+            // Dovecot, the fake servers and the webhook receivers of the tests listen on 127.0.0.1, which the product
+            // refuses by default (docs/security.md, "Outbound connections"); EgressPolicyTests turns it off again.
+            ["AlarmInbox:Egress:AllowLoopback"] = "true",
             // Off unless a test turns it on with a free port: the default 2525 would clash between parallel silos.
             ["AlarmInbox:Smtp:Enabled"] = "false",
         };
