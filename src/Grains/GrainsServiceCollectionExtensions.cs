@@ -37,6 +37,9 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.FirstPollsPerSecond > 0, "AlarmInbox:Polling:FirstPollsPerSecond must be positive.")
             .Validate(o => o.StartupSpread >= TimeSpan.Zero && o.KeptSessionMaxInterval >= TimeSpan.Zero, "AlarmInbox:Polling:StartupSpread and AlarmInbox:Polling:KeptSessionMaxInterval must not be negative.")
             .ValidateOnStart();
+        services.AddOptions<Ingestion.IngestionOptions>().BindConfiguration(Ingestion.IngestionOptions.SectionName)
+            .Validate(o => o.MailBudget > TimeSpan.Zero && o.MailBudget <= TimeSpan.FromSeconds(20), "AlarmInbox:Ingestion:MailBudget must be more than 0 and at most 20 s (a poll has 25 s).")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MailDecoder>();
         services.TryAddSingleton<Ingestion.MailIngestion>();

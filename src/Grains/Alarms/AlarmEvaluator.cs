@@ -20,6 +20,7 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
     private const int MaxCachedRules = 512;
     private readonly ConcurrentDictionary<string, Regex> _rules = new(StringComparer.Ordinal);
     private readonly TimeSpan _timeout = options.Value.RegexTimeout;
+    private readonly TimeSpan _budget = options.Value.RegexBudgetPerMail;
 
     /// <summary>Evaluates <paramref name="message"/>.</summary>
     /// <param name="message">The decoded mail.</param>
@@ -31,6 +32,7 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(settings);
         var started = Stopwatch.GetTimestamp();
+        var clock = new RegexBudget(_timeout, _budget);
         var errors = new List<RuleError>();
         var matchedRules = new List<string>();
         var labelSet = AlarmLabels.BuiltIn.Concat(settings.Labels).Append(settings.KeywordLabel)
@@ -39,13 +41,13 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         // The mail itself, or — when its own text has no alarm content and it carries an attached mail (forwarded as an
         // attachment) — the first attached level that has, else the deepest one.
         var view = MailView.Of(message);
-        var found = Extract(view, labelSet, settings, errors);
+        var found = Extract(view, labelSet, clock, errors);
         var level = 0;
         for (var attached = message.AttachedMessage; attached is not null && !found.HasAlarmContent(settings); attached = attached.AttachedMessage)
         {
             var attachedErrors = new List<RuleError>();
             var attachedView = MailView.Of(attached);
-            var attachedFound = Extract(attachedView, labelSet, settings, attachedErrors);
+            var attachedFound = Extract(attachedView, labelSet, clock, attachedErrors);
             level++;
             (view, found) = (attachedView, attachedFound);
             errors = attachedErrors;
@@ -56,13 +58,38 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         var position = found.Position;
         var xmlKeywordSource = found.XmlKeywordSource;
 
+        // The original sender of an inline forward, before the custom rules: their budget must not cost a forward its sender.
+        string? originalFrom = null;
+        if (level > 0)
+        {
+            // Forwarded as an attachment: the attached original's sender is the original sender.
+            originalFrom = view.From?.Trim().ToLowerInvariant();
+        }
+        else if (settings.MatchForwardedSender)
+        {
+            try
+            {
+                originalFrom = SenderFilter.FindOriginalSender(message, _timeout);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                errors.Add(new RuleError("sender", "timeout", "Looking for a forwarded sender timed out; only the From address was checked."));
+            }
+        }
+
         // 3. Custom rules.
         foreach (var rule in settings.Rules)
         {
             var input = rule.Source == AlarmRuleSource.Subject ? view.Subject : view.Text;
+            if (!clock.TryGetTimeout(out var timeout))
+            {
+                errors.Add(OverBudget(rule.Name, clock));
+                continue;
+            }
+
             try
             {
-                var regex = Rule(rule.Pattern);
+                var regex = timeout == _timeout ? Rule(rule.Pattern) : new Regex(rule.Pattern, RegexOptions.CultureInvariant, timeout);
                 var match = regex.Match(input);
                 if (!match.Success)
                 {
@@ -82,7 +109,7 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
             }
             catch (RegexMatchTimeoutException)
             {
-                errors.Add(new RuleError(rule.Name, "timeout", $"The pattern did not finish within {Ms(_timeout)} ms on this mail; the rule was skipped."));
+                errors.Add(new RuleError(rule.Name, "timeout", $"The pattern did not finish within {Ms(timeout)} ms on this mail; the rule was skipped."));
             }
         }
 
@@ -121,24 +148,6 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         }
 
         // Sender filter, then content.
-        string? originalFrom = null;
-        if (level > 0)
-        {
-            // Forwarded as an attachment: the attached original's sender is the original sender.
-            originalFrom = view.From?.Trim().ToLowerInvariant();
-        }
-        else if (settings.MatchForwardedSender)
-        {
-            try
-            {
-                originalFrom = SenderFilter.FindOriginalSender(message, _timeout);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                errors.Add(new RuleError("sender", "timeout", "Looking for a forwarded sender timed out; only the From address was checked."));
-            }
-        }
-
         string? matchedSender = null;
         AlarmRejection? rejection = null;
         if (settings.AllowedSenders.Count > 0)
@@ -193,24 +202,31 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         settings.LateAfterMinutes > 0 && now - SentAt(message) > TimeSpan.FromMinutes(settings.LateAfterMinutes);
 
     /// <summary>Labels in the text and the XML incident attachments of one level of a mail.</summary>
-    private Extracted Extract(MailView view, List<string> labelSet, EvaluationSettings settings, List<RuleError> errors)
+    private Extracted Extract(MailView view, List<string> labelSet, RegexBudget clock, List<RuleError> errors)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         GeoPosition? position = null;
 
         // 1. Labels in the text.
-        try
+        if (!clock.TryGetTimeout(out var timeout))
         {
-            foreach (var (label, value) in labels.Extract(view.Text, labelSet, _timeout))
-            {
-                fields[label] = value;
-                sources[label] = "label";
-            }
+            errors.Add(OverBudget("label", clock));
         }
-        catch (RegexMatchTimeoutException)
+        else
         {
-            errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(_timeout)} ms on this mail; labelled fields were skipped."));
+            try
+            {
+                foreach (var (label, value) in labels.Extract(view.Text, labelSet, timeout))
+                {
+                    fields[label] = value;
+                    sources[label] = "label";
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(timeout)} ms on this mail; labelled fields were skipped."));
+            }
         }
 
         // 2. XML incident attachments.
@@ -277,6 +293,9 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         _rules[pattern] = regex;
         return regex;
     }
+
+    private static RuleError OverBudget(string rule, RegexBudget clock) =>
+        new(rule, "budget", $"The mail's regular-expression budget of {Ms(clock.PerMail)} ms was used up; this was skipped.");
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

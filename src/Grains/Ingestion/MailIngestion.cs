@@ -1,10 +1,10 @@
-using AlarmInbox.Grains.Alarms;
 using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AlarmInbox.Grains.Ingestion;
 
@@ -17,8 +17,11 @@ namespace AlarmInbox.Grains.Ingestion;
 /// the caller advances its watermark or removes its spool entry only after this returns, and a retry changes nothing.
 /// </summary>
 /// <remarks>Stateless; registered as a singleton. Callers: <c>MailboxGrain</c> (IMAP), <c>SpoolProcessor</c> (SMTP), the Graph mailbox.</remarks>
-public sealed partial class MailIngestion(MailDecoder decoder, IGrainFactory grains, TimeProvider time, ILogger<MailIngestion> logger)
+public sealed partial class MailIngestion(
+    MailDecoder decoder, IGrainFactory grains, TimeProvider time, IOptions<IngestionOptions> options, ILogger<MailIngestion> logger)
 {
+    private readonly TimeSpan _mailBudget = options.Value.MailBudget;
+
     /// <summary>Ingests a batch of raw mails of one path; returns after the alarms and the messages are stored.</summary>
     /// <param name="request">The mails and where they came from.</param>
     /// <param name="cancellationToken">Cancels decoding (not the stores once started).</param>
@@ -61,7 +64,12 @@ public sealed partial class MailIngestion(MailDecoder decoder, IGrainFactory gra
         try
         {
             using var stream = new MemoryStream(mail.Raw, writable: false);
-            message = decoder.Decode(stream, mail.UidValidity, mail.Uid, mail.ReceivedAt, mail.Size > 0 ? mail.Size : mail.Raw.Length, now, cancellationToken);
+            var budget = new DecodeBudget(_mailBudget);
+            message = decoder.Decode(stream, mail.UidValidity, mail.Uid, mail.ReceivedAt, mail.Size > 0 ? mail.Size : mail.Raw.Length, now, budget, cancellationToken);
+            if (message.Truncated)
+            {
+                LogLimited(logger, path.Kind, path.SourceId, mail.Uid, string.Join(",", message.Limits));
+            }
         }
         catch (FormatException)
         {
@@ -78,13 +86,27 @@ public sealed partial class MailIngestion(MailDecoder decoder, IGrainFactory gra
             };
         }
 
-        return mail.EnvelopeFrom is null && mail.EnvelopeTo.Count == 0
-            ? message
-            : message with { EnvelopeFrom = mail.EnvelopeFrom, EnvelopeTo = mail.EnvelopeTo };
+        if (mail.EnvelopeFrom is null && mail.EnvelopeTo.Count == 0)
+        {
+            return message;
+        }
+
+        // The envelope is capped like the headers.
+        var max = MailLimits.MaxHeaderLength;
+        var capped = mail.EnvelopeTo.Count > MailLimits.MaxRecipients || mail.EnvelopeTo.Any(a => a.Length > max) || mail.EnvelopeFrom?.Length > max;
+        return message with
+        {
+            EnvelopeFrom = mail.EnvelopeFrom is { Length: > 0 } from && from.Length > max ? from[..max] : mail.EnvelopeFrom,
+            EnvelopeTo = [.. mail.EnvelopeTo.Take(MailLimits.MaxRecipients).Select(a => a.Length > max ? a[..max] : a)],
+            Limits = capped && !message.Limits.Contains(MailLimits.Headers) ? [.. message.Limits, MailLimits.Headers] : message.Limits,
+        };
     }
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "{Path} {SourceId}: UID {Uid} is not a readable message; stored flagged 'undecodable'")]
     private static partial void LogUndecodable(ILogger logger, MailPathKind path, string sourceId, uint uid);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "{Path} {SourceId}: UID {Uid} hit processing limits ({Limits}); stored and evaluated on what was extracted")]
+    private static partial void LogLimited(ILogger logger, MailPathKind path, string sourceId, uint uid, string limits);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Path} {SourceId} UID {Uid} is late (sent longer ago than the late threshold when it was evaluated)")]
     private static partial void LogLate(ILogger logger, string tenantId, MailPathKind path, string sourceId, uint uid);

@@ -30,7 +30,7 @@ public sealed class MailDecoder
         return MimeMessage.Load(Options, rawMessage, cancellationToken);
     }
 
-    /// <summary>Parses a raw message and decodes it; see <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset)"/>.</summary>
+    /// <summary>Parses a raw message and decodes it; see <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset, DecodeBudget)"/>.</summary>
     /// <param name="rawMessage">The raw message (RFC 5322); read to its end and not disposed.</param>
     /// <param name="uidValidity">The folder's UIDVALIDITY.</param>
     /// <param name="uid">The message's UID.</param>
@@ -50,7 +50,7 @@ public sealed class MailDecoder
         CancellationToken cancellationToken)
     {
         var message = Parse(rawMessage, cancellationToken);
-        return Decode(message, uidValidity, uid, internalDate, size, fetchedAt);
+        return Decode(message, uidValidity, uid, internalDate, size, fetchedAt, DecodeBudget.Unlimited);
     }
 
     /// <summary>Decodes a parsed message into the record that is stored for its mailbox.</summary>
@@ -60,18 +60,31 @@ public sealed class MailDecoder
     /// <param name="internalDate">The IMAP INTERNALDATE, if known.</param>
     /// <param name="size">The IMAP RFC822.SIZE in bytes.</param>
     /// <param name="fetchedAt">When the message was fetched (UTC).</param>
-    /// <returns>The decoded message; the text is cut at <see cref="MailMessage.MaxTextLength"/> characters.</returns>
+    /// <param name="budget">The mail's processing budget; the limits it hit are the message's <see cref="MailMessage.Limits"/>.</param>
+    /// <returns>
+    /// The decoded message; the text is cut at <see cref="MailMessage.MaxTextLength"/> characters, the subject, header
+    /// values and the attachment list at the <see cref="MailLimits"/> caps.
+    /// </returns>
     public MailMessage Decode(
         MimeMessage message,
         uint uidValidity,
         uint uid,
         DateTimeOffset? internalDate,
         long size,
-        DateTimeOffset fetchedAt)
+        DateTimeOffset fetchedAt,
+        DecodeBudget budget)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(budget);
 
-        var content = DecodeContent(message, level: 0);
+        var content = DecodeContent(message, level: 0, budget);
+        var to = message.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).Take(MailLimits.MaxRecipients + 1).ToList();
+        if (to.Count > MailLimits.MaxRecipients)
+        {
+            budget.Hit(MailLimits.Headers);
+            to.RemoveAt(to.Count - 1);
+        }
+
         return new MailMessage
         {
             UidValidity = uidValidity,
@@ -79,7 +92,7 @@ public sealed class MailDecoder
             MessageId = content.MessageId,
             From = content.From,
             FromName = content.FromName,
-            To = [.. message.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a))],
+            To = [.. to.Select(a => CapHeader(a, budget)!)],
             Subject = content.Subject,
             Date = content.Date,
             InternalDate = internalDate,
@@ -90,8 +103,41 @@ public sealed class MailDecoder
             FetchedAt = fetchedAt,
             XmlAttachments = content.XmlAttachments,
             AttachedMessage = content.Attached,
+            Limits = [.. budget.Limits],
         };
     }
+
+    /// <summary>Parses and decodes a raw message within a processing budget; see <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset, DecodeBudget)"/>.</summary>
+    /// <exception cref="FormatException">The stream does not hold a message.</exception>
+    public MailMessage Decode(
+        Stream rawMessage,
+        uint uidValidity,
+        uint uid,
+        DateTimeOffset? internalDate,
+        long size,
+        DateTimeOffset fetchedAt,
+        DecodeBudget budget,
+        CancellationToken cancellationToken)
+    {
+        var message = Parse(rawMessage, cancellationToken);
+        return Decode(message, uidValidity, uid, internalDate, size, fetchedAt, budget);
+    }
+
+    /// <summary>A header value cut at <see cref="MailLimits.MaxHeaderLength"/> characters (recorded as <see cref="MailLimits.Headers"/>).</summary>
+    private static string? CapHeader(string? value, DecodeBudget budget)
+    {
+        if (value is null || value.Length <= MailLimits.MaxHeaderLength)
+        {
+            return value;
+        }
+
+        budget.Hit(MailLimits.Headers);
+        return Cut(value, MailLimits.MaxHeaderLength);
+    }
+
+    /// <summary>Cuts <paramref name="text"/> at <paramref name="length"/> characters without leaving half a surrogate pair.</summary>
+    private static string Cut(string text, int length) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
 
     private static ParserOptions CreateParserOptions()
     {
@@ -101,15 +147,21 @@ public sealed class MailDecoder
     }
 
     /// <summary>Decodes one level: the mail itself (level 0) or a mail attached to it (1 to <see cref="MailAttachedMessage.MaxDepth"/>).</summary>
-    private static DecodedContent DecodeContent(MimeMessage message, int level)
+    private static DecodedContent DecodeContent(MimeMessage message, int level, DecodeBudget budget)
     {
-        var parts = MimeWalker.Walk(message);
-        var (text, truncated) = Truncate(NormaliseText(BodyText(parts)));
+        var parts = MimeWalker.Walk(message, budget);
+        var body = BodyText(parts, budget);
+
+        // Normalising never lengthens the text: a body far above the kept length is cut first, so a 25 MB text part
+        // costs one cut, not a split into millions of lines.
+        var cutEarly = body.Length > 4 * MailMessage.MaxTextLength;
+        var (text, truncated) = Truncate(NormaliseText(cutEarly ? Cut(body, 4 * MailMessage.MaxTextLength) : body));
+        truncated |= cutEarly;
         var (from, fromName) = DecodeSender(message);
         MailAttachedMessage? attached = null;
-        if (level < MailAttachedMessage.MaxDepth && parts.AttachedMessage is { } inner)
+        if (level < MailAttachedMessage.MaxDepth && parts.AttachedMessage is { } inner && !budget.IsExhausted)
         {
-            var innerContent = DecodeContent(inner.Message, level + 1);
+            var innerContent = DecodeContent(inner.Message, level + 1, budget);
             attached = new MailAttachedMessage
             {
                 AttachedAs = inner.AttachedAs,
@@ -124,17 +176,24 @@ public sealed class MailDecoder
             };
         }
 
+        var subject = DecodeHeader(message, HeaderId.Subject) ?? message.Subject ?? "";
+        if (subject.Length > MailLimits.MaxSubjectLength)
+        {
+            budget.Hit(MailLimits.Subject);
+            subject = Cut(subject, MailLimits.MaxSubjectLength);
+        }
+
         return new DecodedContent
         {
-            Subject = DecodeHeader(message, HeaderId.Subject) ?? message.Subject ?? "",
-            From = from,
-            FromName = fromName,
-            MessageId = string.IsNullOrWhiteSpace(message.MessageId) ? null : message.MessageId,
+            Subject = subject,
+            From = CapHeader(from, budget),
+            FromName = CapHeader(fromName, budget),
+            MessageId = CapHeader(string.IsNullOrWhiteSpace(message.MessageId) ? null : message.MessageId, budget),
             // MimeKit reports a missing or unparseable Date header as DateTimeOffset.MinValue.
             Date = message.Date == DateTimeOffset.MinValue ? null : message.Date,
             Text = text,
             TextTruncated = truncated,
-            Attachments = GetAttachments(parts),
+            Attachments = GetAttachments(parts, budget),
             XmlAttachments = GetXmlAttachments(parts),
             Attached = attached,
         };
@@ -163,7 +222,7 @@ public sealed class MailDecoder
         return index < 0 ? null : HeaderText.Decode(message.Headers[index].RawValue);
     }
 
-    private static string BodyText(MimeParts parts)
+    private static string BodyText(MimeParts parts, DecodeBudget budget)
     {
         var plain = parts.Plain is null ? null : DecodeText(parts.Plain);
         if (!string.IsNullOrWhiteSpace(plain))
@@ -174,7 +233,7 @@ public sealed class MailDecoder
         var html = parts.Html is null ? null : DecodeText(parts.Html);
         if (!string.IsNullOrWhiteSpace(html))
         {
-            return HtmlTextRenderer.Render(html);
+            return HtmlTextRenderer.Render(html, budget);
         }
 
         return plain ?? "";
@@ -221,11 +280,17 @@ public sealed class MailDecoder
         return (text[..length], true);
     }
 
-    private static List<MailAttachment> GetAttachments(MimeParts parts)
+    private static List<MailAttachment> GetAttachments(MimeParts parts, DecodeBudget budget)
     {
         var attachments = new List<MailAttachment>();
         foreach (var part in parts.Leaves)
         {
+            if (attachments.Count == MailLimits.MaxAttachments)
+            {
+                budget.Hit(MailLimits.Attachments);
+                break;
+            }
+
             // Text parts that are not attachments are the body or its alternatives; every other
             // leaf (attachments, inline images, attached messages) is listed.
             if (part is TextPart && !part.IsAttachment)
@@ -238,6 +303,12 @@ public sealed class MailDecoder
                 MimePart mimePart => mimePart.FileName,
                 _ => part.ContentDisposition?.FileName ?? part.ContentType.Name,
             };
+
+            if (fileName?.Length > MailLimits.MaxHeaderLength)
+            {
+                budget.Hit(MailLimits.Attachments);
+                fileName = Cut(fileName, MailLimits.MaxHeaderLength);
+            }
 
             attachments.Add(new MailAttachment(
                 string.IsNullOrEmpty(fileName) ? null : fileName,

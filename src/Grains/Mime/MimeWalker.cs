@@ -10,11 +10,11 @@ namespace AlarmInbox.Grains.Mime;
 /// </summary>
 internal static class MimeWalker
 {
-    /// <summary>The deepest multipart nesting walked; parts below are not read and the walk reports <see cref="MimeParts.DepthExceeded"/>.</summary>
+    /// <summary>The deepest multipart nesting walked; parts below are not read and the walk reports <see cref="AlarmInbox.Grains.Interfaces.Mailboxes.MailLimits.MimeDepth"/> in the budget.</summary>
     public const int MaxDepth = 32;
 
-    /// <summary>Walks <paramref name="message"/>.</summary>
-    public static MimeParts Walk(MimeMessage message)
+    /// <summary>Walks <paramref name="message"/>; stops early (keeping what it found) when <paramref name="budget"/> runs out.</summary>
+    public static MimeParts Walk(MimeMessage message, DecodeBudget budget)
     {
         var result = new MimeParts();
         if (message.Body is null)
@@ -24,7 +24,7 @@ internal static class MimeWalker
 
         var stack = new Stack<(MimeEntity Entity, int Depth)>();
         stack.Push((message.Body, 0));
-        while (stack.Count > 0)
+        while (stack.Count > 0 && !budget.IsExhausted)
         {
             var (entity, depth) = stack.Pop();
             switch (entity)
@@ -32,7 +32,7 @@ internal static class MimeWalker
                 case Multipart multipart:
                     if (depth >= MaxDepth)
                     {
-                        result.DepthExceeded = true;
+                        budget.Hit(Interfaces.Mailboxes.MailLimits.MimeDepth);
                         break;
                     }
 
@@ -102,9 +102,6 @@ internal sealed class MimeParts
 
     /// <summary>The first attached mail, or <see langword="null"/>.</summary>
     public AttachedMail? AttachedMessage { get; set; }
-
-    /// <summary>Whether multiparts deeper than <see cref="MimeWalker.MaxDepth"/> were left unread.</summary>
-    public bool DepthExceeded { get; set; }
 }
 
 /// <summary>A mail attached to another.</summary>

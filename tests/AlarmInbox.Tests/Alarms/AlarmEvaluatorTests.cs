@@ -273,6 +273,34 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 
+    [Fact]
+    public void TwentyCatastrophicRulesShareOneRegexBudgetPerMail()
+    {
+        // 50 ms per pattern, 120 ms per mail: at most three patterns run (fewer when a timeout fires late on a busy machine), the rest are skipped.
+        var evaluator = new AlarmEvaluator(
+            new LabelExtractor(),
+            Options.Create(new AlarmOptions { RegexTimeout = TimeSpan.FromMilliseconds(50), RegexBudgetPerMail = TimeSpan.FromMilliseconds(120) }));
+        var mail = new MailMessage
+        {
+            UidValidity = 1,
+            Uid = 1,
+            From = "alarmierung@ils-musterland.example",
+            Subject = "B1 Test",
+            Text = "Einsatznummer: 2026-1\n" + new string('a', 40) + "!",
+            FetchedAt = Now,
+        };
+        var settings = CorpusSettings with { Rules = [.. Enumerable.Range(1, 20).Select(i => new AlarmRule($"Katastrophe{i}", $@"(?<x{i}>(a|aa)+)$"))] };
+
+        var evaluation = evaluator.Evaluate(mail, settings, Now);
+
+        Assert.Equal(20, evaluation.RuleErrors.Count);
+        Assert.InRange(evaluation.RuleErrors.Count(e => e.Code == "timeout"), 1, 3);
+        Assert.All(evaluation.RuleErrors.SkipWhile(e => e.Code == "timeout"), e => Assert.Equal("budget", e.Code));
+        Assert.Equal("The mail's regular-expression budget of 120 ms was used up; this was skipped.", evaluation.RuleErrors[^1].Message);
+        Assert.Equal("2026-1", evaluation.IncidentNumber);
+        Assert.True(evaluation.IsAlarm);
+    }
+
     [Theory]
     [InlineData("49.412345, 8.694321", 49.412345, 8.694321)]
     [InlineData("N 49,4123 E 8,6943", 49.4123, 8.6943)]
