@@ -8,10 +8,17 @@ using AlarmInbox.Bench;
 // mailboxes (silo CPU seconds per hour and memory), against the real silo and API processes and a real Dovecot.
 // Usage: dotnet run -c Release --project bench/AlarmInbox.Bench -- [--mails 200] [--cost-mailboxes 200] [--cost-seconds 120]
 // Subcommands (issue 9, see docs/benchmarks.md "Scale"): load --mailboxes N …, compare --mailboxes 100,1000 …;
-// idle [--rounds 3] [--seconds 120] (issue 15: CPU of an empty silo, as shipped and with library defaults).
+// idle [--rounds 3] [--seconds 120] (issue 15: CPU of an empty silo, as shipped and with library defaults);
+// render [--rounds 5] (issue 16): decoding time of 25 MiB bomb mails.
 if (args is ["load" or "compare" or "idle", ..])
 {
     return await ScaleCommands.RunAsync(args);
+}
+
+if (args is ["render", ..])
+{
+    // Issue 16: decoder and HTML renderer time for the largest allowed mail (see docs/benchmarks.md "Hostile mail").
+    return RenderBenchmark.Run(args);
 }
 
 var options = BenchOptions.Parse(args);

@@ -39,6 +39,9 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.FirstPollsPerSecond > 0, "AlarmInbox:Polling:FirstPollsPerSecond must be positive.")
             .Validate(o => o.StartupSpread >= TimeSpan.Zero && o.KeptSessionMaxInterval >= TimeSpan.Zero, "AlarmInbox:Polling:StartupSpread and AlarmInbox:Polling:KeptSessionMaxInterval must not be negative.")
             .ValidateOnStart();
+        services.AddOptions<Ingestion.IngestionOptions>().BindConfiguration(Ingestion.IngestionOptions.SectionName)
+            .Validate(o => o.MailBudget > TimeSpan.Zero && o.MailBudget <= TimeSpan.FromSeconds(20), "AlarmInbox:Ingestion:MailBudget must be more than 0 and at most 20 s (a poll has 25 s).")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName)
             .Validate(o => o.AllowedNetworks.Concat(o.DeniedNetworks).All(n => System.Net.IPNetwork.TryParse(n, out _)),
@@ -46,6 +49,7 @@ public static class GrainsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<EgressPolicy>();
         services.TryAddSingleton<MailDecoder>();
+        services.TryAddSingleton<Ingestion.MailIngestion>();
         services.TryAddSingleton<ImapLoginLimiter>();
         services.TryAddSingleton<FirstPollPacer>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();

@@ -20,6 +20,7 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
     private const int MaxCachedRules = 512;
     private readonly ConcurrentDictionary<string, Regex> _rules = new(StringComparer.Ordinal);
     private readonly TimeSpan _timeout = options.Value.RegexTimeout;
+    private readonly TimeSpan _budget = options.Value.RegexBudgetPerMail;
 
     /// <summary>Evaluates <paramref name="message"/>.</summary>
     /// <param name="message">The decoded mail.</param>
@@ -31,31 +32,206 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(settings);
         var started = Stopwatch.GetTimestamp();
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        var clock = new RegexBudget(_timeout, _budget);
         var errors = new List<RuleError>();
         var matchedRules = new List<string>();
+        var labelSet = AlarmLabels.BuiltIn.Concat(settings.Labels).Append(settings.KeywordLabel)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+        // The mail itself, or — when its own text has no alarm content and it carries an attached mail (forwarded as an
+        // attachment) — the first attached level that has, else the deepest one.
+        var view = MailView.Of(message);
+        var found = Extract(view, labelSet, clock, errors);
+        var level = 0;
+        for (var attached = message.AttachedMessage; attached is not null && !found.HasAlarmContent(settings); attached = attached.AttachedMessage)
+        {
+            var attachedErrors = new List<RuleError>();
+            var attachedView = MailView.Of(attached);
+            var attachedFound = Extract(attachedView, labelSet, clock, attachedErrors);
+            level++;
+            (view, found) = (attachedView, attachedFound);
+            errors = attachedErrors;
+        }
+
+        var fields = found.Fields;
+        var sources = found.Sources;
+        var position = found.Position;
+        var xmlKeywordSource = found.XmlKeywordSource;
+
+        // The original sender of an inline forward, before the custom rules: their budget must not cost a forward its sender.
+        string? originalFrom = null;
+        if (level > 0)
+        {
+            // Forwarded as an attachment: the attached original's sender is the original sender.
+            originalFrom = view.From?.Trim().ToLowerInvariant();
+        }
+        else if (settings.MatchForwardedSender)
+        {
+            try
+            {
+                originalFrom = SenderFilter.FindOriginalSender(message, _timeout);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                errors.Add(new RuleError("sender", "timeout", "Looking for a forwarded sender timed out; only the From address was checked."));
+            }
+        }
+
+        // 3. Custom rules.
+        foreach (var rule in settings.Rules)
+        {
+            var input = rule.Source == AlarmRuleSource.Subject ? view.Subject : view.Text;
+            if (!clock.TryGetTimeout(out var timeout))
+            {
+                errors.Add(OverBudget(rule.Name, clock));
+                continue;
+            }
+
+            try
+            {
+                var regex = timeout == _timeout ? Rule(rule.Pattern) : new Regex(rule.Pattern, RegexOptions.CultureInvariant, timeout);
+                var match = regex.Match(input);
+                if (!match.Success)
+                {
+                    continue;
+                }
+
+                matchedRules.Add(rule.Name);
+                foreach (var group in match.Groups.Cast<Group>().Where(g => g.Success && !int.TryParse(g.Name, out _)))
+                {
+                    var value = group.Value.Trim();
+                    if (value.Length > 0)
+                    {
+                        fields[group.Name] = value;
+                        sources[group.Name] = "rule:" + rule.Name;
+                    }
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                errors.Add(new RuleError(rule.Name, "timeout", $"The pattern did not finish within {Ms(timeout)} ms on this mail; the rule was skipped."));
+            }
+        }
+
+        // Keyword, incident number, position.
+        string? keyword = null;
+        if (settings.KeywordSource != KeywordSource.Subject)
+        {
+            var label = fields.Keys.FirstOrDefault(k => string.Equals(k, settings.KeywordLabel, StringComparison.OrdinalIgnoreCase));
+            keyword = label is null ? null : fields[label];
+            if (keyword is not null)
+            {
+                sources["keyword"] = sources[label!] == "label" ? "label:" + label : sources[label!];
+            }
+            else if (xmlKeywordSource is not null)
+            {
+                keyword = fields[AlarmLabels.Stichwort];
+                sources["keyword"] = xmlKeywordSource;
+            }
+        }
+
+        if (keyword is null && settings.KeywordSource != KeywordSource.Label)
+        {
+            // Subject, or Auto without a labelled or XML keyword: the subject without reply/forward prefixes.
+            keyword = NullIfEmpty(SenderFilter.StripPrefixes(view.Subject));
+            if (keyword is not null)
+            {
+                sources["keyword"] = "subject";
+            }
+        }
+
+        var incidentNumber = fields.GetValueOrDefault(AlarmLabels.Einsatznummer);
+        if (fields.TryGetValue(AlarmLabels.Koordinaten, out var coordinates) && !sources[AlarmLabels.Koordinaten].StartsWith("xml:", StringComparison.Ordinal))
+        {
+            // A label or rule value is more specific than (and overrides) the attachment's position.
+            position = PositionParser.Parse(coordinates) ?? position;
+        }
+
+        // Sender filter, then content.
+        string? matchedSender = null;
+        AlarmRejection? rejection = null;
+        if (settings.AllowedSenders.Count > 0)
+        {
+            // The SMTP envelope sender (mails received over SMTP only) counts like From: forwarding rules often keep it.
+            matchedSender = SenderFilter.Match(message.From, settings.AllowedSenders)
+                ?? SenderFilter.Match(message.EnvelopeFrom, settings.AllowedSenders)
+                ?? (originalFrom is null || !settings.MatchForwardedSender ? null : SenderFilter.Match(originalFrom, settings.AllowedSenders));
+            if (matchedSender is null)
+            {
+                var original = originalFrom is null ? "" : $" (forwarded from '{originalFrom}')";
+                rejection = new AlarmRejection(
+                    AlarmRejectionCodes.SenderNotAllowed,
+                    $"The sender '{message.From ?? "(none)"}'{original} is not in allowedSenders.");
+            }
+        }
+
+        if (rejection is null && keyword is null && incidentNumber is null)
+        {
+            rejection = new AlarmRejection(AlarmRejectionCodes.NoAlarmContent, "The mail has neither a keyword nor an incident number (Einsatznummer).");
+        }
+
+        return new AlarmEvaluation
+        {
+            IsAlarm = rejection is null,
+            Rejection = rejection,
+            Keyword = keyword,
+            IncidentNumber = incidentNumber,
+            Fields = fields,
+            FieldSources = sources,
+            Position = position,
+            MatchedRules = matchedRules,
+            RuleErrors = errors,
+            MatchedSender = matchedSender,
+            OriginalFrom = originalFrom,
+            Late = IsLate(message, settings, now),
+            Text = view.Text,
+            AttachedLevel = level,
+            DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        };
+    }
+
+    /// <summary>When the mail was sent: its Date header, else the server's receive time, else when it was fetched.</summary>
+    public static DateTimeOffset SentAt(MailMessage message) => message.Date ?? message.InternalDate ?? message.FetchedAt;
+
+    /// <summary>
+    /// The one definition of <c>late</c>, for the stored message and its alarm alike: the mail was evaluated more than
+    /// <see cref="EvaluationSettings.LateAfterMinutes"/> after it was sent (<see cref="SentAt"/>: its Date header, else the
+    /// server's receive time). 0 minutes turns the flag off.
+    /// </summary>
+    public static bool IsLate(MailMessage message, EvaluationSettings settings, DateTimeOffset now) =>
+        settings.LateAfterMinutes > 0 && now - SentAt(message) > TimeSpan.FromMinutes(settings.LateAfterMinutes);
+
+    /// <summary>Labels in the text and the XML incident attachments of one level of a mail.</summary>
+    private Extracted Extract(MailView view, List<string> labelSet, RegexBudget clock, List<RuleError> errors)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         GeoPosition? position = null;
 
         // 1. Labels in the text.
-        var labelSet = AlarmLabels.BuiltIn.Concat(settings.Labels).Append(settings.KeywordLabel)
-            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        try
+        if (!clock.TryGetTimeout(out var timeout))
         {
-            foreach (var (label, value) in labels.Extract(message.Text, labelSet, _timeout))
-            {
-                fields[label] = value;
-                sources[label] = "label";
-            }
+            errors.Add(OverBudget("label", clock));
         }
-        catch (RegexMatchTimeoutException)
+        else
         {
-            errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(_timeout)} ms on this mail; labelled fields were skipped."));
+            try
+            {
+                foreach (var (label, value) in labels.Extract(view.Text, labelSet, timeout))
+                {
+                    fields[label] = value;
+                    sources[label] = "label";
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(timeout)} ms on this mail; labelled fields were skipped."));
+            }
         }
 
         // 2. XML incident attachments.
         string? xmlKeywordSource = null;
-        foreach (var xml in message.XmlAttachments)
+        foreach (var xml in view.XmlAttachments)
         {
             var name = "xml:" + (xml.FileName ?? "attachment");
             try
@@ -80,123 +256,25 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
             }
         }
 
-        // 3. Custom rules.
-        foreach (var rule in settings.Rules)
-        {
-            var input = rule.Source == AlarmRuleSource.Subject ? message.Subject : message.Text;
-            try
-            {
-                var regex = Rule(rule.Pattern);
-                var match = regex.Match(input);
-                if (!match.Success)
-                {
-                    continue;
-                }
-
-                matchedRules.Add(rule.Name);
-                foreach (var group in match.Groups.Cast<Group>().Where(g => g.Success && !int.TryParse(g.Name, out _)))
-                {
-                    var value = group.Value.Trim();
-                    if (value.Length > 0)
-                    {
-                        fields[group.Name] = value;
-                        sources[group.Name] = "rule:" + rule.Name;
-                    }
-                }
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                errors.Add(new RuleError(rule.Name, "timeout", $"The pattern did not finish within {Ms(_timeout)} ms on this mail; the rule was skipped."));
-            }
-        }
-
-        // Keyword, incident number, position.
-        string? keyword;
-        if (settings.KeywordSource == KeywordSource.Subject)
-        {
-            keyword = NullIfEmpty(SenderFilter.StripPrefixes(message.Subject));
-            sources["keyword"] = "subject";
-        }
-        else
-        {
-            var label = fields.Keys.FirstOrDefault(k => string.Equals(k, settings.KeywordLabel, StringComparison.OrdinalIgnoreCase));
-            keyword = label is null ? null : fields[label];
-            if (keyword is not null)
-            {
-                sources["keyword"] = sources[label!] == "label" ? "label:" + label : sources[label!];
-            }
-            else if (xmlKeywordSource is not null)
-            {
-                keyword = fields[AlarmLabels.Stichwort];
-                sources["keyword"] = xmlKeywordSource;
-            }
-        }
-
-        var incidentNumber = fields.GetValueOrDefault(AlarmLabels.Einsatznummer);
-        if (fields.TryGetValue(AlarmLabels.Koordinaten, out var coordinates) && !sources[AlarmLabels.Koordinaten].StartsWith("xml:", StringComparison.Ordinal))
-        {
-            // A label or rule value is more specific than (and overrides) the attachment's position.
-            position = PositionParser.Parse(coordinates) ?? position;
-        }
-
-        // Sender filter, then content.
-        string? originalFrom = null;
-        if (settings.MatchForwardedSender)
-        {
-            try
-            {
-                originalFrom = SenderFilter.FindOriginalSender(message, _timeout);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                errors.Add(new RuleError("sender", "timeout", "Looking for a forwarded sender timed out; only the From address was checked."));
-            }
-        }
-
-        string? matchedSender = null;
-        AlarmRejection? rejection = null;
-        if (settings.AllowedSenders.Count > 0)
-        {
-            // The SMTP envelope sender (mails received over SMTP only) counts like From: forwarding rules often keep it.
-            matchedSender = SenderFilter.Match(message.From, settings.AllowedSenders)
-                ?? SenderFilter.Match(message.EnvelopeFrom, settings.AllowedSenders)
-                ?? (originalFrom is null ? null : SenderFilter.Match(originalFrom, settings.AllowedSenders));
-            if (matchedSender is null)
-            {
-                var original = originalFrom is null ? "" : $" (forwarded from '{originalFrom}')";
-                rejection = new AlarmRejection(
-                    AlarmRejectionCodes.SenderNotAllowed,
-                    $"The sender '{message.From ?? "(none)"}'{original} is not in allowedSenders.");
-            }
-        }
-
-        if (rejection is null && keyword is null && incidentNumber is null)
-        {
-            rejection = new AlarmRejection(AlarmRejectionCodes.NoAlarmContent, "The mail has neither a keyword nor an incident number (Einsatznummer).");
-        }
-
-        var sentAt = SentAt(message);
-        return new AlarmEvaluation
-        {
-            IsAlarm = rejection is null,
-            Rejection = rejection,
-            Keyword = keyword,
-            IncidentNumber = incidentNumber,
-            Fields = fields,
-            FieldSources = sources,
-            Position = position,
-            MatchedRules = matchedRules,
-            RuleErrors = errors,
-            MatchedSender = matchedSender,
-            OriginalFrom = originalFrom,
-            Late = message.Late || (settings.LateAfterMinutes > 0 && now - sentAt > TimeSpan.FromMinutes(settings.LateAfterMinutes)),
-            Text = message.Text,
-            DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-        };
+        return new Extracted(fields, sources, position, xmlKeywordSource);
     }
 
-    /// <summary>When the mail was sent: its Date header, else the server's receive time, else when it was fetched.</summary>
-    public static DateTimeOffset SentAt(MailMessage message) => message.Date ?? message.InternalDate ?? message.FetchedAt;
+    /// <summary>One level of a mail as the rules see it: the mail itself or an attached one.</summary>
+    private sealed record MailView(string Subject, string? From, string Text, IReadOnlyList<MailXmlAttachment> XmlAttachments)
+    {
+        public static MailView Of(MailMessage message) => new(message.Subject, message.From, message.Text, message.XmlAttachments);
+
+        public static MailView Of(MailAttachedMessage message) => new(message.Subject, message.From, message.Text, message.XmlAttachments);
+    }
+
+    private sealed record Extracted(Dictionary<string, string> Fields, Dictionary<string, string> Sources, GeoPosition? Position, string? XmlKeywordSource)
+    {
+        /// <summary>Alarm content of its own: an incident number, or a keyword from a label or the XML attachment.</summary>
+        public bool HasAlarmContent(EvaluationSettings settings) =>
+            Fields.ContainsKey(AlarmLabels.Einsatznummer)
+            || XmlKeywordSource is not null
+            || Fields.Keys.Any(k => string.Equals(k, settings.KeywordLabel, StringComparison.OrdinalIgnoreCase));
+    }
 
     private Regex Rule(string pattern)
     {
@@ -215,6 +293,9 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         _rules[pattern] = regex;
         return regex;
     }
+
+    private static RuleError OverBudget(string rule, RegexBudget clock) =>
+        new(rule, "budget", $"The mail's regular-expression budget of {Ms(clock.PerMail)} ms was used up; this was skipped.");
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

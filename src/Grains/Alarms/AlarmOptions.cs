@@ -9,6 +9,12 @@ public sealed class AlarmOptions
     /// <summary>The longest time one regular expression (label extraction or a custom rule) may run on one mail; it is then reported as timed out and skipped.</summary>
     public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// The time all regular expressions together may run on one mail (labels, custom rules, the forwarded-sender search):
+    /// once it is used up the remaining ones are skipped and reported with code <c>budget</c>. Default 1 s.
+    /// </summary>
+    public TimeSpan RegexBudgetPerMail { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How many alarms a tenant keeps (newest first); older ones are dropped.</summary>
     public int StoredAlarms { get; set; } = 1_000;
 

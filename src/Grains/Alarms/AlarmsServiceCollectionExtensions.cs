@@ -18,6 +18,7 @@ public static class AlarmsServiceCollectionExtensions
     {
         services.AddOptions<AlarmOptions>().BindConfiguration(AlarmOptions.SectionName)
             .Validate(o => o.RegexTimeout > TimeSpan.Zero && o.RegexTimeout <= TimeSpan.FromSeconds(5), "AlarmInbox:Alarms:RegexTimeout must be more than 0 and at most 5 s.")
+            .Validate(o => o.RegexBudgetPerMail >= o.RegexTimeout && o.RegexBudgetPerMail <= TimeSpan.FromSeconds(10), "AlarmInbox:Alarms:RegexBudgetPerMail must be at least AlarmInbox:Alarms:RegexTimeout and at most 10 s.")
             .Validate(o => o.StoredAlarms is >= 10 and <= 100_000, "AlarmInbox:Alarms:StoredAlarms must be between 10 and 100000.")
             .Validate(o => o.ProcessedKeyWindow >= 1_000, "AlarmInbox:Alarms:ProcessedKeyWindow must be at least 1000.")
             .ValidateOnStart();

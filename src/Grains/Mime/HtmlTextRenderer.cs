@@ -1,4 +1,5 @@
 using System.Text;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
 using MimeKit.Text;
 
 namespace AlarmInbox.Grains.Mime;
@@ -11,13 +12,31 @@ namespace AlarmInbox.Grains.Mime;
 /// Block elements become line breaks; a table row becomes one line, and a two-cell row reads as
 /// <c>Label: value</c>. Script, style and head contents are dropped, character references are
 /// decoded, whitespace is collapsed within lines and at most one blank line is kept in a row.
+/// Linear in the input: tables nested deeper than <see cref="MaxTableDepth"/> are read as plain text
+/// (<see cref="MailLimits.HtmlNesting"/>), the rendering stops after <see cref="MaxOutputChars"/> characters of text
+/// (<see cref="MailLimits.HtmlOutput"/>) or when the mail's <see cref="DecodeBudget"/> runs out, keeping what it has.
 /// </remarks>
 public static class HtmlTextRenderer
 {
+    /// <summary>The deepest table nesting rendered as tables; deeper tables are read as plain text.</summary>
+    public const int MaxTableDepth = 16;
+
+    /// <summary>The most characters of text taken from the HTML (four times <see cref="MailMessage.MaxTextLength"/>).</summary>
+    public const int MaxOutputChars = 4 * MailMessage.MaxTextLength;
+
+    /// <summary>Tokens between two checks of the time budget.</summary>
+    private const int TokensPerBudgetCheck = 512;
+
     /// <summary>Renders an HTML document or fragment to plain text with "\n" line endings.</summary>
     /// <param name="html">The HTML; <see langword="null"/> or empty gives "".</param>
     /// <returns>The text, without leading or trailing blank lines.</returns>
-    public static string Render(string? html)
+    public static string Render(string? html) => Render(html, DecodeBudget.Unlimited);
+
+    /// <summary>Renders an HTML document or fragment to plain text within a mail's budget; limits hit are recorded in it.</summary>
+    /// <param name="html">The HTML; <see langword="null"/> or empty gives "".</param>
+    /// <param name="budget">The mail's processing budget.</param>
+    /// <returns>The text, without leading or trailing blank lines.</returns>
+    public static string Render(string? html, DecodeBudget budget)
     {
         if (string.IsNullOrEmpty(html))
         {
@@ -25,27 +44,44 @@ public static class HtmlTextRenderer
         }
 
         using var reader = new StringReader(html);
-        return Render(reader);
+        return Render(reader, budget);
     }
 
     /// <summary>Renders HTML read from <paramref name="html"/> to plain text with "\n" line endings.</summary>
     /// <param name="html">The HTML source.</param>
     /// <returns>The text, without leading or trailing blank lines.</returns>
-    public static string Render(TextReader html)
+    public static string Render(TextReader html) => Render(html, DecodeBudget.Unlimited);
+
+    /// <summary>Renders HTML read from <paramref name="html"/> within a mail's budget; limits hit are recorded in it.</summary>
+    /// <param name="html">The HTML source.</param>
+    /// <param name="budget">The mail's processing budget.</param>
+    /// <returns>The text, without leading or trailing blank lines.</returns>
+    public static string Render(TextReader html, DecodeBudget budget)
     {
         ArgumentNullException.ThrowIfNull(html);
+        ArgumentNullException.ThrowIfNull(budget);
 
         var tokenizer = new HtmlTokenizer(html);
         var root = new StringBuilder();
 
-        // Open tables, rows and cells, innermost last. Each cell collects its own text; a row
-        // is written to the enclosing cell (or the document) when it closes.
+        // Open tables, rows and cells, innermost last (at most MaxTableDepth tables). Each cell collects its own text; a
+        // row is written to the enclosing cell (or the document) when it closes, so every character is copied at most
+        // once per open table: linear.
         var frames = new List<Frame>();
         var skipped = new List<HtmlTagId>();
         var preDepth = 0;
+        var tableDepth = 0;
+        var ignoredTables = 0;
+        var taken = 0;
+        var tokens = 0;
 
         while (tokenizer.ReadNextToken(out var token))
         {
+            if (++tokens % TokensPerBudgetCheck == 0 && budget.IsExhausted)
+            {
+                break;
+            }
+
             if (token is HtmlTagToken tag)
             {
                 if (HandleSkippedTag(tag, skipped))
@@ -58,10 +94,39 @@ public static class HtmlTextRenderer
                     preDepth = tag.IsEndTag ? Math.Max(0, preDepth - 1) : tag.IsEmptyElement ? preDepth : preDepth + 1;
                 }
 
-                HandleTag(tag, frames, root);
+                if (tag.Id == HtmlTagId.Table && !tag.IsEndTag && !tag.IsEmptyElement && (ignoredTables > 0 || tableDepth >= MaxTableDepth))
+                {
+                    // Too deep: this table and everything in it are read as plain text.
+                    budget.Hit(MailLimits.HtmlNesting);
+                    ignoredTables++;
+                    continue;
+                }
+
+                if (ignoredTables > 0 && tag.Id is HtmlTagId.Table or HtmlTagId.TR or HtmlTagId.TD or HtmlTagId.TH)
+                {
+                    if (tag.Id == HtmlTagId.Table && tag.IsEndTag)
+                    {
+                        ignoredTables--;
+                    }
+                    else if (tag.Id is HtmlTagId.TD or HtmlTagId.TH && !tag.IsEndTag)
+                    {
+                        AppendCollapsed(CurrentOutput(frames, root), " ");
+                    }
+
+                    continue;
+                }
+
+                tableDepth += HandleTag(tag, frames, root);
             }
             else if (skipped.Count == 0 && token.Kind is HtmlTokenKind.Data or HtmlTokenKind.CData && token is HtmlDataToken data)
             {
+                taken += data.Data.Length;
+                if (taken > MaxOutputChars)
+                {
+                    budget.Hit(MailLimits.HtmlOutput);
+                    break;
+                }
+
                 var output = CurrentOutput(frames, root);
                 if (preDepth > 0)
                 {
@@ -113,7 +178,8 @@ public static class HtmlTextRenderer
         return skipped.Count > 0;
     }
 
-    private static void HandleTag(HtmlTagToken tag, List<Frame> frames, StringBuilder root)
+    /// <summary>Handles one tag; returns the change in the number of open tables (−n, 0 or +1).</summary>
+    private static int HandleTag(HtmlTagToken tag, List<Frame> frames, StringBuilder root)
     {
         switch (tag.Id)
         {
@@ -123,13 +189,17 @@ public static class HtmlTextRenderer
                     var table = frames.FindLastIndex(f => f.Kind == FrameKind.Table);
                     if (table >= 0)
                     {
+                        // Tables left open inside it (malformed HTML) close with it.
+                        var closed = frames.Skip(table).Count(f => f.Kind == FrameKind.Table);
                         CloseDownTo(frames, table, root);
+                        return -closed;
                     }
                 }
-                else
+                else if (!tag.IsEmptyElement)
                 {
                     EnsureLineStart(CurrentOutput(frames, root));
                     frames.Add(new Frame(FrameKind.Table, false));
+                    return 1;
                 }
 
                 break;
@@ -201,6 +271,8 @@ public static class HtmlTextRenderer
                 EnsureLineStart(CurrentOutput(frames, root));
                 break;
         }
+
+        return 0;
     }
 
     /// <summary>Closes the innermost open row (and its cells), unless a table is nearer.</summary>

@@ -30,7 +30,7 @@ public sealed class MailDecoder
         return MimeMessage.Load(Options, rawMessage, cancellationToken);
     }
 
-    /// <summary>Parses a raw message and decodes it; see <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset)"/>.</summary>
+    /// <summary>Parses a raw message and decodes it; see <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset, DecodeBudget)"/>.</summary>
     /// <param name="rawMessage">The raw message (RFC 5322); read to its end and not disposed.</param>
     /// <param name="uidValidity">The folder's UIDVALIDITY.</param>
     /// <param name="uid">The message's UID.</param>
@@ -50,7 +50,7 @@ public sealed class MailDecoder
         CancellationToken cancellationToken)
     {
         var message = Parse(rawMessage, cancellationToken);
-        return Decode(message, uidValidity, uid, internalDate, size, fetchedAt);
+        return Decode(message, uidValidity, uid, internalDate, size, fetchedAt, DecodeBudget.Unlimited);
     }
 
     /// <summary>Decodes a parsed message into the record that is stored for its mailbox.</summary>
@@ -60,67 +60,196 @@ public sealed class MailDecoder
     /// <param name="internalDate">The IMAP INTERNALDATE, if known.</param>
     /// <param name="size">The IMAP RFC822.SIZE in bytes.</param>
     /// <param name="fetchedAt">When the message was fetched (UTC).</param>
-    /// <returns>The decoded message; the text is cut at <see cref="MailMessage.MaxTextLength"/> characters.</returns>
+    /// <param name="budget">The mail's processing budget; the limits it hit are the message's <see cref="MailMessage.Limits"/>.</param>
+    /// <returns>
+    /// The decoded message; the text is cut at <see cref="MailMessage.MaxTextLength"/> characters, the subject, header
+    /// values and the attachment list at the <see cref="MailLimits"/> caps.
+    /// </returns>
     public MailMessage Decode(
         MimeMessage message,
         uint uidValidity,
         uint uid,
         DateTimeOffset? internalDate,
         long size,
-        DateTimeOffset fetchedAt)
+        DateTimeOffset fetchedAt,
+        DecodeBudget budget)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(budget);
 
-        var sender = message.From.Mailboxes.FirstOrDefault();
-        var (text, truncated) = Truncate(NormaliseText(GetBodyText(message)));
+        var content = DecodeContent(message, level: 0, budget);
+        var to = message.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).Take(MailLimits.MaxRecipients + 1).ToList();
+        if (to.Count > MailLimits.MaxRecipients)
+        {
+            budget.Hit(MailLimits.Headers);
+            to.RemoveAt(to.Count - 1);
+        }
 
         return new MailMessage
         {
             UidValidity = uidValidity,
             Uid = uid,
-            MessageId = string.IsNullOrWhiteSpace(message.MessageId) ? null : message.MessageId,
-            From = string.IsNullOrEmpty(sender?.Address) ? null : sender.Address,
-            FromName = string.IsNullOrWhiteSpace(sender?.Name) ? null : sender.Name,
-            To = [.. message.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a))],
-            Subject = message.Subject ?? "",
-            // MimeKit reports a missing or unparseable Date header as DateTimeOffset.MinValue.
-            Date = message.Date == DateTimeOffset.MinValue ? null : message.Date,
+            MessageId = content.MessageId,
+            From = content.From,
+            FromName = content.FromName,
+            To = [.. to.Select(a => CapHeader(a, budget)!)],
+            Subject = content.Subject,
+            Date = content.Date,
             InternalDate = internalDate,
             Size = size,
-            Text = text,
-            TextTruncated = truncated,
-            Attachments = GetAttachments(message),
+            Text = content.Text,
+            TextTruncated = content.TextTruncated,
+            Attachments = content.Attachments,
             FetchedAt = fetchedAt,
-            XmlAttachments = GetXmlAttachments(message),
+            XmlAttachments = content.XmlAttachments,
+            AttachedMessage = content.Attached,
+            Limits = [.. budget.Limits],
         };
     }
 
+    /// <summary>Parses and decodes a raw message within a processing budget; see <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset, DecodeBudget)"/>.</summary>
+    /// <exception cref="FormatException">The stream does not hold a message.</exception>
+    public MailMessage Decode(
+        Stream rawMessage,
+        uint uidValidity,
+        uint uid,
+        DateTimeOffset? internalDate,
+        long size,
+        DateTimeOffset fetchedAt,
+        DecodeBudget budget,
+        CancellationToken cancellationToken)
+    {
+        var message = Parse(rawMessage, cancellationToken);
+        return Decode(message, uidValidity, uid, internalDate, size, fetchedAt, budget);
+    }
+
+    /// <summary>A header value cut at <see cref="MailLimits.MaxHeaderLength"/> characters (recorded as <see cref="MailLimits.Headers"/>).</summary>
+    private static string? CapHeader(string? value, DecodeBudget budget)
+    {
+        if (value is null || value.Length <= MailLimits.MaxHeaderLength)
+        {
+            return value;
+        }
+
+        budget.Hit(MailLimits.Headers);
+        return Cut(value, MailLimits.MaxHeaderLength);
+    }
+
+    /// <summary>Cuts <paramref name="text"/> at <paramref name="length"/> characters without leaving half a surrogate pair.</summary>
+    private static string Cut(string text, int length) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
+
     private static ParserOptions CreateParserOptions()
     {
-        // .NET only ships UTF-*, ASCII and ISO-8859-1 without the code pages provider, and MimeKit does
-        // not register it: without this, windows-1252 bodies and headers silently decode as ISO-8859-1.
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
         var options = new ParserOptions();
-        options.CharsetEncoding = Encoding.GetEncoding(1252);
+        options.CharsetEncoding = CodePages.Windows1252;
         return options;
     }
 
-    private static string GetBodyText(MimeMessage message)
+    /// <summary>Decodes one level: the mail itself (level 0) or a mail attached to it (1 to <see cref="MailAttachedMessage.MaxDepth"/>).</summary>
+    private static DecodedContent DecodeContent(MimeMessage message, int level, DecodeBudget budget)
     {
-        var plain = message.TextBody;
+        var parts = MimeWalker.Walk(message, budget);
+        var body = BodyText(parts, budget);
+
+        // Normalising never lengthens the text: a body far above the kept length is cut first, so a 25 MB text part
+        // costs one cut, not a split into millions of lines.
+        var cutEarly = body.Length > 4 * MailMessage.MaxTextLength;
+        var (text, truncated) = Truncate(NormaliseText(cutEarly ? Cut(body, 4 * MailMessage.MaxTextLength) : body));
+        truncated |= cutEarly;
+        var (from, fromName) = DecodeSender(message);
+        MailAttachedMessage? attached = null;
+        if (level < MailAttachedMessage.MaxDepth && parts.AttachedMessage is { } inner && !budget.IsExhausted)
+        {
+            var innerContent = DecodeContent(inner.Message, level + 1, budget);
+            attached = new MailAttachedMessage
+            {
+                AttachedAs = inner.AttachedAs,
+                Subject = innerContent.Subject,
+                From = innerContent.From,
+                FromName = innerContent.FromName,
+                MessageId = innerContent.MessageId,
+                Date = innerContent.Date,
+                Text = innerContent.Text,
+                XmlAttachments = innerContent.XmlAttachments,
+                AttachedMessage = innerContent.Attached,
+            };
+        }
+
+        var subject = DecodeHeader(message, HeaderId.Subject) ?? message.Subject ?? "";
+        if (subject.Length > MailLimits.MaxSubjectLength)
+        {
+            budget.Hit(MailLimits.Subject);
+            subject = Cut(subject, MailLimits.MaxSubjectLength);
+        }
+
+        return new DecodedContent
+        {
+            Subject = subject,
+            From = CapHeader(from, budget),
+            FromName = CapHeader(fromName, budget),
+            MessageId = CapHeader(string.IsNullOrWhiteSpace(message.MessageId) ? null : message.MessageId, budget),
+            // MimeKit reports a missing or unparseable Date header as DateTimeOffset.MinValue.
+            Date = message.Date == DateTimeOffset.MinValue ? null : message.Date,
+            Text = text,
+            TextTruncated = truncated,
+            Attachments = GetAttachments(parts, budget),
+            XmlAttachments = GetXmlAttachments(parts),
+            Attached = attached,
+        };
+    }
+
+    /// <summary>The first From mailbox, its display name decoded with charset repair.</summary>
+    private static (string? Address, string? Name) DecodeSender(MimeMessage message)
+    {
+        var sender = message.From.Mailboxes.FirstOrDefault();
+        var name = sender?.Name;
+        if (DecodeHeader(message, HeaderId.From) is { } decoded
+            && InternetAddressList.TryParse(decoded, out var list)
+            && list.Mailboxes.FirstOrDefault() is { } repaired
+            && string.Equals(repaired.Address, sender?.Address, StringComparison.OrdinalIgnoreCase))
+        {
+            name = repaired.Name;
+        }
+
+        return (string.IsNullOrEmpty(sender?.Address) ? null : sender.Address, string.IsNullOrWhiteSpace(name) ? null : name.Trim());
+    }
+
+    /// <summary>A header's value decoded from its raw bytes with charset repair, or <see langword="null"/> when the mail has none.</summary>
+    private static string? DecodeHeader(MimeMessage message, HeaderId id)
+    {
+        var index = message.Headers.IndexOf(id);
+        return index < 0 ? null : HeaderText.Decode(message.Headers[index].RawValue);
+    }
+
+    private static string BodyText(MimeParts parts, DecodeBudget budget)
+    {
+        var plain = parts.Plain is null ? null : DecodeText(parts.Plain);
         if (!string.IsNullOrWhiteSpace(plain))
         {
             return plain;
         }
 
-        var html = message.HtmlBody;
+        var html = parts.Html is null ? null : DecodeText(parts.Html);
         if (!string.IsNullOrWhiteSpace(html))
         {
-            return HtmlTextRenderer.Render(html);
+            return HtmlTextRenderer.Render(html, budget);
         }
 
         return plain ?? "";
+    }
+
+    /// <summary>A text part's content after its transfer encoding, decoded with <see cref="CharsetRepair"/>.</summary>
+    private static string DecodeText(TextPart part)
+    {
+        if (part.Content is null)
+        {
+            return "";
+        }
+
+        using var content = new MemoryStream();
+        part.Content.DecodeTo(content);
+        return CharsetRepair.Decode(content.GetBuffer().AsSpan(0, (int)content.Length), part.ContentType.Charset);
     }
 
     private static string NormaliseText(string text)
@@ -151,11 +280,17 @@ public sealed class MailDecoder
         return (text[..length], true);
     }
 
-    private static List<MailAttachment> GetAttachments(MimeMessage message)
+    private static List<MailAttachment> GetAttachments(MimeParts parts, DecodeBudget budget)
     {
         var attachments = new List<MailAttachment>();
-        foreach (var part in message.BodyParts)
+        foreach (var part in parts.Leaves)
         {
+            if (attachments.Count == MailLimits.MaxAttachments)
+            {
+                budget.Hit(MailLimits.Attachments);
+                break;
+            }
+
             // Text parts that are not attachments are the body or its alternatives; every other
             // leaf (attachments, inline images, attached messages) is listed.
             if (part is TextPart && !part.IsAttachment)
@@ -169,6 +304,12 @@ public sealed class MailDecoder
                 _ => part.ContentDisposition?.FileName ?? part.ContentType.Name,
             };
 
+            if (fileName?.Length > MailLimits.MaxHeaderLength)
+            {
+                budget.Hit(MailLimits.Attachments);
+                fileName = Cut(fileName, MailLimits.MaxHeaderLength);
+            }
+
             attachments.Add(new MailAttachment(
                 string.IsNullOrEmpty(fileName) ? null : fileName,
                 part.ContentType.MimeType.ToLowerInvariant(),
@@ -178,10 +319,10 @@ public sealed class MailDecoder
         return attachments;
     }
 
-    private static List<MailXmlAttachment> GetXmlAttachments(MimeMessage message)
+    private static List<MailXmlAttachment> GetXmlAttachments(MimeParts parts)
     {
         var result = new List<MailXmlAttachment>();
-        foreach (var part in message.BodyParts.OfType<MimePart>())
+        foreach (var part in parts.Leaves.OfType<MimePart>())
         {
             if (result.Count == MailMessage.MaxXmlAttachments)
             {
@@ -257,5 +398,28 @@ public sealed class MailDecoder
         }
 
         return measure.Length;
+    }
+
+    private sealed record DecodedContent
+    {
+        public required string Subject { get; init; }
+
+        public string? From { get; init; }
+
+        public string? FromName { get; init; }
+
+        public string? MessageId { get; init; }
+
+        public DateTimeOffset? Date { get; init; }
+
+        public required string Text { get; init; }
+
+        public bool TextTruncated { get; init; }
+
+        public required List<MailAttachment> Attachments { get; init; }
+
+        public required List<MailXmlAttachment> XmlAttachments { get; init; }
+
+        public MailAttachedMessage? Attached { get; init; }
     }
 }

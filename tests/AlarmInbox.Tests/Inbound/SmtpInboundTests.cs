@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Tests.Alarms;
+using AlarmInbox.Tests.Ingestion;
 using AlarmInbox.Tests.Infrastructure;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -177,7 +178,7 @@ public sealed class SmtpInboundTests(SmtpSiloFixture fixture, ITestOutputHelper 
         var accepted = started.Elapsed;
         var messages = await Eventually.WaitForAsync(
             () => fixture.Api.GetAsync($"/api/tenants/{tenantId}/inbound-addresses/{addressId}/messages?limit=500"),
-            r => r.Body!.AsArray().Count >= 100, Wait, "100 messages listed");
+            r => r.Body!.AsArray().Count >= 100, 3 * Wait, "100 messages listed"); // each hand-off makes three durable writes (UID, alarm, message): slow on a loaded machine
         var stored = started.Elapsed;
 
         output.WriteLine($"100 concurrent sends: all answered 250 after {accepted.TotalMilliseconds:0} ms, all stored after {stored.TotalMilliseconds:0} ms; per send (connect, send, quit) median {Median(latencies):0.0} ms, max {latencies.Max():0.0} ms");
@@ -283,5 +284,5 @@ public sealed class SmtpInboundTests(SmtpSiloFixture fixture, ITestOutputHelper 
 
     private static List<string> CorpusFiles() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.CorpusMail, "expected.json"))).RootElement
-            .EnumerateObject().Select(p => p.Name).Where(n => n != "_about").Order(StringComparer.Ordinal).ToList();
+            .EnumerateObject().Select(p => p.Name).Where(n => n != "_about" && CorpusPathTests.IsOriginalTwelve(n)).Order(StringComparer.Ordinal).ToList();
 }

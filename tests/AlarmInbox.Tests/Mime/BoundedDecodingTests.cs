@@ -1,0 +1,98 @@
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Mime;
+
+namespace AlarmInbox.Tests.Mime;
+
+/// <summary>Issue 16, findings 1, 4 and 13: the decoder's caps, on bomb mails generated here.</summary>
+public sealed class BoundedDecodingTests
+{
+    private static readonly DateTimeOffset FetchedAt = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void FiftyThousandNestedTablesAreReadAsTextBelowTheCapAndFlagged()
+    {
+        var budget = DecodeBudget.Unlimited;
+
+        var text = HtmlTextRenderer.Render(MailBombs.NestedTables(50_000), budget);
+
+        Assert.Equal([MailLimits.HtmlNesting], budget.Limits);
+        Assert.StartsWith("Vor den Tabellen", text, StringComparison.Ordinal);
+        Assert.EndsWith("Nach den Tabellen", text, StringComparison.Ordinal);
+        Assert.Contains("Einsatznummer 2026-999001", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TablesUpToTheNestingCapStillRenderLabelRows()
+    {
+        var budget = DecodeBudget.Unlimited;
+
+        var text = HtmlTextRenderer.Render(MailBombs.NestedTables(HtmlTextRenderer.MaxTableDepth - 1), budget);
+
+        Assert.Empty(budget.Limits);
+        Assert.Contains("Einsatznummer: 2026-999001", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HtmlTextAboveTheOutputCapStopsTheRenderingAndIsFlagged()
+    {
+        var budget = DecodeBudget.Unlimited;
+        var html = "<p>Stichwort: B1</p>" + string.Concat(Enumerable.Repeat("<p>" + new string('x', 1000) + "</p>", 500));
+
+        var text = HtmlTextRenderer.Render(html, budget);
+
+        Assert.Equal([MailLimits.HtmlOutput], budget.Limits);
+        Assert.StartsWith("Stichwort: B1", text, StringComparison.Ordinal);
+        Assert.True(text.Length <= HtmlTextRenderer.MaxOutputChars + 1000, $"{text.Length} characters");
+    }
+
+    [Fact]
+    public void AnExhaustedBudgetStopsTheRenderingAndKeepsWhatItHas()
+    {
+        var budget = new DecodeBudget(TimeSpan.Zero);
+        var html = "<p>Einsatznummer: 2026-1</p>" + string.Concat(Enumerable.Repeat("<p>mehr</p>", 5000));
+
+        var text = HtmlTextRenderer.Render(html, budget);
+
+        Assert.Contains(MailLimits.TimeBudget, budget.Limits);
+        Assert.StartsWith("Einsatznummer: 2026-1", text, StringComparison.Ordinal);
+        Assert.True(text.Split('\n').Length < 5000);
+    }
+
+    [Fact]
+    public void ThousandNestedMultipartsKeepTheTextFoundSoFarAndFlagTheMessageTruncated()
+    {
+        var mail = Decode(MailBombs.NestedMultiparts(1_000, "tief@ils-musterland.example"), DecodeBudget.Unlimited);
+
+        Assert.Contains("Einsatznummer: 2026-999002", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("nie gelesen", mail.Text, StringComparison.Ordinal);
+        Assert.True(mail.Truncated);
+        Assert.Equal([MailLimits.MimeDepth], mail.Limits);
+    }
+
+    [Fact]
+    public void FiveMegabyteSubjectAndFiftyThousandAttachmentsAreCutAtTheCaps()
+    {
+        var mail = Decode(MailBombs.Oversized(5 * 1024 * 1024, 50_000, "gross@ils-musterland.example"), DecodeBudget.Unlimited);
+
+        Assert.Equal(MailLimits.MaxSubjectLength, mail.Subject.Length);
+        Assert.Equal(MailLimits.MaxAttachments, mail.Attachments.Count);
+        Assert.Equal([MailLimits.Attachments, MailLimits.Subject], mail.Limits.Order(StringComparer.Ordinal));
+        Assert.Contains("Einsatznummer: 2026-999003", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnExhaustedBudgetStillGivesTheHeadersAndFlagsTheMail()
+    {
+        var mail = Decode(MailBombs.NestedTablesMail(100, "knapp@bomb.example"), new DecodeBudget(TimeSpan.Zero));
+
+        Assert.Equal("Tabellen", mail.Subject);
+        Assert.Equal("knapp@bomb.example", mail.MessageId);
+        Assert.Contains(MailLimits.TimeBudget, mail.Limits);
+    }
+
+    private static MailMessage Decode(byte[] raw, DecodeBudget budget)
+    {
+        using var stream = new MemoryStream(raw);
+        return new MailDecoder().Decode(stream, 1, 1, null, raw.Length, FetchedAt, budget, CancellationToken.None);
+    }
+}
