@@ -39,6 +39,7 @@ public static class GrainsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MailDecoder>();
+        services.TryAddSingleton<Ingestion.MailIngestion>();
         services.TryAddSingleton<ImapLoginLimiter>();
         services.TryAddSingleton<FirstPollPacer>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();

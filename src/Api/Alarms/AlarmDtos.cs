@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 
 namespace AlarmInbox.Api.Alarms;
@@ -14,7 +15,7 @@ public sealed record EvaluationSettingsRequest
     /// <summary>Allowed senders: addresses or domains; default empty (every sender).</summary>
     public IReadOnlyList<string>? AllowedSenders { get; init; }
 
-    /// <summary><c>Subject</c> (default) or <c>Label</c>.</summary>
+    /// <summary><c>Auto</c> (default: the keyword label, else the XML keyword, else the subject), <c>Subject</c> or <c>Label</c>.</summary>
     public KeywordSource? KeywordSource { get; init; }
 
     /// <summary>The keyword label; default <c>Stichwort</c>.</summary>
@@ -76,7 +77,7 @@ public sealed record AlarmRuleDto
 /// <summary>Evaluation settings in effect.</summary>
 /// <param name="Enabled">Whether mails are evaluated.</param>
 /// <param name="AllowedSenders">Allowed senders (empty: all).</param>
-/// <param name="KeywordSource"><c>Subject</c> or <c>Label</c>.</param>
+/// <param name="KeywordSource"><c>Auto</c>, <c>Subject</c> or <c>Label</c>.</param>
 /// <param name="KeywordLabel">The keyword label.</param>
 /// <param name="Labels">Extra labels.</param>
 /// <param name="Rules">Custom rules.</param>
@@ -143,6 +144,7 @@ public sealed record MailboxEvaluationSettingsResponse(EvaluationSettingsRequest
 /// <param name="RuleErrors">Rules that timed out or failed.</param>
 /// <param name="History">Every mail of the alarm, oldest first.</param>
 /// <param name="Deliveries">Webhook deliveries of all revisions.</param>
+/// <param name="Receipts">Every arrival of the alarm's mails over any path (the first mail, updates, and repeats of the same mail through another mailbox, inbound address, IMAP or SMTP), oldest first.</param>
 public sealed record AlarmResponse(
     string Id,
     string TenantId,
@@ -162,14 +164,29 @@ public sealed record AlarmResponse(
     IReadOnlyList<string> MatchedRules,
     IReadOnlyList<RuleErrorResponse> RuleErrors,
     IReadOnlyList<RevisionResponse> History,
-    IReadOnlyList<DeliveryResponse> Deliveries)
+    IReadOnlyList<DeliveryResponse> Deliveries,
+    IReadOnlyList<ReceiptResponse> Receipts)
 {
     internal static AlarmResponse From(AlarmRecord a, IReadOnlyList<WebhookDelivery>? deliveries) => new(
         a.Id, a.TenantId, a.Status, a.Revision, a.Source.MailboxId, a.IncidentNumber, a.Keyword, a.Text, a.Fields, PositionResponse.From(a.Position),
         a.Late, a.Rejection is { } r ? new RejectionResponse(r.Code, r.Message) : null, a.ReceivedAt, a.EvaluatedAt, SourceResponse.Create(a.Source),
         a.MatchedRules, a.RuleErrors.Select(RuleErrorResponse.From).ToList(),
         a.History.Select(h => new RevisionResponse(h.Revision, SourceResponse.Create(h.Source), h.EvaluatedAt, h.Keyword, h.Fields)).ToList(),
-        (deliveries ?? []).Select(DeliveryResponse.From).ToList());
+        (deliveries ?? []).Select(DeliveryResponse.From).ToList(),
+        a.Receipts.Select(ReceiptResponse.From).ToList());
+}
+
+/// <summary>One arrival of a mail of an alarm.</summary>
+/// <param name="Path"><c>Imap</c>, <c>Smtp</c> or <c>Graph</c>.</param>
+/// <param name="SourceId">The mailbox (<c>mbx-…</c>) or inbound address (<c>inb-…</c>).</param>
+/// <param name="UidValidity">UIDVALIDITY on that path.</param>
+/// <param name="Uid">UID on that path.</param>
+/// <param name="ReceivedAt">When AlarmInbox took it in (UTC).</param>
+/// <param name="Revision">The revision whose mail it is.</param>
+/// <param name="Repeat">Whether it repeated a mail already taken in (recorded only: no revision, no status change, no webhook).</param>
+public sealed record ReceiptResponse(MailPathKind Path, string SourceId, uint UidValidity, uint Uid, DateTimeOffset ReceivedAt, int Revision, bool Repeat)
+{
+    internal static ReceiptResponse From(AlarmReceipt r) => new(r.Path, r.SourceId, r.UidValidity, r.Uid, r.ReceivedAt, r.Revision, r.Repeat);
 }
 
 /// <summary>A position in WGS 84 decimal degrees.</summary>

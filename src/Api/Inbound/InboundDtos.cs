@@ -54,6 +54,10 @@ public sealed record InboundAddressResponse(
 /// <param name="TextTruncated">Whether the text was cut.</param>
 /// <param name="Attachments">Attachment names, types and sizes.</param>
 /// <param name="StoredAt">When AlarmInbox stored it (UTC).</param>
+/// <param name="Late">Whether the mail was evaluated more than <c>lateAfterMinutes</c> after it was sent (Date header, else the accept time); the same flag as its alarm's.</param>
+/// <param name="AttachedMessage">The mail attached to it (forwarded as an attachment), by its names, or null.</param>
+/// <param name="Truncated">Whether processing stopped at a limit (see <c>limits</c>).</param>
+/// <param name="Limits">The limits hit; empty for a mail read completely.</param>
 public sealed record InboundMessageResponse(
     uint Uid,
     string? EnvelopeFrom,
@@ -69,9 +73,14 @@ public sealed record InboundMessageResponse(
     string Text,
     bool TextTruncated,
     IReadOnlyList<AttachmentResponse> Attachments,
-    DateTimeOffset StoredAt)
+    DateTimeOffset StoredAt,
+    bool Late,
+    AttachedMessageResponse? AttachedMessage,
+    bool Truncated,
+    IReadOnlyList<string> Limits)
 {
     internal static InboundMessageResponse Create(MailMessage m) => new(
         m.Uid, m.EnvelopeFrom, m.EnvelopeTo, m.MessageId, m.From, m.FromName, m.To, m.Subject, m.Date, m.InternalDate, m.Size, m.Text,
-        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt);
+        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt, m.Late,
+        AttachedMessageResponse.Create(m.AttachedMessage), m.Truncated, m.Limits);
 }

@@ -259,7 +259,10 @@ public sealed record PollResponse(bool Succeeded, int NewMessages, double Durati
 /// <param name="TextTruncated">Whether the text was cut.</param>
 /// <param name="Attachments">Attachment names, types and sizes.</param>
 /// <param name="FetchedAt">When AlarmInbox stored it (UTC).</param>
-/// <param name="Late">Whether the mail was already older than the late-mail age (10 min by default) when first seen.</param>
+/// <param name="Late">Whether the mail was evaluated more than <c>lateAfterMinutes</c> after it was sent (Date header, else server receive time); the same flag as its alarm's.</param>
+/// <param name="AttachedMessage">The mail attached to it (forwarded as an attachment), by its names, or null.</param>
+/// <param name="Truncated">Whether processing stopped at a limit (see <c>limits</c>); text and attachments are what was extracted up to it.</param>
+/// <param name="Limits">The limits hit (<c>mime_depth</c>, <c>undecodable</c>, …); empty for a mail read completely.</param>
 public sealed record MessageResponse(
     uint UidValidity,
     uint Uid,
@@ -275,11 +278,30 @@ public sealed record MessageResponse(
     bool TextTruncated,
     IReadOnlyList<AttachmentResponse> Attachments,
     DateTimeOffset FetchedAt,
-    bool Late)
+    bool Late,
+    AttachedMessageResponse? AttachedMessage,
+    bool Truncated,
+    IReadOnlyList<string> Limits)
 {
     internal static MessageResponse Create(MailMessage m) => new(
         m.UidValidity, m.Uid, m.MessageId, m.From, m.FromName, m.To, m.Subject, m.Date, m.InternalDate, m.Size, m.Text,
-        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt, m.Late);
+        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt, m.Late,
+        AttachedMessageResponse.Create(m.AttachedMessage), m.Truncated, m.Limits);
+}
+
+/// <summary>A mail attached to a stored mail (forwarded as an attachment), by its names; the alarm is evaluated on it when the outer mail's own text has no alarm content.</summary>
+/// <param name="AttachedAs"><c>message/rfc822</c> or <c>application/ms-tnef</c> (Outlook's winmail.dat).</param>
+/// <param name="Subject">Its decoded subject.</param>
+/// <param name="From">Its sender address, or null.</param>
+/// <param name="FromName">Its sender's display name, or null.</param>
+/// <param name="MessageId">Its Message-ID, or null.</param>
+/// <param name="Date">Its Date header, or null.</param>
+/// <param name="AttachedMessage">A mail attached to it in turn (at most three levels), or null.</param>
+public sealed record AttachedMessageResponse(
+    string AttachedAs, string Subject, string? From, string? FromName, string? MessageId, DateTimeOffset? Date, AttachedMessageResponse? AttachedMessage)
+{
+    internal static AttachedMessageResponse? Create(MailAttachedMessage? m) =>
+        m is null ? null : new(m.AttachedAs, m.Subject, m.From, m.FromName, m.MessageId, m.Date, Create(m.AttachedMessage));
 }
 
 /// <summary>An attachment's metadata.</summary>

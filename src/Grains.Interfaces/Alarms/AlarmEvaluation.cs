@@ -35,15 +35,18 @@ public sealed record AlarmEvaluation
     /// <summary>The allowed-sender entry that matched, or <see langword="null"/> when none did or the list is empty.</summary>
     [Id(9)] public string? MatchedSender { get; init; }
 
-    /// <summary>The original sender of a forwarded mail, or <see langword="null"/>.</summary>
+    /// <summary>The original sender of a forwarded mail (the sender of the attached original, or the one named in an inline forward's header block), or <see langword="null"/>.</summary>
     [Id(10)] public string? OriginalFrom { get; init; }
 
     /// <summary>Whether the mail was evaluated later than <see cref="EvaluationSettings.LateAfterMinutes"/> after it was sent.</summary>
     [Id(11)] public bool Late { get; init; }
 
-    /// <summary>The alarm text: the decoded body.</summary>
+    /// <summary>The alarm text: the decoded body of the level evaluated (the attached original for a mail forwarded as an attachment).</summary>
     [Id(12)] public string Text { get; init; } = "";
 
     /// <summary>How long the evaluation took, in milliseconds.</summary>
     [Id(13)] public double DurationMs { get; init; }
+
+    /// <summary>0 when the mail itself was evaluated; 1 to 3 when it was evaluated on a mail attached to it (forwarded as an attachment) at that depth.</summary>
+    [Id(14)] public int AttachedLevel { get; init; }
 }

@@ -29,4 +29,7 @@ public static class AlarmLimits
 
     /// <summary>Largest page of alarms the API returns.</summary>
     public const int MaxAlarmsPage = 500;
+
+    /// <summary>Most receipts kept per alarm (<see cref="AlarmRecord.Receipts"/>); later repeats are still recognised, not recorded.</summary>
+    public const int MaxReceipts = 100;
 }

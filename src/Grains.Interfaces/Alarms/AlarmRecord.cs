@@ -59,6 +59,13 @@ public sealed record AlarmRecord
     /// <summary>Every mail of the alarm, oldest first (at least one).</summary>
     [Id(16)] public IReadOnlyList<AlarmRevision> History { get; init; } = [];
 
+    /// <summary>
+    /// Every arrival of the alarm's mails, oldest first, at most <see cref="AlarmLimits.MaxReceipts"/>: the first mail, each
+    /// update, and each repeat of one of them over any path of the tenant (another mailbox, an inbound address, IMAP or SMTP).
+    /// A repeat creates no revision, changes no status and is not delivered. Empty for alarms stored before receipts existed.
+    /// </summary>
+    [Id(17)] public IReadOnlyList<AlarmReceipt> Receipts { get; init; } = [];
+
     /// <summary>Whether the alarm is delivered (status <see cref="AlarmStatus.New"/> or <see cref="AlarmStatus.Updated"/>).</summary>
     public bool IsDeliverable => Status is AlarmStatus.New or AlarmStatus.Updated;
 }

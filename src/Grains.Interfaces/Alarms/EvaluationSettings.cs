@@ -18,10 +18,13 @@ public sealed record EvaluationSettings
     /// </summary>
     [Id(1)] public IReadOnlyList<string> AllowedSenders { get; init; } = [];
 
-    /// <summary>Where the keyword comes from; the subject by default.</summary>
-    [Id(2)] public KeywordSource KeywordSource { get; init; } = KeywordSource.Subject;
+    /// <summary>
+    /// Where the keyword comes from; <see cref="KeywordSource.Auto"/> by default. Stored settings keep the value they were
+    /// stored with (tenants created before <c>Auto</c> existed keep <see cref="KeywordSource.Subject"/>).
+    /// </summary>
+    [Id(2)] public KeywordSource KeywordSource { get; init; } = KeywordSource.Auto;
 
-    /// <summary>The label whose value is the keyword when <see cref="KeywordSource"/> is <see cref="KeywordSource.Label"/>.</summary>
+    /// <summary>The label whose value is the keyword when <see cref="KeywordSource"/> is <see cref="KeywordSource.Label"/> or <see cref="KeywordSource.Auto"/>.</summary>
     [Id(3)] public string KeywordLabel { get; init; } = "Stichwort";
 
     /// <summary>Labels extracted in addition to the built-in ones (<see cref="AlarmLabels.BuiltIn"/>), e.g. <c>Meldender</c>.</summary>
@@ -36,7 +39,7 @@ public sealed record EvaluationSettings
     /// <summary>A mail whose incident number matches an alarm of the tenant whose latest mail is at most this many minutes apart updates that alarm. 0 turns merging off. Default 30.</summary>
     [Id(7)] public int IncidentMergeWindowMinutes { get; init; } = 30;
 
-    /// <summary>A mail evaluated more than this many minutes after it was sent (Date header, else server receive time) is flagged <c>late</c>. 0 turns the flag off. Default 10.</summary>
+    /// <summary>A mail evaluated more than this many minutes after it was sent (Date header, else server receive time) is flagged <c>late</c>, its alarm and its stored message alike. 0 turns the flag off. Default 10.</summary>
     [Id(8)] public int LateAfterMinutes { get; init; } = 10;
 
     /// <summary>Whether a forwarded mail may pass the sender filter by its original sender (corpus mail 08). Default <see langword="true"/>.</summary>

@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using Orleans.Concurrency;
 
@@ -12,12 +13,25 @@ namespace AlarmInbox.Grains.Interfaces.Alarms;
 public interface ITenantAlarmsGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Evaluates newly fetched mails of a mailbox and stores (and hands to delivery) the resulting alarms, before it
-    /// returns. Mails already handled (same idempotency key, or same Message-ID from the same mailbox) are skipped.
+    /// The recognise-and-evaluate step of the ingestion path (<c>MailIngestion</c>): recognises each mail across all paths
+    /// of the tenant (by Message-ID, else by a path-independent content key), evaluates it, and stores (and hands to
+    /// delivery) the resulting alarm before it returns. A mail seen before on another path or under another UID is a
+    /// <see cref="IngestDisposition.Repeat"/>: a receipt on its alarm, no revision, no status change, no delivery. A mail
+    /// handed in again with the same path key (a retry after a crash) is <see cref="IngestDisposition.Skipped"/>.
     /// </summary>
-    /// <param name="mailboxId">The mailbox that fetched them.</param>
+    /// <param name="path">The path and mailbox or inbound address that received the mails.</param>
     /// <param name="messages">The decoded mails, in UID order.</param>
-    /// <returns>How many mails made a new alarm record or an update (skipped and evaluation-off mails do not count).</returns>
+    /// <returns>One outcome per mail, in order.</returns>
+    [Alias("IngestFromPathAsync")]
+    Task<IReadOnlyList<IngestOutcome>> IngestAsync(MailPath path, IReadOnlyList<MailMessage> messages);
+
+    /// <summary>
+    /// <see cref="IngestAsync(MailPath, IReadOnlyList{MailMessage})"/> for a mailbox or inbound address id (<c>inb-…</c> is
+    /// SMTP, anything else IMAP).
+    /// </summary>
+    /// <param name="mailboxId">The mailbox or inbound address that received them.</param>
+    /// <param name="messages">The decoded mails, in UID order.</param>
+    /// <returns>How many mails made a new alarm record or an update (repeats, skipped and evaluation-off mails do not count).</returns>
     [Alias("IngestAsync")]
     Task<int> IngestAsync(string mailboxId, IReadOnlyList<MailMessage> messages);
 

@@ -5,7 +5,7 @@ namespace AlarmInbox.Grains.Interfaces.Inbound;
 /// <summary>
 /// One inbound SMTP address of a tenant (key = address id, <c>inb-…</c>): its token, state and counters, and the
 /// newest <see cref="InboundLimits.StoredMessages"/> mails received for it. The address behaves like a mailbox for the
-/// alarm pipeline: its id is the mailbox id handed to <c>ITenantAlarmsGrain.IngestAsync</c>, UIDVALIDITY is always 1 and
+/// alarm pipeline (path SMTP, source id = the address id), UIDVALIDITY is always 1 and
 /// the UID counts up per accepted mail.
 /// </summary>
 [Alias("alarminbox.IInboundAddressGrain")]
@@ -32,12 +32,23 @@ public interface IInboundAddressGrain : IGrainWithStringKey
     Task<InboundAddressInfo> RevokeAsync();
 
     /// <summary>
-    /// Stores a spooled mail and hands it to the tenant's alarm pipeline, before it returns. Idempotent by
-    /// <see cref="InboundDelivery.SpoolId"/>: a delivery seen before is handed to the (idempotent) pipeline again and not stored twice.
+    /// Gives a spooled mail its UID on this address (the next one, or the one it got before: idempotent by
+    /// <paramref name="spoolId"/>) and persists the mapping before it returns, so that a retried hand-off keeps the UID.
     /// </summary>
-    /// <returns><see langword="true"/> when the mail was new.</returns>
-    [Alias("DeliverAsync")]
-    Task<bool> DeliverAsync(InboundDelivery delivery);
+    /// <param name="spoolId">The spool entry's id.</param>
+    /// <returns>The UID (UIDVALIDITY is always 1).</returns>
+    /// <exception cref="InvalidOperationException">The address does not exist.</exception>
+    [Alias("ReserveUidAsync")]
+    Task<uint> ReserveUidAsync(string spoolId);
+
+    /// <summary>
+    /// The store step of the ingestion path for this address: stores the decoded messages whose UID is not stored yet and
+    /// counts them as accepted. Idempotent by UID.
+    /// </summary>
+    /// <param name="messages">Decoded messages with UIDs from <see cref="ReserveUidAsync"/>.</param>
+    /// <returns>How many were added (<see cref="MessageStoreResult.StoredBefore"/> is always 0).</returns>
+    [Alias("StoreMessagesAsync")]
+    Task<MessageStoreResult> StoreMessagesAsync(IReadOnlyList<MailMessage> messages);
 
     /// <summary>Counts an SMTP refusal after RCPT TO this address (for the status counters).</summary>
     [Alias("RecordRejectionAsync")]

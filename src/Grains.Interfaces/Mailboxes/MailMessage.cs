@@ -78,4 +78,19 @@ public sealed record MailMessage
 
     /// <summary>For mails received over SMTP: the envelope recipients (RCPT TO, RFC 5321 section 4.1.1.3); empty for fetched mails.</summary>
     [Id(17)] public IReadOnlyList<string> EnvelopeTo { get; init; } = [];
+
+    /// <summary>
+    /// The first mail attached to this one (forwarded as an attachment, up to <see cref="MailAttachedMessage.MaxDepth"/>
+    /// levels deep), or <see langword="null"/>. In stored messages only its names are kept (<see cref="MailAttachedMessage.NamesOnly"/>).
+    /// </summary>
+    [Id(18)] public MailAttachedMessage? AttachedMessage { get; init; }
+
+    /// <summary>
+    /// The processing limits the mail hit (<see cref="MailLimits"/> codes, e.g. <c>mime_depth</c>): what is stored is what
+    /// was extracted up to the limit. Empty for a mail read completely.
+    /// </summary>
+    [Id(19)] public IReadOnlyList<string> Limits { get; init; } = [];
+
+    /// <summary>Whether the mail hit a processing limit (<see cref="Limits"/>) and was stored and evaluated on what was extracted.</summary>
+    public bool Truncated => Limits.Count > 0;
 }

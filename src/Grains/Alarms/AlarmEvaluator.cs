@@ -31,59 +31,35 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(settings);
         var started = Stopwatch.GetTimestamp();
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         var errors = new List<RuleError>();
         var matchedRules = new List<string>();
-        GeoPosition? position = null;
-
-        // 1. Labels in the text.
         var labelSet = AlarmLabels.BuiltIn.Concat(settings.Labels).Append(settings.KeywordLabel)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        try
+
+        // The mail itself, or — when its own text has no alarm content and it carries an attached mail (forwarded as an
+        // attachment) — the first attached level that has, else the deepest one.
+        var view = MailView.Of(message);
+        var found = Extract(view, labelSet, settings, errors);
+        var level = 0;
+        for (var attached = message.AttachedMessage; attached is not null && !found.HasAlarmContent(settings); attached = attached.AttachedMessage)
         {
-            foreach (var (label, value) in labels.Extract(message.Text, labelSet, _timeout))
-            {
-                fields[label] = value;
-                sources[label] = "label";
-            }
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(_timeout)} ms on this mail; labelled fields were skipped."));
+            var attachedErrors = new List<RuleError>();
+            var attachedView = MailView.Of(attached);
+            var attachedFound = Extract(attachedView, labelSet, settings, attachedErrors);
+            level++;
+            (view, found) = (attachedView, attachedFound);
+            errors = attachedErrors;
         }
 
-        // 2. XML incident attachments.
-        string? xmlKeywordSource = null;
-        foreach (var xml in message.XmlAttachments)
-        {
-            var name = "xml:" + (xml.FileName ?? "attachment");
-            try
-            {
-                var (xmlFields, xmlPosition) = XmlIncidentReader.Read(xml.Content);
-                foreach (var (label, value) in xmlFields)
-                {
-                    fields[label] = value;
-                    sources[label] = name;
-                }
-
-                if (xmlFields.ContainsKey(AlarmLabels.Stichwort))
-                {
-                    xmlKeywordSource = name;
-                }
-
-                position ??= xmlPosition;
-            }
-            catch (XmlException ex)
-            {
-                errors.Add(new RuleError(name, "invalid_xml", $"The attachment is not usable XML: {ex.Message}"));
-            }
-        }
+        var fields = found.Fields;
+        var sources = found.Sources;
+        var position = found.Position;
+        var xmlKeywordSource = found.XmlKeywordSource;
 
         // 3. Custom rules.
         foreach (var rule in settings.Rules)
         {
-            var input = rule.Source == AlarmRuleSource.Subject ? message.Subject : message.Text;
+            var input = rule.Source == AlarmRuleSource.Subject ? view.Subject : view.Text;
             try
             {
                 var regex = Rule(rule.Pattern);
@@ -111,13 +87,8 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         }
 
         // Keyword, incident number, position.
-        string? keyword;
-        if (settings.KeywordSource == KeywordSource.Subject)
-        {
-            keyword = NullIfEmpty(SenderFilter.StripPrefixes(message.Subject));
-            sources["keyword"] = "subject";
-        }
-        else
+        string? keyword = null;
+        if (settings.KeywordSource != KeywordSource.Subject)
         {
             var label = fields.Keys.FirstOrDefault(k => string.Equals(k, settings.KeywordLabel, StringComparison.OrdinalIgnoreCase));
             keyword = label is null ? null : fields[label];
@@ -132,6 +103,16 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
             }
         }
 
+        if (keyword is null && settings.KeywordSource != KeywordSource.Label)
+        {
+            // Subject, or Auto without a labelled or XML keyword: the subject without reply/forward prefixes.
+            keyword = NullIfEmpty(SenderFilter.StripPrefixes(view.Subject));
+            if (keyword is not null)
+            {
+                sources["keyword"] = "subject";
+            }
+        }
+
         var incidentNumber = fields.GetValueOrDefault(AlarmLabels.Einsatznummer);
         if (fields.TryGetValue(AlarmLabels.Koordinaten, out var coordinates) && !sources[AlarmLabels.Koordinaten].StartsWith("xml:", StringComparison.Ordinal))
         {
@@ -141,7 +122,12 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
 
         // Sender filter, then content.
         string? originalFrom = null;
-        if (settings.MatchForwardedSender)
+        if (level > 0)
+        {
+            // Forwarded as an attachment: the attached original's sender is the original sender.
+            originalFrom = view.From?.Trim().ToLowerInvariant();
+        }
+        else if (settings.MatchForwardedSender)
         {
             try
             {
@@ -160,7 +146,7 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
             // The SMTP envelope sender (mails received over SMTP only) counts like From: forwarding rules often keep it.
             matchedSender = SenderFilter.Match(message.From, settings.AllowedSenders)
                 ?? SenderFilter.Match(message.EnvelopeFrom, settings.AllowedSenders)
-                ?? (originalFrom is null ? null : SenderFilter.Match(originalFrom, settings.AllowedSenders));
+                ?? (originalFrom is null || !settings.MatchForwardedSender ? null : SenderFilter.Match(originalFrom, settings.AllowedSenders));
             if (matchedSender is null)
             {
                 var original = originalFrom is null ? "" : $" (forwarded from '{originalFrom}')";
@@ -175,7 +161,6 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
             rejection = new AlarmRejection(AlarmRejectionCodes.NoAlarmContent, "The mail has neither a keyword nor an incident number (Einsatznummer).");
         }
 
-        var sentAt = SentAt(message);
         return new AlarmEvaluation
         {
             IsAlarm = rejection is null,
@@ -189,14 +174,91 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
             RuleErrors = errors,
             MatchedSender = matchedSender,
             OriginalFrom = originalFrom,
-            Late = message.Late || (settings.LateAfterMinutes > 0 && now - sentAt > TimeSpan.FromMinutes(settings.LateAfterMinutes)),
-            Text = message.Text,
+            Late = IsLate(message, settings, now),
+            Text = view.Text,
+            AttachedLevel = level,
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };
     }
 
     /// <summary>When the mail was sent: its Date header, else the server's receive time, else when it was fetched.</summary>
     public static DateTimeOffset SentAt(MailMessage message) => message.Date ?? message.InternalDate ?? message.FetchedAt;
+
+    /// <summary>
+    /// The one definition of <c>late</c>, for the stored message and its alarm alike: the mail was evaluated more than
+    /// <see cref="EvaluationSettings.LateAfterMinutes"/> after it was sent (<see cref="SentAt"/>: its Date header, else the
+    /// server's receive time). 0 minutes turns the flag off.
+    /// </summary>
+    public static bool IsLate(MailMessage message, EvaluationSettings settings, DateTimeOffset now) =>
+        settings.LateAfterMinutes > 0 && now - SentAt(message) > TimeSpan.FromMinutes(settings.LateAfterMinutes);
+
+    /// <summary>Labels in the text and the XML incident attachments of one level of a mail.</summary>
+    private Extracted Extract(MailView view, List<string> labelSet, EvaluationSettings settings, List<RuleError> errors)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        GeoPosition? position = null;
+
+        // 1. Labels in the text.
+        try
+        {
+            foreach (var (label, value) in labels.Extract(view.Text, labelSet, _timeout))
+            {
+                fields[label] = value;
+                sources[label] = "label";
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(_timeout)} ms on this mail; labelled fields were skipped."));
+        }
+
+        // 2. XML incident attachments.
+        string? xmlKeywordSource = null;
+        foreach (var xml in view.XmlAttachments)
+        {
+            var name = "xml:" + (xml.FileName ?? "attachment");
+            try
+            {
+                var (xmlFields, xmlPosition) = XmlIncidentReader.Read(xml.Content);
+                foreach (var (label, value) in xmlFields)
+                {
+                    fields[label] = value;
+                    sources[label] = name;
+                }
+
+                if (xmlFields.ContainsKey(AlarmLabels.Stichwort))
+                {
+                    xmlKeywordSource = name;
+                }
+
+                position ??= xmlPosition;
+            }
+            catch (XmlException ex)
+            {
+                errors.Add(new RuleError(name, "invalid_xml", $"The attachment is not usable XML: {ex.Message}"));
+            }
+        }
+
+        return new Extracted(fields, sources, position, xmlKeywordSource);
+    }
+
+    /// <summary>One level of a mail as the rules see it: the mail itself or an attached one.</summary>
+    private sealed record MailView(string Subject, string? From, string Text, IReadOnlyList<MailXmlAttachment> XmlAttachments)
+    {
+        public static MailView Of(MailMessage message) => new(message.Subject, message.From, message.Text, message.XmlAttachments);
+
+        public static MailView Of(MailAttachedMessage message) => new(message.Subject, message.From, message.Text, message.XmlAttachments);
+    }
+
+    private sealed record Extracted(Dictionary<string, string> Fields, Dictionary<string, string> Sources, GeoPosition? Position, string? XmlKeywordSource)
+    {
+        /// <summary>Alarm content of its own: an incident number, or a keyword from a label or the XML attachment.</summary>
+        public bool HasAlarmContent(EvaluationSettings settings) =>
+            Fields.ContainsKey(AlarmLabels.Einsatznummer)
+            || XmlKeywordSource is not null
+            || Fields.Keys.Any(k => string.Equals(k, settings.KeywordLabel, StringComparison.OrdinalIgnoreCase));
+    }
 
     private Regex Rule(string pattern)
     {

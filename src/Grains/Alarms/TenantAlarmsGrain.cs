@@ -1,4 +1,5 @@
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 using AlarmInbox.Grains.Mailboxes;
@@ -27,6 +28,7 @@ public sealed partial class TenantAlarmsGrain(
 {
     private readonly AlarmOptions _options = options.Value;
     private HashSet<string> _processed = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _recognised = new(StringComparer.Ordinal);
 
     private TenantAlarmsState S => state.State;
 
@@ -36,6 +38,12 @@ public sealed partial class TenantAlarmsGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _processed = new HashSet<string>(S.ProcessedKeys, StringComparer.Ordinal);
+        _recognised = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in S.Recognised)
+        {
+            // Later entries win: a key re-pointed to a newer alarm (see FindRepeated) is appended again.
+            _recognised[entry.Key] = entry.AlarmId;
+        }
         if (S.PendingHandoff.Count > 0)
         {
             // Stored but not confirmed by the outbox before the last deactivation or crash: hand off again (idempotent).
@@ -49,57 +57,82 @@ public sealed partial class TenantAlarmsGrain(
     public async Task<int> IngestAsync(string mailboxId, IReadOnlyList<MailMessage> messages)
     {
         ArgumentException.ThrowIfNullOrEmpty(mailboxId);
+        var outcomes = await IngestAsync(MailPath.ForSource(mailboxId), messages);
+        return outcomes.Count(o => o.Disposition == IngestDisposition.Evaluated);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<IngestOutcome>> IngestAsync(MailPath path, IReadOnlyList<MailMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentException.ThrowIfNullOrEmpty(path.SourceId);
         ArgumentNullException.ThrowIfNull(messages);
+        var sourceId = path.SourceId;
         var now = time.GetUtcNow();
-        var changed = 0;
+        var outcomes = new List<IngestOutcome>(messages.Count);
         var remembered = false;
         foreach (var message in messages)
         {
-            var key = $"{mailboxId}/{message.UidValidity}/{message.Uid}";
-            var contentKey = $"{mailboxId}/{MessageKeys.ContentKey(message)}";
+            var settings = Effective(sourceId);
+            var key = $"{sourceId}/{message.UidValidity}/{message.Uid}";
             if (_processed.Contains(key))
             {
+                outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Skipped, null, AlarmEvaluator.IsLate(message, settings, now)));
                 continue;
             }
 
             remembered = true;
             Remember(key);
-            if (!Remember(contentKey))
+            if (!Remember($"{sourceId}/{MessageKeys.ContentKey(message)}"))
             {
-                // The same mail under another UID (UIDVALIDITY changed, or moved back): already handled.
-                LogDuplicate(logger, TenantId, mailboxId, message.UidValidity, message.Uid);
+                // The same mail under another UID of the same source (UIDVALIDITY changed, or moved back): handled already.
+                LogDuplicate(logger, TenantId, sourceId, message.UidValidity, message.Uid);
+                outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Skipped, null, AlarmEvaluator.IsLate(message, settings, now)));
                 continue;
             }
 
-            var settings = Effective(mailboxId);
             if (!settings.Enabled)
             {
+                outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Disabled, null, AlarmEvaluator.IsLate(message, settings, now)));
                 continue;
             }
 
             var evaluation = evaluator.Evaluate(message, settings, now);
-            var record = IncidentMerger.Build(TenantId, Source(mailboxId, message, evaluation), evaluation, settings, S.Alarms, now);
-            S.Alarms.RemoveAll(a => a.Id == record.Id);
-            S.Alarms.Add(record);
+            var keys = RecognitionKeys.For(message, evaluation);
+            var source = Source(sourceId, message, evaluation);
+            if (FindRepeated(keys, evaluation, settings) is { } repeated)
+            {
+                var revision = repeated.History.LastOrDefault(h => keys.Contains(RecognitionOf(h), StringComparer.Ordinal))?.Revision ?? repeated.Revision;
+                S.Alarms[S.Alarms.IndexOf(repeated)] = repeated with { Receipts = AddReceipt(repeated.Receipts, Receipt(path, message, now, revision, repeat: true)) };
+                Recognise(keys, repeated.Id);
+                outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Repeat, repeated.Id, evaluation.Late));
+                LogRepeat(logger, TenantId, path.Kind, sourceId, message.Uid, repeated.Id, repeated.Revision);
+                continue;
+            }
+
+            var record = IncidentMerger.Build(TenantId, source, evaluation, settings, S.Alarms, now);
+            record = record with { Receipts = AddReceipt(record.Receipts, Receipt(path, message, now, record.Revision, repeat: false)) };
+            Replace(record);
+            Recognise(keys, record.Id);
             if (record.IsDeliverable)
             {
                 S.PendingHandoff.Add(record);
             }
 
-            changed++;
-            LogEvaluated(logger, TenantId, mailboxId, message.Uid, record.Id, record.Status, record.Revision, evaluation.RuleErrors.Count, evaluation.DurationMs);
+            outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Evaluated, record.Id, evaluation.Late));
+            LogEvaluated(logger, TenantId, sourceId, message.Uid, record.Id, record.Status, record.Revision, evaluation.RuleErrors.Count, evaluation.DurationMs);
             metrics.RecordMailToAlarm(now - (message.InternalDate ?? message.FetchedAt));
         }
 
         if (!remembered)
         {
-            return 0;
+            return outcomes;
         }
 
         Trim();
         await state.WriteStateAsync();
         await HandOffAsync();
-        return changed;
+        return outcomes;
     }
 
     /// <inheritdoc />
@@ -231,6 +264,63 @@ public sealed partial class TenantAlarmsGrain(
         }
     }
 
+    /// <summary>
+    /// The alarm a recognised mail repeats, when that alarm stands for it under this path's settings too: the same test
+    /// mode, and not rejected unless this path rejects the mail as well (a mailbox that allows a sender another one refuses
+    /// must still raise the alarm).
+    /// </summary>
+    private AlarmRecord? FindRepeated(IReadOnlyList<string> keys, AlarmEvaluation evaluation, EvaluationSettings settings)
+    {
+        foreach (var key in keys)
+        {
+            if (_recognised.TryGetValue(key, out var alarmId)
+                && S.Alarms.Find(a => a.Id == alarmId) is { } alarm
+                && (alarm.Status == AlarmStatus.Test) == settings.TestMode
+                && (alarm.Status != AlarmStatus.Rejected || !evaluation.IsAlarm))
+            {
+                return alarm;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The recognition key of a revision's mail, from its source (Message-ID only; content keys are matched through <see cref="_recognised"/>).</summary>
+    private static string RecognitionOf(AlarmRevision revision) => revision.Source.MessageId is { Length: > 0 } id ? "mid:" + id.Trim() : "";
+
+    private static AlarmReceipt Receipt(MailPath path, MailMessage message, DateTimeOffset now, int revision, bool repeat) => new()
+    {
+        Path = path.Kind,
+        SourceId = path.SourceId,
+        UidValidity = message.UidValidity,
+        Uid = message.Uid,
+        ReceivedAt = now,
+        Revision = revision,
+        Repeat = repeat,
+    };
+
+    private static IReadOnlyList<AlarmReceipt> AddReceipt(IReadOnlyList<AlarmReceipt> receipts, AlarmReceipt receipt) =>
+        receipts.Count >= AlarmLimits.MaxReceipts ? receipts : [.. receipts, receipt];
+
+    private void Replace(AlarmRecord record)
+    {
+        // An update moves its alarm to the end: the list stays ordered by latest evaluation (Trim drops the front).
+        S.Alarms.RemoveAll(a => a.Id == record.Id);
+        S.Alarms.Add(record);
+    }
+
+    private void Recognise(IReadOnlyList<string> keys, string alarmId)
+    {
+        foreach (var key in keys)
+        {
+            if (!_recognised.TryGetValue(key, out var known) || known != alarmId)
+            {
+                _recognised[key] = alarmId;
+                S.Recognised.Add(new RecognitionEntry(key, alarmId));
+            }
+        }
+    }
+
     private AlarmSource Source(string mailboxId, MailMessage message, AlarmEvaluation evaluation) => new()
     {
         MailboxId = mailboxId,
@@ -271,6 +361,20 @@ public sealed partial class TenantAlarmsGrain(
             S.ProcessedKeys.RemoveRange(0, excessKeys);
         }
 
+        var excessRecognised = S.Recognised.Count - _options.ProcessedKeyWindow;
+        if (excessRecognised > 0)
+        {
+            foreach (var entry in S.Recognised.Take(excessRecognised))
+            {
+                if (_recognised.TryGetValue(entry.Key, out var alarmId) && alarmId == entry.AlarmId)
+                {
+                    _recognised.Remove(entry.Key);
+                }
+            }
+
+            S.Recognised.RemoveRange(0, excessRecognised);
+        }
+
         var excessAlarms = S.Alarms.Count - _options.StoredAlarms;
         if (excessAlarms > 0)
         {
@@ -292,6 +396,9 @@ public sealed partial class TenantAlarmsGrain(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Tenant {TenantId}: mail {MailboxId}/{UidValidity}/{Uid} was handled before under another UID; skipped")]
     private static partial void LogDuplicate(ILogger logger, string tenantId, string mailboxId, uint uidValidity, uint uid);
+
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Tenant {TenantId}: mail {Path} {SourceId}/{Uid} repeats a mail of alarm {AlarmId} (revision {Revision}); recorded as a receipt, nothing delivered")]
+    private static partial void LogRepeat(ILogger logger, string tenantId, MailPathKind path, string sourceId, uint uid, string alarmId, int revision);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Tenant {TenantId}: publishing {Count} alarms on the stream failed ({ExceptionType}); webhook delivery is not affected")]
     private static partial void LogStreamFailed(ILogger logger, string tenantId, int count, string exceptionType);

@@ -21,4 +21,7 @@ public sealed class TenantAlarmsState
 
     /// <summary>Deliverable alarm revisions stored but not yet confirmed by the webhook outbox.</summary>
     [Id(4)] public List<AlarmRecord> PendingHandoff { get; set; } = [];
+
+    /// <summary>Tenant-wide recognition keys of handled mails (Message-ID or content hash) → their alarm, oldest first; at most <see cref="AlarmOptions.ProcessedKeyWindow"/>.</summary>
+    [Id(5)] public List<RecognitionEntry> Recognised { get; set; } = [];
 }

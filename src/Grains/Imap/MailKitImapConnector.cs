@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Telemetry;
 using MailKit;
 using MailKit.Net.Imap;
@@ -18,7 +17,6 @@ namespace AlarmInbox.Grains.Imap;
 /// at the I/O edge. Opening waits for a turn from the <see cref="ImapLoginLimiter"/> of the mail server host.
 /// </summary>
 public sealed partial class MailKitImapConnector(
-    MailDecoder decoder,
     IOptions<ImapOptions> options,
     ILogger<MailKitImapConnector> logger,
     ImapLoginLimiter limiter,
@@ -69,7 +67,7 @@ public sealed partial class MailKitImapConnector(
             var folder = await Guard(Step.Select, () => client.GetFolderAsync(request.Folder, cancellationToken), request, cancellationToken);
             await Guard(Step.Select, () => folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken), request, cancellationToken);
             _metrics?.SessionOpened();
-            return new Session(client, (ImapFolder)folder, decoder, this, request);
+            return new Session(client, (ImapFolder)folder, this, request);
         }
         catch
         {
@@ -176,7 +174,7 @@ public sealed partial class MailKitImapConnector(
         Idle,
     }
 
-    private sealed class Session(ImapClient client, ImapFolder folder, MailDecoder decoder, MailKitImapConnector owner, ImapConnectRequest request) : IImapSession
+    private sealed class Session(ImapClient client, ImapFolder folder, MailKitImapConnector owner, ImapConnectRequest request) : IImapSession
     {
         public uint UidValidity => folder.UidValidity;
 
@@ -280,12 +278,12 @@ public sealed partial class MailKitImapConnector(
             var fetched = new List<FetchedMail>(uids.Count);
             await owner.Guard(
                 Step.Fetch,
-                () => folder.GetStreamsAsync(ids, (_, _, uid, stream, ct) =>
+                () => folder.GetStreamsAsync(ids, async (_, _, uid, stream, ct) =>
                 {
-                    var message = decoder.Parse(stream, ct);
+                    using var raw = new MemoryStream();
+                    await stream.CopyToAsync(raw, ct);
                     byUid.TryGetValue(uid.Id, out var summary);
-                    fetched.Add(new FetchedMail(uid.Id, summary?.InternalDate, summary?.Size ?? stream.Length, message));
-                    return Task.CompletedTask;
+                    fetched.Add(new FetchedMail(uid.Id, summary?.InternalDate, summary?.Size ?? raw.Length, raw.ToArray()));
                 }, cancellationToken),
                 request,
                 cancellationToken);

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using Microsoft.Extensions.Logging;
@@ -8,10 +7,9 @@ using Microsoft.Extensions.Options;
 namespace AlarmInbox.Grains.Inbound;
 
 /// <summary>
-/// One inbound address; see <see cref="IInboundAddressGrain"/>. Delivery order: message stored (with its UID and spool
-/// id), then handed to the alarm pipeline. Unlike an IMAP fetch, there is no server to fetch again from once the spool
-/// entry is gone, so the message is stored first; both steps are idempotent, and the spool entry is only removed after
-/// both.
+/// One inbound address; see <see cref="IInboundAddressGrain"/>. A spooled mail gets its UID here first
+/// (<see cref="ReserveUidAsync"/>), then goes through the one ingestion path (<c>MailIngestion</c>: decode, recognise,
+/// evaluate, store), whose store step is <see cref="StoreMessagesAsync"/>; the spool entry is removed only after that.
 /// </summary>
 [GrainType("inbound-address")]
 public sealed partial class InboundAddressGrain(
@@ -99,42 +97,59 @@ public sealed partial class InboundAddressGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeliverAsync(InboundDelivery delivery)
+    public async Task<uint> ReserveUidAsync(string spoolId)
     {
-        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentException.ThrowIfNullOrEmpty(spoolId);
+        _ = S.Info ?? throw new InvalidOperationException($"The inbound address '{AddressId}' does not exist.");
+        var known = S.Delivered.FindIndex(d => d.Key == spoolId);
+        if (known >= 0)
+        {
+            return S.Delivered[known].Value;
+        }
+
+        var uid = ++S.LastUid;
+        S.Delivered.Add(new KeyValuePair<string, uint>(spoolId, uid));
+        if (S.Delivered.Count > DeliveredWindow)
+        {
+            S.Delivered.RemoveRange(0, S.Delivered.Count - DeliveredWindow);
+        }
+
+        await state.WriteStateAsync();
+        return uid;
+    }
+
+    /// <inheritdoc />
+    public async Task<MessageStoreResult> StoreMessagesAsync(IReadOnlyList<MailMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
         var info = S.Info ?? throw new InvalidOperationException($"The inbound address '{AddressId}' does not exist.");
-        var known = S.Delivered.FindIndex(d => d.Key == delivery.SpoolId);
-        MailMessage message;
-        var isNew = known < 0;
-        if (isNew)
+        var added = 0;
+        foreach (var message in messages)
         {
-            var uid = ++S.LastUid;
-            message = delivery.Message with { UidValidity = UidValidity, Uid = uid };
-            S.Messages.Add(message);
-            if (S.Messages.Count > InboundLimits.StoredMessages)
+            if (S.Messages.Exists(m => m.Uid == message.Uid))
             {
-                S.Messages.RemoveRange(0, S.Messages.Count - InboundLimits.StoredMessages);
+                continue;
             }
 
-            S.Delivered.Add(new KeyValuePair<string, uint>(delivery.SpoolId, uid));
-            if (S.Delivered.Count > DeliveredWindow)
-            {
-                S.Delivered.RemoveRange(0, S.Delivered.Count - DeliveredWindow);
-            }
-
-            S.Info = info with { AcceptedCount = info.AcceptedCount + 1, LastReceivedAt = message.FetchedAt };
-            await state.WriteStateAsync();
-            LogStored(logger, info.TenantId, AddressId, uid, message.Size);
+            S.Messages.Add(message with { UidValidity = UidValidity });
+            info = info with { AcceptedCount = info.AcceptedCount + 1, LastReceivedAt = message.FetchedAt };
+            added++;
+            LogStored(logger, info.TenantId, AddressId, message.Uid, message.Size);
         }
-        else
+
+        if (added == 0)
         {
-            var uid = S.Delivered[known].Value;
-            message = S.Messages.Find(m => m.Uid == uid) ?? delivery.Message with { UidValidity = UidValidity, Uid = uid };
+            return new MessageStoreResult(0, 0);
         }
 
-        // Idempotent by (address id, UIDVALIDITY, UID): a second hand-off after a crash changes nothing.
-        await GrainFactory.GetGrain<ITenantAlarmsGrain>(info.TenantId).IngestAsync(AddressId, [message]);
-        return isNew;
+        if (S.Messages.Count > InboundLimits.StoredMessages)
+        {
+            S.Messages.RemoveRange(0, S.Messages.Count - InboundLimits.StoredMessages);
+        }
+
+        S.Info = info;
+        await state.WriteStateAsync();
+        return new MessageStoreResult(added, 0);
     }
 
     /// <inheritdoc />

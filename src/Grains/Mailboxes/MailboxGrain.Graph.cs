@@ -8,7 +8,8 @@ namespace AlarmInbox.Grains.Mailboxes;
 
 /// <summary>
 /// The dispatch for <see cref="MailboxAuthType.Graph"/>: one delta round per poll through <see cref="GraphDeltaSync"/>, with
-/// the same hand-off as IMAP (<see cref="StoreBatchAsync"/>: alarm pipeline, messages, then the state write) and the same
+/// the same hand-off as IMAP (<see cref="StoreBatchAsync"/>: the raw MIME through the one ingestion path, path Graph, then
+/// the state write; an unreadable body is stored flagged <c>undecodable</c> there) and the same
 /// success, failure and backoff bookkeeping.
 /// </summary>
 public sealed partial class MailboxGrain
@@ -90,21 +91,8 @@ public sealed partial class MailboxGrain
     private async Task HandOverGraphAsync(IReadOnlyList<GraphMail> mails)
     {
         var first = S.Watermark.LastUid;
-        var fetched = mails.Select((m, i) => new FetchedMail(first + 1 + (uint)i, m.ReceivedAt, m.Size, Parse(m.Raw))).ToList();
+        var fetched = mails.Select((m, i) => new FetchedMail(first + 1 + (uint)i, m.ReceivedAt, m.Size, m.Raw)).ToList();
         await StoreBatchAsync(fetched, S.Watermark.UidValidity, first + (uint)mails.Count, skipKnownContent: true);
-    }
-
-    /// <summary>MimeKit's parser is lenient; a body it still cannot read is kept as an empty message rather than stalling the mailbox.</summary>
-    private static MimeKit.MimeMessage Parse(byte[] raw)
-    {
-        try
-        {
-            return MimeKit.MimeMessage.Load(new MemoryStream(raw, writable: false));
-        }
-        catch (FormatException)
-        {
-            return new MimeKit.MimeMessage { Subject = "(undecodable message)" };
-        }
     }
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Debug, Message = "Graph mailbox {MailboxId}: {Pages} delta pages, {Count} new, link expired and restarted {Restarted}, more waiting {MoreWaiting}")]

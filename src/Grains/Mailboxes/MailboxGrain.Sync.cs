@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Ingestion;
+using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using Microsoft.Extensions.Logging;
 
@@ -134,12 +136,20 @@ public sealed partial class MailboxGrain
     {
         var mailboxId = this.GetPrimaryKeyString();
         var previous = S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0;
-        var decoded = mails.Select(m => Decode(m, uidValidity)).ToList();
 
-        // Alarms first, for every fetched mail (the pipeline is idempotent by mailbox, UIDVALIDITY and UID); messages
-        // and watermark after. A crash anywhere in between re-fetches the batch and hands it over again, harmlessly.
-        await GrainFactory.GetGrain<Interfaces.Alarms.ITenantAlarmsGrain>(S.TenantId).IngestAsync(mailboxId, decoded);
-        var (added, storedBefore) = await Messages.AddAsync(decoded, previous, skipKnownContent);
+        // The one ingestion path (decode, recognise, evaluate, store alarms and messages), idempotent by mailbox,
+        // UIDVALIDITY and UID; the watermark after. A crash in between re-fetches the batch and hands it over again, harmlessly.
+        var raw = mails.Select(m => new RawMail { UidValidity = uidValidity, Uid = m.Uid, Raw = m.Raw, ReceivedAt = m.InternalDate, Size = m.Size }).ToList();
+        var (_, _, added, storedBefore) = await ingestion.IngestAsync(
+            new IngestionRequest
+            {
+                TenantId = S.TenantId,
+                Path = new MailPath(S.Settings.AuthType == MailboxAuthType.Graph ? MailPathKind.Graph : MailPathKind.Imap, mailboxId),
+                Mails = raw,
+                WatermarkLastUid = previous,
+                SkipKnownContent = skipKnownContent,
+            },
+            CancellationToken.None);
         if (added > 0)
         {
             await stepObserver.OnStepAsync(mailboxId, PollStep.MessagesStored);
@@ -238,21 +248,6 @@ public sealed partial class MailboxGrain
         return added;
     }
 
-    /// <summary>Decodes a fetched mail and flags it late when it was already old when first seen.</summary>
-    private MailMessage Decode(FetchedMail mail, uint uidValidity)
-    {
-        var now = time.GetUtcNow();
-        var decoded = decoder.Decode(mail.Message, uidValidity, mail.Uid, mail.InternalDate, mail.Size, now);
-        var received = decoded.InternalDate ?? decoded.Date;
-        if (received is { } at && now - at > _polling.LateAfter)
-        {
-            LogLateMail(logger, this.GetPrimaryKeyString(), mail.Uid, (now - at).TotalMinutes);
-            return decoded with { Late = true };
-        }
-
-        return decoded;
-    }
-
     private async Task<PollResult> RecordSuccessAsync(int stored, bool uidValidityChanged, bool moreWaiting, long started)
     {
         var now = time.GetUtcNow();
@@ -334,7 +329,4 @@ public sealed partial class MailboxGrain
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: after the UIDVALIDITY change, {Total} messages in the folder, {Stored} of them new")]
     private static partial void LogUidValidityRecovered(ILogger logger, string mailboxId, int total, int stored);
-
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: UID {Uid} is late ({AgeMinutes:0} min old when first seen)")]
-    private static partial void LogLateMail(ILogger logger, string mailboxId, uint uid, double ageMinutes);
 }

@@ -3,7 +3,7 @@ using AlarmInbox.Grains.Diagnostics;
 using AlarmInbox.Grains.Graph;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Mime;
+using AlarmInbox.Grains.Ingestion;
 using AlarmInbox.Grains.Secrets;
 using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -14,15 +14,15 @@ namespace AlarmInbox.Grains.Mailboxes;
 /// <summary>
 /// Orchestrates one mailbox: persisted config and watermark; an IDLE session (RFC 2177) as a background loop on the
 /// grain's scheduler where the server offers it, otherwise a grain timer that polls at the configured interval; a
-/// reminder as the watchdog that brings the grain back. IMAP access is <see cref="IImapConnector"/>, decoding is
-/// <see cref="MailDecoder"/>. The fetch-and-store logic is in <c>MailboxGrain.Sync.cs</c>, the IDLE loop in
-/// <c>MailboxGrain.Idle.cs</c>; Graph mailboxes poll by delta query instead (<c>MailboxGrain.Graph.cs</c>).
+/// reminder as the watchdog that brings the grain back. IMAP access is <see cref="IImapConnector"/>; fetched mails go
+/// through the one ingestion path, <see cref="MailIngestion"/>. The fetch-and-store logic is in <c>MailboxGrain.Sync.cs</c>,
+/// the IDLE loop in <c>MailboxGrain.Idle.cs</c>; Graph mailboxes poll by delta query instead (<c>MailboxGrain.Graph.cs</c>).
 /// </summary>
 [GrainType("mailbox")]
 public sealed partial class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Default)] IPersistentState<MailboxGrainState> state,
     IImapConnector connector,
-    MailDecoder decoder,
+    MailIngestion ingestion,
     ISecretProtector secrets,
     TimeProvider time,
     IPollStepObserver stepObserver,

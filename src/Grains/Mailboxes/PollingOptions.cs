@@ -65,7 +65,4 @@ public sealed class PollingOptions
 
     /// <summary>Retry delay after a permanent failure (rejected credentials, missing folder, untrusted certificate, unknown host): such errors are retried slowly, not hammered.</summary>
     public TimeSpan PermanentErrorRetry { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>A mail whose INTERNALDATE (or Date) is older than this when first seen is stored with <c>late = true</c>.</summary>
-    public TimeSpan LateAfter { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -71,56 +71,126 @@ public sealed class MailDecoder
     {
         ArgumentNullException.ThrowIfNull(message);
 
-        var sender = message.From.Mailboxes.FirstOrDefault();
-        var (text, truncated) = Truncate(NormaliseText(GetBodyText(message)));
-
+        var content = DecodeContent(message, level: 0);
         return new MailMessage
         {
             UidValidity = uidValidity,
             Uid = uid,
-            MessageId = string.IsNullOrWhiteSpace(message.MessageId) ? null : message.MessageId,
-            From = string.IsNullOrEmpty(sender?.Address) ? null : sender.Address,
-            FromName = string.IsNullOrWhiteSpace(sender?.Name) ? null : sender.Name,
+            MessageId = content.MessageId,
+            From = content.From,
+            FromName = content.FromName,
             To = [.. message.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a))],
-            Subject = message.Subject ?? "",
-            // MimeKit reports a missing or unparseable Date header as DateTimeOffset.MinValue.
-            Date = message.Date == DateTimeOffset.MinValue ? null : message.Date,
+            Subject = content.Subject,
+            Date = content.Date,
             InternalDate = internalDate,
             Size = size,
-            Text = text,
-            TextTruncated = truncated,
-            Attachments = GetAttachments(message),
+            Text = content.Text,
+            TextTruncated = content.TextTruncated,
+            Attachments = content.Attachments,
             FetchedAt = fetchedAt,
-            XmlAttachments = GetXmlAttachments(message),
+            XmlAttachments = content.XmlAttachments,
+            AttachedMessage = content.Attached,
         };
     }
 
     private static ParserOptions CreateParserOptions()
     {
-        // .NET only ships UTF-*, ASCII and ISO-8859-1 without the code pages provider, and MimeKit does
-        // not register it: without this, windows-1252 bodies and headers silently decode as ISO-8859-1.
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
         var options = new ParserOptions();
-        options.CharsetEncoding = Encoding.GetEncoding(1252);
+        options.CharsetEncoding = CodePages.Windows1252;
         return options;
     }
 
-    private static string GetBodyText(MimeMessage message)
+    /// <summary>Decodes one level: the mail itself (level 0) or a mail attached to it (1 to <see cref="MailAttachedMessage.MaxDepth"/>).</summary>
+    private static DecodedContent DecodeContent(MimeMessage message, int level)
     {
-        var plain = message.TextBody;
+        var parts = MimeWalker.Walk(message);
+        var (text, truncated) = Truncate(NormaliseText(BodyText(parts)));
+        var (from, fromName) = DecodeSender(message);
+        MailAttachedMessage? attached = null;
+        if (level < MailAttachedMessage.MaxDepth && parts.AttachedMessage is { } inner)
+        {
+            var innerContent = DecodeContent(inner.Message, level + 1);
+            attached = new MailAttachedMessage
+            {
+                AttachedAs = inner.AttachedAs,
+                Subject = innerContent.Subject,
+                From = innerContent.From,
+                FromName = innerContent.FromName,
+                MessageId = innerContent.MessageId,
+                Date = innerContent.Date,
+                Text = innerContent.Text,
+                XmlAttachments = innerContent.XmlAttachments,
+                AttachedMessage = innerContent.Attached,
+            };
+        }
+
+        return new DecodedContent
+        {
+            Subject = DecodeHeader(message, HeaderId.Subject) ?? message.Subject ?? "",
+            From = from,
+            FromName = fromName,
+            MessageId = string.IsNullOrWhiteSpace(message.MessageId) ? null : message.MessageId,
+            // MimeKit reports a missing or unparseable Date header as DateTimeOffset.MinValue.
+            Date = message.Date == DateTimeOffset.MinValue ? null : message.Date,
+            Text = text,
+            TextTruncated = truncated,
+            Attachments = GetAttachments(parts),
+            XmlAttachments = GetXmlAttachments(parts),
+            Attached = attached,
+        };
+    }
+
+    /// <summary>The first From mailbox, its display name decoded with charset repair.</summary>
+    private static (string? Address, string? Name) DecodeSender(MimeMessage message)
+    {
+        var sender = message.From.Mailboxes.FirstOrDefault();
+        var name = sender?.Name;
+        if (DecodeHeader(message, HeaderId.From) is { } decoded
+            && InternetAddressList.TryParse(decoded, out var list)
+            && list.Mailboxes.FirstOrDefault() is { } repaired
+            && string.Equals(repaired.Address, sender?.Address, StringComparison.OrdinalIgnoreCase))
+        {
+            name = repaired.Name;
+        }
+
+        return (string.IsNullOrEmpty(sender?.Address) ? null : sender.Address, string.IsNullOrWhiteSpace(name) ? null : name.Trim());
+    }
+
+    /// <summary>A header's value decoded from its raw bytes with charset repair, or <see langword="null"/> when the mail has none.</summary>
+    private static string? DecodeHeader(MimeMessage message, HeaderId id)
+    {
+        var index = message.Headers.IndexOf(id);
+        return index < 0 ? null : HeaderText.Decode(message.Headers[index].RawValue);
+    }
+
+    private static string BodyText(MimeParts parts)
+    {
+        var plain = parts.Plain is null ? null : DecodeText(parts.Plain);
         if (!string.IsNullOrWhiteSpace(plain))
         {
             return plain;
         }
 
-        var html = message.HtmlBody;
+        var html = parts.Html is null ? null : DecodeText(parts.Html);
         if (!string.IsNullOrWhiteSpace(html))
         {
             return HtmlTextRenderer.Render(html);
         }
 
         return plain ?? "";
+    }
+
+    /// <summary>A text part's content after its transfer encoding, decoded with <see cref="CharsetRepair"/>.</summary>
+    private static string DecodeText(TextPart part)
+    {
+        if (part.Content is null)
+        {
+            return "";
+        }
+
+        using var content = new MemoryStream();
+        part.Content.DecodeTo(content);
+        return CharsetRepair.Decode(content.GetBuffer().AsSpan(0, (int)content.Length), part.ContentType.Charset);
     }
 
     private static string NormaliseText(string text)
@@ -151,10 +221,10 @@ public sealed class MailDecoder
         return (text[..length], true);
     }
 
-    private static List<MailAttachment> GetAttachments(MimeMessage message)
+    private static List<MailAttachment> GetAttachments(MimeParts parts)
     {
         var attachments = new List<MailAttachment>();
-        foreach (var part in message.BodyParts)
+        foreach (var part in parts.Leaves)
         {
             // Text parts that are not attachments are the body or its alternatives; every other
             // leaf (attachments, inline images, attached messages) is listed.
@@ -178,10 +248,10 @@ public sealed class MailDecoder
         return attachments;
     }
 
-    private static List<MailXmlAttachment> GetXmlAttachments(MimeMessage message)
+    private static List<MailXmlAttachment> GetXmlAttachments(MimeParts parts)
     {
         var result = new List<MailXmlAttachment>();
-        foreach (var part in message.BodyParts.OfType<MimePart>())
+        foreach (var part in parts.Leaves.OfType<MimePart>())
         {
             if (result.Count == MailMessage.MaxXmlAttachments)
             {
@@ -257,5 +327,28 @@ public sealed class MailDecoder
         }
 
         return measure.Length;
+    }
+
+    private sealed record DecodedContent
+    {
+        public required string Subject { get; init; }
+
+        public string? From { get; init; }
+
+        public string? FromName { get; init; }
+
+        public string? MessageId { get; init; }
+
+        public DateTimeOffset? Date { get; init; }
+
+        public required string Text { get; init; }
+
+        public bool TextTruncated { get; init; }
+
+        public required List<MailAttachment> Attachments { get; init; }
+
+        public required List<MailXmlAttachment> XmlAttachments { get; init; }
+
+        public MailAttachedMessage? Attached { get; init; }
     }
 }

@@ -1,7 +1,8 @@
 using AlarmInbox.Grains.Health;
+using AlarmInbox.Grains.Inbound;
+using AlarmInbox.Grains.Ingestion;
 using AlarmInbox.Grains.Interfaces.Inbound;
-using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Mime;
+using AlarmInbox.Grains.Interfaces.Ingestion;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace AlarmInbox.Silo.Smtp;
 
 /// <summary>
-/// Hands spooled mails to their inbound address grains (decode, store, alarm pipeline) and removes each spool entry
+/// Hands spooled mails to the one ingestion path (<see cref="MailIngestion"/>: decode, recognise, evaluate, store) for each
+/// inbound address they were sent to, and removes each spool entry
 /// only after every address has it. Entries left from before a restart are queued at start, before the listener
 /// accepts anything; a failed hand-off is retried after <see cref="SmtpOptions.RetryInterval"/>, for as long as it takes.
 /// The <see cref="SmtpOptions.HandOffWorkers"/> workers serve the tenants in turn (<see cref="TenantFairQueue"/>), at most
@@ -17,7 +19,7 @@ namespace AlarmInbox.Silo.Smtp;
 /// </summary>
 public sealed partial class SpoolProcessor(
     InboundSpool spool,
-    MailDecoder decoder,
+    MailIngestion ingestion,
     IGrainFactory grains,
     ISpoolHandOffObserver observer,
     StorageHealth health,
@@ -104,24 +106,23 @@ public sealed partial class SpoolProcessor(
 
             await observer.OnHandOffAsync(id, cancellationToken);
             var envelope = mail.Envelope;
-            MailMessage message;
-            try
-            {
-                using var stream = new MemoryStream(mail.Raw, writable: false);
-                message = decoder.Decode(stream, 0, 0, envelope.ReceivedAt, mail.Raw.Length, time.GetUtcNow(), cancellationToken);
-            }
-            catch (FormatException)
-            {
-                LogUndecodable(logger, id);
-                spool.MoveToBroken(id);
-                return true;
-            }
-
-            message = message with { EnvelopeFrom = envelope.From, EnvelopeTo = envelope.Recipients };
             foreach (var route in envelope.Routes)
             {
-                var isNew = await grains.GetGrain<IInboundAddressGrain>(route.AddressId).DeliverAsync(new InboundDelivery(id, message));
-                LogHandedOff(logger, id, route.TenantId, route.AddressId, isNew);
+                // The UID first (persisted, the same on every retry), then the one ingestion path: decode, recognise, evaluate, store.
+                var uid = await grains.GetGrain<IInboundAddressGrain>(route.AddressId).ReserveUidAsync(id);
+                var raw = new RawMail
+                {
+                    UidValidity = InboundAddressGrain.UidValidity,
+                    Uid = uid,
+                    Raw = mail.Raw,
+                    ReceivedAt = envelope.ReceivedAt,
+                    EnvelopeFrom = envelope.From,
+                    EnvelopeTo = envelope.Recipients,
+                };
+                var result = await ingestion.IngestAsync(
+                    new IngestionRequest { TenantId = route.TenantId, Path = new MailPath(MailPathKind.Smtp, route.AddressId), Mails = [raw] },
+                    cancellationToken);
+                LogHandedOff(logger, id, route.TenantId, route.AddressId, result.Added > 0);
             }
 
             spool.Delete(id);
@@ -156,7 +157,4 @@ public sealed partial class SpoolProcessor(
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "SMTP spool: {SpoolId} handed off; grain storage works again, storage_unavailable cleared")]
     private static partial void LogGrainStorageRecovered(ILogger logger, string spoolId);
-
-    [LoggerMessage(EventId = 8104, Level = LogLevel.Error, Message = "SMTP spool: {SpoolId} is not a readable message; moved to the spool's broken/ folder")]
-    private static partial void LogUndecodable(ILogger logger, string spoolId);
 }

@@ -14,11 +14,11 @@ namespace AlarmInbox.Tests.Alarms;
 /// <summary>The pure evaluator on the corpus and on hand-made mails.</summary>
 public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
 {
-    /// <summary>The corpus settings: only the dispatch centre's domain, keyword from the 'Stichwort:' line (or the XML attachment).</summary>
+    /// <summary>The corpus settings: only the dispatch centre's domain, keyword by <c>Auto</c> (the 'Stichwort:' line, else the XML attachment, else the subject).</summary>
     internal static readonly EvaluationSettings CorpusSettings = new()
     {
         AllowedSenders = ["ils-musterland.example"],
-        KeywordSource = KeywordSource.Label,
+        KeywordSource = KeywordSource.Auto,
     };
 
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 15, 0, 0, TimeSpan.Zero);
@@ -52,6 +52,80 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
         {
             Assert.Equal(originalFrom.GetString(), evaluation.OriginalFrom);
         }
+
+        AssertExpectedAlarmContent(expected, evaluation);
+    }
+
+    [Theory]
+    [MemberData(nameof(CorpusMails))]
+    public void CorpusMailPassesASenderFilterNamingOnlyTheDispatchCentreAddressExactlyWhenExpected(string fileName)
+    {
+        var expected = ReadExpected().GetProperty(fileName);
+        var settings = CorpusSettings with { AllowedSenders = ["alarmierung@ils-musterland.example"] };
+
+        var evaluation = _evaluator.Evaluate(Decode(fileName), settings, Now);
+
+        Assert.Equal(expected.GetProperty("isAlarm").GetBoolean(), evaluation.IsAlarm);
+    }
+
+    /// <summary>Fields, position, rejection code and alarm text where expected.json names them (mails 13 and later).</summary>
+    internal static void AssertExpectedAlarmContent(JsonElement expected, AlarmEvaluation evaluation)
+    {
+        if (expected.TryGetProperty("fields", out var fields))
+        {
+            foreach (var field in fields.EnumerateObject())
+            {
+                Assert.True(evaluation.Fields.TryGetValue(field.Name, out var value), $"field {field.Name} missing");
+                Assert.Equal(field.Value.GetString(), value);
+            }
+        }
+
+        if (expected.TryGetProperty("position", out var position))
+        {
+            Assert.Equal(new GeoPosition(position[0].GetDouble(), position[1].GetDouble()), evaluation.Position);
+        }
+
+        if (expected.TryGetProperty("rejection", out var rejection))
+        {
+            Assert.Equal(rejection.GetString(), evaluation.Rejection?.Code);
+        }
+
+        if (expected.TryGetProperty("alarmText", out var alarmText))
+        {
+            Assert.Contains(alarmText.GetString()!, evaluation.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void KeywordSourceAutoTakesTheLabelThenTheXmlKeywordThenTheSubjectWhileSubjectAndLabelKeepTheirRules()
+    {
+        var labelled = Decode("34-subject-differs-from-stichwort.eml");
+        var xml = Decode("36-xml-keyword-subject-differs.eml");
+        var subjectOnly = Decode("35-no-stichwort-keyword-from-subject.eml");
+        var empty = Decode("32-empty-subject.eml");
+        string? Keyword(MailMessage mail, KeywordSource source) => _evaluator.Evaluate(mail, CorpusSettings with { KeywordSource = source }, Now).Keyword;
+
+        Assert.Equal(["B2 Brand PKW", "B3 Brand Werkstatt", "B1 Brand Hecke", "H1 Tierrettung"], new[] { labelled, xml, subjectOnly, empty }.Select(m => Keyword(m, KeywordSource.Auto)));
+        Assert.Equal(["Alarm für FF Musterdorf - Alarmstufe 2", "Alarmierung 2026-213036", "B1 Brand Hecke", null], new[] { labelled, xml, subjectOnly, empty }.Select(m => Keyword(m, KeywordSource.Subject)));
+        Assert.Equal(["B2 Brand PKW", "B3 Brand Werkstatt", null, "H1 Tierrettung"], new[] { labelled, xml, subjectOnly, empty }.Select(m => Keyword(m, KeywordSource.Label)));
+        Assert.Equal(KeywordSource.Auto, new EvaluationSettings().KeywordSource);
+    }
+
+    [Fact]
+    public void LateIsOneDefinitionDateElseServerReceiveTime()
+    {
+        var settings = CorpusSettings with { LateAfterMinutes = 10 };
+        var sent = Now.AddMinutes(-11);
+        var dated = new MailMessage { UidValidity = 1, Uid = 1, Date = sent, InternalDate = Now.AddMinutes(-1), FetchedAt = Now, Text = "Einsatznummer: 1" };
+        var undated = dated with { Date = null };
+        var receivedLate = dated with { Date = null, InternalDate = sent };
+
+        Assert.True(AlarmEvaluator.IsLate(dated, settings, Now));
+        Assert.False(AlarmEvaluator.IsLate(undated, settings, Now));
+        Assert.True(AlarmEvaluator.IsLate(receivedLate, settings, Now));
+        Assert.False(AlarmEvaluator.IsLate(dated, settings with { LateAfterMinutes = 0 }, Now));
+        Assert.True(_evaluator.Evaluate(dated, settings, Now).Late);
+        Assert.False(_evaluator.Evaluate(undated, settings, Now).Late);
     }
 
     [Fact]
@@ -148,9 +222,9 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void SubjectIsTheDefaultKeywordSourceWithoutForwardPrefix()
+    public void SubjectKeywordSourceStripsForwardPrefixes()
     {
-        var settings = new EvaluationSettings { AllowedSenders = ["ils-musterland.example"] };
+        var settings = new EvaluationSettings { AllowedSenders = ["ils-musterland.example"], KeywordSource = KeywordSource.Subject };
 
         Assert.Equal("B4 Wohnhausbrand (Erhoehung)", _evaluator.Evaluate(Decode("10-incident-update-same-number.eml"), settings, Now).Keyword);
         Assert.Equal("B3 Wohnhausbrand", _evaluator.Evaluate(Decode("08-forwarded-outlook-rule.eml"), settings, Now).Keyword);

@@ -135,7 +135,7 @@ public sealed class AlarmsApiTests(ClusterFixture cluster)
         Assert.Equal(["testmodus"], unknown.ErrorFields);
         Assert.Empty(current.Body!["allowedSenders"]!.AsArray());
         Assert.Equal(30, (int)current.Body["incidentMergeWindowMinutes"]!);
-        Assert.Equal("Subject", (string?)current.Body["keywordSource"]);
+        Assert.Equal("Auto", (string?)current.Body["keywordSource"]);
     }
 
     [Fact]

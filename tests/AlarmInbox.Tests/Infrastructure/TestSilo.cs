@@ -32,6 +32,9 @@ public sealed class TestSilo : IAsyncDisposable
     /// <summary>The grain factory of the running host.</summary>
     public IGrainFactory Grains => (_host ?? throw new InvalidOperationException("The silo is stopped.")).Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The services of the running host.</summary>
+    public IServiceProvider Services => (_host ?? throw new InvalidOperationException("The silo is stopped.")).Services;
+
     /// <summary>Starts a silo on a new data folder (or the given one).</summary>
     /// <param name="dataDirectory">The data folder; a new one in /tmp when omitted.</param>
     /// <param name="settings">Configuration on top of the test defaults.</param>

@@ -55,7 +55,60 @@ public sealed class MailDecoderTests
         {
             Assert.Contains(textContains.GetString()!, mail.Text, StringComparison.Ordinal);
         }
+
+        if (expected.TryGetProperty("attachedMessage", out var attached))
+        {
+            AssertAttached(attached, mail.AttachedMessage);
+        }
+        else
+        {
+            Assert.Null(mail.AttachedMessage);
+        }
+
+        Assert.DoesNotContain('\u00C3', mail.Subject + mail.Text + mail.FromName);
     }
+
+    [Fact]
+    public void BothAlternativesOfAMislabelledMultipartAlternativeAreRepaired()
+    {
+        // 17: the plain part is iso-8859-15 8bit, the HTML part windows-1252 base64, both UTF-8 bytes. Without the plain
+        // text the HTML alternative is rendered, and it must be repaired as well.
+        var raw = File.ReadAllBytes(Path.Combine(CorpusDirectory, "17-alternative-both-mislabelled.eml"));
+        var latin1 = Encoding.Latin1.GetString(raw);
+        var plainStart = latin1.IndexOf("Einsatznummer:", StringComparison.Ordinal);
+        var plainEnd = latin1.IndexOf("\n--alt-2026213017", plainStart, StringComparison.Ordinal);
+        var htmlOnly = Encoding.Latin1.GetBytes(latin1[..plainStart] + latin1[plainEnd..]);
+
+        var both = DecodeCorpusMail("17-alternative-both-mislabelled.eml");
+        var html = DecodeBytes(htmlOnly);
+
+        Assert.Contains("Straße: Äußere Ringstraße 2", both.Text, StringComparison.Ordinal);
+        Assert.Contains("Straße: Äußere Ringstraße 2", html.Text, StringComparison.Ordinal);
+        Assert.Contains("Bemerkung: Zufahrt über Gärtnerweg", html.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>", html.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("iso-8859-1", "Stra\u00dfe", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xC3, 0x9F, 0x65 })]
+    [InlineData("windows-1252", "Stra\u00dfe", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xC3, 0x9F, 0x65 })]
+    [InlineData("us-ascii", "Stra\u00dfe", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xC3, 0x9F, 0x65 })]
+    [InlineData("iso-8859-1", "Stra\u00dfe", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xDF, 0x65 })]
+    [InlineData("utf-8", "Stra\u00dfe \u2013", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xDF, 0x65, 0x20, 0x96 })]
+    [InlineData(null, "Stra\u00dfe", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xDF, 0x65 })]
+    [InlineData("koi8-r", "\u0430", new byte[] { 0xC1 })]
+    [InlineData("iso-8859-1", "Caf\u00e9 \u00c3", new byte[] { 0x43, 0x61, 0x66, 0xE9, 0x20, 0xC3 })]
+    public void CharsetRepairDecodesMislabelledUtf8AndInvalidUtf8(string? declared, string text, byte[] bytes) =>
+        Assert.Equal(text, CharsetRepair.Decode(bytes, declared));
+
+    [Theory]
+    [InlineData("=?iso-8859-1?Q?Stra=C3=9Fe?=", "Straße")]
+    [InlineData("=?iso-8859-1?Q?Stra=DFe?=", "Straße")]
+    [InlineData("=?utf-8?B?U3RyYcOf?= =?utf-8?B?ZQ==?=", "Straße")]
+    [InlineData("=?iso-8859-1?Q?Stra=C3?=\r\n =?iso-8859-1?Q?=9Fe?= Nord", "Straße Nord")]
+    [InlineData("Alarm =?utf-8?Q?f=C3=BCr?= FF", "Alarm für FF")]
+    [InlineData("=?utf-8?Q?kaputt", "=?utf-8?Q?kaputt")]
+    public void EncodedWordsAreDecodedWithCharsetRepair(string raw, string text) =>
+        Assert.Equal(text, HeaderText.Decode(Encoding.Latin1.GetBytes(raw)));
 
     [Fact]
     public void EveryCorpusMailHasAnExpectedEntry()
@@ -63,7 +116,7 @@ public sealed class MailDecoderTests
         var expected = ReadExpected();
         var files = Directory.GetFiles(CorpusDirectory, "*.eml").Select(Path.GetFileName).ToList();
 
-        Assert.Equal(12, files.Count);
+        Assert.Equal(37, files.Count);
         Assert.All(files, file => Assert.True(expected.TryGetProperty(file!, out _), file + " has no entry in expected.json"));
     }
 
@@ -297,6 +350,23 @@ public sealed class MailDecoderTests
         Assert.ThrowsAny<FormatException>(() => _decoder.Parse(stream, CancellationToken.None));
     }
 
+    private static void AssertAttached(JsonElement expected, MailAttachedMessage? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.GetProperty("subject").GetString(), actual.Subject);
+        Assert.Equal(expected.GetProperty("from").GetString(), actual.From);
+        Assert.Equal(expected.GetProperty("messageId").GetString(), actual.MessageId);
+        Assert.Equal(expected.TryGetProperty("attachedAs", out var attachedAs) ? attachedAs.GetString() : "message/rfc822", actual.AttachedAs);
+        if (expected.TryGetProperty("attachedMessage", out var inner))
+        {
+            AssertAttached(inner, actual.AttachedMessage);
+        }
+        else
+        {
+            Assert.Null(actual.AttachedMessage);
+        }
+    }
+
     private static JsonElement ReadExpected()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(CorpusDirectory, "expected.json")));
@@ -310,9 +380,10 @@ public sealed class MailDecoderTests
         return _decoder.Decode(stream, 1, 1, null, new FileInfo(path).Length, FetchedAt, CancellationToken.None);
     }
 
-    private MailMessage DecodeRaw(string raw)
+    private MailMessage DecodeRaw(string raw) => DecodeBytes(Encoding.UTF8.GetBytes(raw));
+
+    private MailMessage DecodeBytes(byte[] bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(raw);
         using var stream = new MemoryStream(bytes);
         return _decoder.Decode(stream, 1, 1, null, bytes.Length, FetchedAt, CancellationToken.None);
     }

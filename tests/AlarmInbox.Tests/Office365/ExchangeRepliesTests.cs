@@ -3,7 +3,6 @@ using AlarmInbox.Grains.Diagnostics;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Diagnostics;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Mime;
 using AlarmInbox.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -23,7 +22,7 @@ public sealed class ExchangeRepliesTests : IDisposable
     {
         _tokens = new(Options.Create(new Office365Options()), TimeProvider.System, NullLogger<MsalAccessTokenProvider>.Instance, _entra.HttpClientFactory);
         var imapOptions = Options.Create(new ImapOptions());
-        var connector = new MailKitImapConnector(new MailDecoder(), imapOptions, NullLogger<MailKitImapConnector>.Instance, new ImapLoginLimiter(imapOptions));
+        var connector = new MailKitImapConnector(imapOptions, NullLogger<MailKitImapConnector>.Instance, new ImapLoginLimiter(imapOptions));
         _opener = new(connector, _tokens, NullLogger<Office365SessionOpener>.Instance);
         _tester = new(_tokens, Options.Create(new ImapOptions()), NullLogger<ConnectionTester>.Instance);
     }

@@ -1,6 +1,5 @@
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Mime;
 using AlarmInbox.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -115,7 +114,7 @@ public sealed class ImapLoginLimiterTests
         });
         var options = Options.Create(new ImapOptions { MaxConcurrentLoginsPerHost = 2, LoginQueueTimeout = TimeSpan.FromSeconds(30) });
         using var limiter = new ImapLoginLimiter(options);
-        var connector = new MailKitImapConnector(new MailDecoder(), options, NullLogger<MailKitImapConnector>.Instance, limiter);
+        var connector = new MailKitImapConnector(options, NullLogger<MailKitImapConnector>.Instance, limiter);
 
         var opening = Enumerable.Range(1, 6)
             .Select(i => connector.OpenAsync(new ImapConnectRequest("127.0.0.1", server.Port, MailboxSecurity.None, $"u{i}", "geheim", "INBOX"), CancellationToken.None))
