@@ -18,6 +18,9 @@ OAUTH_AUDIENCE="https://outlook.office365.com"
 START_TIMEOUT="${ALARMINBOX_IMAP_START_TIMEOUT:-20}"   # seconds
 STOP_TIMEOUT=15                                        # seconds
 HOST=127.0.0.1
+# A second listening address with the same ports where each user may hold only one session from one IP
+# (mail_max_userip_connections = 1): tests of how clients handle a server's connection limit use it.
+LIMITED_HOST=127.0.0.2
 
 CONF="$STATE_DIR/dovecot.conf"
 OAUTH_CONF="$STATE_DIR/dovecot-oauth2.conf.ext"
@@ -265,7 +268,7 @@ auth_debug = $debug
 mail_debug = $debug
 
 protocols = imap
-listen = $HOST
+listen = $HOST, $LIMITED_HOST
 
 ssl = yes
 ssl_cert = <$CERT_FILE
@@ -311,17 +314,20 @@ namespace inbox {
   separator = /
 }
 
-protocol imap {
-  mail_max_userip_connections = 1000
+mail_max_userip_connections = 1000
+local $LIMITED_HOST {
+  protocol imap {
+    mail_max_userip_connections = 1
+  }
 }
 
 service imap-login {
   inet_listener imap {
-    address = $HOST
+    address = $HOST, $LIMITED_HOST
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    address = $HOST
+    address = $HOST, $LIMITED_HOST
     port = $IMAPS_PORT
     ssl = yes
   }
@@ -359,9 +365,7 @@ write_high_performance_config() {
 default_vsz_limit = 1G
 default_client_limit = $((max + 1000))
 default_process_limit = $(( (max + per - 1) / per + 100 ))
-protocol imap {
-  mail_max_userip_connections = $((max + 1000))
-}
+mail_max_userip_connections = $((max + 1000))
 service imap-login {
   service_count = 0
   process_min_avail = $cores

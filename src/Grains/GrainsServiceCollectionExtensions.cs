@@ -34,6 +34,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.WatchdogPeriod > TimeSpan.Zero, "AlarmInbox:Polling:WatchdogPeriod must be positive.")
             .Validate(o => o.PollTimeout > TimeSpan.Zero && o.InitialContactTimeout > TimeSpan.Zero, "AlarmInbox:Polling:PollTimeout and AlarmInbox:Polling:InitialContactTimeout must be positive.")
             .Validate(o => o.PollTimeout < TimeSpan.FromSeconds(30), "AlarmInbox:Polling:PollTimeout must stay below Orleans' 30 s call timeout.")
+            .Validate(o => o.ConnectionLimitBackoffCap > TimeSpan.Zero, "AlarmInbox:Polling:ConnectionLimitBackoffCap must be positive.")
             .Validate(o => o.FirstPollsPerSecond > 0, "AlarmInbox:Polling:FirstPollsPerSecond must be positive.")
             .Validate(o => o.StartupSpread >= TimeSpan.Zero && o.KeptSessionMaxInterval >= TimeSpan.Zero, "AlarmInbox:Polling:StartupSpread and AlarmInbox:Polling:KeptSessionMaxInterval must not be negative.")
             .ValidateOnStart();

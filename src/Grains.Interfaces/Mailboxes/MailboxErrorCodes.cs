@@ -12,6 +12,12 @@ public static class MailboxErrorCodes
     /// <summary>The TLS handshake failed, e.g. the server's certificate is not trusted.</summary>
     public const string TlsFailed = "tls_failed";
 
+    /// <summary>
+    /// Connection test: the port expects another security mode than the one set (a server that waits silently for a TLS
+    /// handshake, as on 993, needs SslOnConnect; one that greets in plain text, as on 143, needs StartTls or None).
+    /// </summary>
+    public const string SecurityMismatch = "security_mismatch";
+
     /// <summary>The server does not offer STARTTLS although the mailbox asks for it.</summary>
     public const string StartTlsUnavailable = "starttls_unavailable";
 
@@ -36,6 +42,13 @@ public static class MailboxErrorCodes
     /// <summary>The connection stopped answering (half-open TCP, a dropped NAT mapping); the mailbox reconnects.</summary>
     public const string ConnectionLost = "connection_lost";
 
+    /// <summary>
+    /// The server refused a session because too many are open for this mailbox (Dovecot: <c>Maximum number of connections
+    /// from user+IP exceeded</c>; Exchange Online caps concurrent IMAP sessions per mailbox). Transient: retried after a
+    /// short, jittered backoff (seconds up to <c>AlarmInbox:Polling:ConnectionLimitBackoffCap</c>), without a new token.
+    /// </summary>
+    public const string ConnectionLimit = "connection_limit";
+
     /// <summary>Something failed that has no more specific code; the message says what.</summary>
     public const string Unexpected = "unexpected";
 
@@ -49,7 +62,7 @@ public static class MailboxErrorCodes
     /// Whether retrying soon cannot help: the configuration must change first (wrong credentials, missing folder,
     /// untrusted certificate, unknown host). Such errors are retried slowly (see the backoff in <c>docs/reliability.md</c>).
     /// </summary>
-    public static bool IsPermanent(string code) => code is AuthFailed or FolderNotFound or TlsFailed or HostNotFound or StartTlsUnavailable
+    public static bool IsPermanent(string code) => code is AuthFailed or FolderNotFound or TlsFailed or SecurityMismatch or HostNotFound or StartTlsUnavailable
         or InvalidConfig or Office365SecretIdNotValue or Office365ClientSecretInvalid or Office365ClientSecretExpired or Office365CertificateRejected
         or Office365AppNotFound or Office365TenantNotFound or Office365ConsentMissing or Office365ScopeInvalid or Office365TokenWrongAudience
         or Office365PermissionMissing or Office365TokenWrongTenant or Office365ServicePrincipalMissing or Office365MailboxAccessMissing
@@ -142,7 +155,7 @@ public static class MailboxErrorCodes
     /// <summary>Every code, in documentation order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        HostNotFound, ConnectFailed, TlsFailed, StartTlsUnavailable, AuthFailed, FolderNotFound, Timeout, Disconnected, ProtocolError, Throttled, ServerBusy, ConnectionLost, Unexpected,
+        HostNotFound, ConnectFailed, TlsFailed, SecurityMismatch, StartTlsUnavailable, AuthFailed, FolderNotFound, Timeout, Disconnected, ProtocolError, Throttled, ServerBusy, ConnectionLimit, ConnectionLost, Unexpected,
         InvalidConfig, Office365SecretIdNotValue, Office365ClientSecretInvalid, Office365ClientSecretExpired, Office365CertificateRejected,
         Office365AppNotFound, Office365TenantNotFound, Office365ConsentMissing, Office365ScopeInvalid, Office365TokenThrottled,
         Office365TokenServiceUnavailable, Office365TokenFailed, Office365TokenWrongAudience, Office365PermissionMissing, Office365TokenWrongTenant,

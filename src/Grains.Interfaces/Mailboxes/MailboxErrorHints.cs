@@ -11,6 +11,7 @@ public static class MailboxErrorHints
         [MailboxErrorCodes.HostNotFound] = "Check the spelling of host: only the name, such as imap.example.org, with no imaps:// and no port. Check that the silo machine can resolve names.",
         [MailboxErrorCodes.ConnectFailed] = "Check port (993 for SslOnConnect, 143 for StartTls/None), that the server runs, and that a firewall allows the silo machine outbound to that port.",
         [MailboxErrorCodes.TlsFailed] = "Check the port/security pair (993 = SslOnConnect, 143 = StartTls). The server's certificate must be valid for host and trusted by the silo machine's CA store.",
+        [MailboxErrorCodes.SecurityMismatch] = "Match security to the port: 993 is SslOnConnect (TLS at once), 143 is StartTls (or None on a trusted network). The message names the mode this server expects on this port.",
         [MailboxErrorCodes.StartTlsUnavailable] = "Use SslOnConnect on port 993 if the server supports it; use None only on a trusted network.",
         [MailboxErrorCodes.AuthFailed] = "Check username (usually the full e-mail address) and password, and whether the provider requires an app password or has disabled IMAP for the account.",
         [MailboxErrorCodes.FolderNotFound] = "Check folder: INBOX is the usual one; sub-folders use the server's separator (INBOX/Alarm) and are usually case-sensitive.",
@@ -19,6 +20,7 @@ public static class MailboxErrorHints
         [MailboxErrorCodes.ProtocolError] = "Check that port points to an IMAP service; the message quotes the server's reply (an account may be locked or not allowed to use IMAP).",
         [MailboxErrorCodes.ServerBusy] = "Transient: many mailboxes of this silo were logging in to the same server at once (silo start, the server was slow). The mailbox tries again shortly. If it persists, the server answers logins slowly: check its load, or raise AlarmInbox:Imap:MaxConcurrentLoginsPerHost if the server allows more.",
         [MailboxErrorCodes.Throttled] = "Usually transient: the mailbox waits at least the server's suggested time. If it persists, check whether other programs read the same mailbox (Exchange counts them together) and whether the poll interval is very short.",
+        [MailboxErrorCodes.ConnectionLimit] = "Another program holds the mailbox's sessions; Exchange allows a limited number per mailbox (Dovecot: mail_max_userip_connections). Close IMAP sessions of other programs or devices that read this mailbox, or raise the server's limit; AlarmInbox itself holds one. The mailbox retries within a minute.",
         [MailboxErrorCodes.ConnectionLost] = "A single occurrence is harmless; the mailbox reconnects at once. If it repeats, a firewall or NAT drops idle connections earlier than the IDLE heartbeat (AlarmInbox:Polling:IdleHeartbeat, 2 min): lower the heartbeat.",
         [MailboxErrorCodes.Unexpected] = "Read the message. If a stored secret cannot be decrypted, set it again with PUT; otherwise check the silo log and report it.",
         [MailboxErrorCodes.InvalidConfig] = "Fix the fields named in the message; nothing was stored or contacted.",
@@ -31,7 +33,7 @@ public static class MailboxErrorHints
         [MailboxErrorCodes.Office365ConsentMissing] = "Step 3 (API permissions): grant admin consent for the app in this tenant ('Grant admin consent for …' on the API permissions page).",
         [MailboxErrorCodes.Office365ScopeInvalid] = "scope must be https://outlook.office365.com/.default (app-only needs the resource with /.default; Microsoft Graph or delegated scopes do not work for IMAP).",
         [MailboxErrorCodes.Office365TokenThrottled] = "Entra ID throttled this app. Nothing to change; AlarmInbox waits for the time Entra asked for (Retry-After) before the next token request.",
-        [MailboxErrorCodes.Office365TokenServiceUnavailable] = "Usually transient; AlarmInbox tries again with growing pauses. If it persists, check that the silo machine reaches https://login.microsoftonline.com (DNS, proxy, firewall).",
+        [MailboxErrorCodes.Office365TokenServiceUnavailable] = "Usually transient; AlarmInbox tries again with growing pauses. If it persists, check that the silo machine reaches https://{authorityHost} (DNS, proxy, firewall) and that authorityHost is right.",
         [MailboxErrorCodes.Office365TokenFailed] = "Look up the AADSTS number of the message in Microsoft's list of Entra ID error codes (https://learn.microsoft.com/entra/identity-platform/reference-error-codes) and check steps 1–3.",
         [MailboxErrorCodes.Office365TokenWrongAudience] = "scope must be https://outlook.office365.com/.default; the token was issued for another resource (e.g. Microsoft Graph), which IMAP refuses.",
         [MailboxErrorCodes.Office365PermissionMissing] = "Step 3 (API permissions): add the application permission IMAP.AccessAsApp of 'Office 365 Exchange Online' (APIs my organization uses), not the Microsoft Graph IMAP permission, then click 'Grant admin consent'.",
@@ -52,5 +54,8 @@ public static class MailboxErrorHints
     };
 
     /// <summary>The hint for <paramref name="code"/>, or <see langword="null"/> for an unknown code.</summary>
-    public static string? For(string code) => Hints.GetValueOrDefault(code);
+    /// <param name="code">A <see cref="MailboxErrorCodes"/> code.</param>
+    /// <param name="authorityHost">The Entra ID host of the mailbox (<c>office365.authorityHost</c>, may carry a port), named where a hint points at it; <see cref="Office365Settings.DefaultAuthorityHost"/> when omitted.</param>
+    public static string? For(string code, string? authorityHost = null) =>
+        Hints.GetValueOrDefault(code)?.Replace("{authorityHost}", string.IsNullOrWhiteSpace(authorityHost) ? Office365Settings.DefaultAuthorityHost : authorityHost, StringComparison.Ordinal);
 }

@@ -171,9 +171,9 @@ public static partial class MailboxSettingsValidator
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(o365.AuthorityHost) || !IsValidHost(o365.AuthorityHost) || o365.AuthorityHost.Contains('/', StringComparison.Ordinal))
+        if (string.IsNullOrWhiteSpace(o365.AuthorityHost) || !IsValidHostAndPort(o365.AuthorityHost))
         {
-            errors["office365.authorityHost"] = [$"office365.authorityHost must be a host name such as {Office365Settings.DefaultAuthorityHost} (no https://, no path)."];
+            errors["office365.authorityHost"] = [$"office365.authorityHost must be a host name such as {Office365Settings.DefaultAuthorityHost}, optionally with a port (login.example.org:8443); no https://, no path."];
         }
         else if (!Office365Tenant.TryNormalize(o365.Tenant, o365.AuthorityHost, out _, out var tenantError))
         {
@@ -268,6 +268,27 @@ public static partial class MailboxSettingsValidator
         }
 
         return HostNameRegex().IsMatch(host);
+    }
+
+    /// <summary>Whether <paramref name="value"/> is a host name or IPv4 address with an optional <c>:port</c> (1–65535), or a bracketed IPv6 address with one.</summary>
+    public static bool IsValidHostAndPort(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var colon = value.LastIndexOf(':');
+        if (colon < 0 || (value.StartsWith('[') is false && value.IndexOf(':') != colon))
+        {
+            // No port, or an unbracketed IPv6 address.
+            return IsValidHost(value);
+        }
+
+        var port = value[(colon + 1)..];
+        var host = value[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        return int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535 && IsValidHost(host);
     }
 
     private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";

@@ -67,13 +67,17 @@ public sealed partial class MsalAccessTokenProvider(
         {
             var failure = ex is MsalException msal
                 ? TokenErrorClassifier.Classify(msal, app)
-                : new TokenFailure(MailboxErrorCodes.Office365TokenServiceUnavailable,
-                    $"The Entra ID token endpoint for app {app.ClientId} did not answer usefully within {_options.TokenTimeout.TotalSeconds:0} s: {ex.GetType().Name}: {ex.Message}", true, null);
+                : new TokenFailure(MailboxErrorCodes.Office365TokenServiceUnavailable, Unreachable(app, ex, time.GetElapsedTime(started)), true, null);
             var until = entry.Failed(gateKey, failure, time.GetUtcNow(), _options);
             LogTokenFailed(logger, app.ClientId, failure.Code, failure.IsTransient, until, ex.GetType().Name);
             throw new MailboxAccessException(failure.Code, failure.Message, ex);
         }
     }
+
+    /// <summary>Says what happened, in the words that fit: no answer within the time limit, or a failure after so long.</summary>
+    private string Unreachable(Office365Settings app, Exception ex, TimeSpan elapsed) => ex is OperationCanceledException
+        ? $"The Entra ID token endpoint https://{app.AuthorityHost} did not answer the token request of app {app.ClientId} within {_options.TokenTimeout.TotalSeconds:0} s."
+        : $"The Entra ID token endpoint https://{app.AuthorityHost} could not be used for app {app.ClientId} (failed after {elapsed.TotalSeconds:0.0} s): {ex.GetType().Name}: {ex.Message}";
 
     private IConfidentialClientApplication Build(Office365Settings app)
     {

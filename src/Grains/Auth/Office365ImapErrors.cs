@@ -53,9 +53,14 @@ public static class Office365ImapErrors
     }
 
     /// <summary>The server's own words in the failure: the reply text of a NO/BAD, or the exception message.</summary>
-    private static string ServerText(Exception exception)
+    private static string ServerText(MailboxAccessException exception)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        if (exception.ServerReply is { } said)
+        {
+            return exception.InnerException is MailKit.Security.AuthenticationException ? $"the server refused AUTHENTICATE XOAUTH2: {said}" : said;
+        }
+
+        for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             if (e is ImapCommandException command && !string.IsNullOrEmpty(command.ResponseText))
             {

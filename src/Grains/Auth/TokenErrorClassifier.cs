@@ -57,8 +57,9 @@ public static partial class TokenErrorClassifier
             || exception.InnerException is HttpRequestException or TaskCanceledException or TimeoutException)
         {
             var status = service is { StatusCode: > 0 } ? $" (HTTP {service.StatusCode.ToString(CultureInfo.InvariantCulture)})" : "";
+            var what = service is { StatusCode: > 0 } ? "answered with an error" : exception.InnerException is TaskCanceledException or TimeoutException ? "did not answer in time" : "could not be reached";
             return new(MailboxErrorCodes.Office365TokenServiceUnavailable,
-                $"The Entra ID token endpoint of {who} did not work{status}: {description}", true, RetryAfter(service));
+                $"The Entra ID token endpoint https://{app.AuthorityHost} {what} for {who}{status}: {description}", true, RetryAfter(service));
         }
 
         return new(MailboxErrorCodes.Office365TokenFailed, $"Entra ID refused the token request of {who}: {description}", false, null);

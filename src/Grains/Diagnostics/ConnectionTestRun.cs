@@ -12,6 +12,9 @@ internal sealed class ConnectionTestRun(IReadOnlyList<string> stepNames, Cancell
     private readonly List<ConnectionTestStep> _steps = [];
     private bool _failed;
 
+    /// <summary>The mailbox's Entra ID host (<c>office365.authorityHost</c>), named by hints that point at it.</summary>
+    public string? AuthorityHost { get; set; }
+
     public void Pass(string name, double durationMs, string message) =>
         _steps.Add(new ConnectionTestStep { Name = name, Outcome = ConnectionTestOutcome.Passed, DurationMs = Math.Round(durationMs, 1), Message = message });
 
@@ -23,18 +26,30 @@ internal sealed class ConnectionTestRun(IReadOnlyList<string> stepNames, Cancell
         _failed = true;
         _steps.Add(new ConnectionTestStep
         {
-            Name = name, Outcome = ConnectionTestOutcome.Failed, DurationMs = Math.Round(durationMs, 1), Code = code, Message = message, Hint = MailboxErrorHints.For(code),
+            Name = name, Outcome = ConnectionTestOutcome.Failed, DurationMs = Math.Round(durationMs, 1), Code = code, Message = message, Hint = MailboxErrorHints.For(code, AuthorityHost),
         });
     }
 
     /// <summary>Runs one step; returns whether it passed. Failures are classified by <paramref name="classify"/> (<see langword="null"/>: unexpected).</summary>
-    public async Task<bool> StepAsync(string name, Func<CancellationToken, Task<string>> action, Func<Exception, MailboxAccessException?> classify)
+    /// <param name="name">The step.</param>
+    /// <param name="action">The step's work; returns the message of a passed step.</param>
+    /// <param name="classify">Turns a failure into a code and message.</param>
+    /// <param name="skippedWhenPassed">When set, a step whose checks passed is reported as skipped with this reason (it had nothing of its own to do).</param>
+    public async Task<bool> StepAsync(string name, Func<CancellationToken, Task<string>> action, Func<Exception, MailboxAccessException?> classify, string? skippedWhenPassed = null)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
             var message = await action(cancellationToken);
-            Pass(name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, message);
+            if (skippedWhenPassed is not null)
+            {
+                Skip(name, skippedWhenPassed);
+            }
+            else
+            {
+                Pass(name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, message);
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

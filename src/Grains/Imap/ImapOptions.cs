@@ -9,6 +9,13 @@ public sealed class ImapOptions
     /// <summary>Longest time for TCP connect, TLS handshake, greeting and login together.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Connection test: how long a server may take to send its plain-text greeting after the TCP connect (security
+    /// StartTls or None) before the test reports that the port expects TLS at once (port 993: SslOnConnect), instead of
+    /// waiting for the whole connect timeout.
+    /// </summary>
+    public TimeSpan GreetingTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Longest time the server may take to answer one command.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -32,7 +32,8 @@ public sealed partial class MailKitImapConnector(
         var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         using var turn = await limiter.AcquireAsync(request.Host, cancellationToken);
         _metrics?.RecordLoginWait(System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted));
-        var client = new ImapClient { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+        var replies = new ServerReplies();
+        var client = new ImapClient(replies) { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
         string? presented = null;
         client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
         {
@@ -48,7 +49,7 @@ public sealed partial class MailKitImapConnector(
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
                 try
                 {
-                    await Guard(Step.Connect, () => client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), connectTimeout.Token), request, cancellationToken);
+                    await Guard(Step.Connect, () => client.ConnectAsync(request.Host, request.Port, ToSocketOptions(request.Security), connectTimeout.Token), request, cancellationToken, replies);
                 }
                 catch (MailboxAccessException tls) when (tls.Code == MailboxErrorCodes.TlsFailed && presented is not null)
                 {
@@ -61,13 +62,13 @@ public sealed partial class MailKitImapConnector(
 
                 await Guard(Step.Login, () => request.AccessToken is { } token
                     ? client.AuthenticateAsync(new SaslMechanismOAuth2(request.Username, token), connectTimeout.Token)
-                    : client.AuthenticateAsync(request.Username, request.Password, connectTimeout.Token), request, cancellationToken);
+                    : client.AuthenticateAsync(request.Username, request.Password, connectTimeout.Token), request, cancellationToken, replies);
             }
 
-            var folder = await Guard(Step.Select, () => client.GetFolderAsync(request.Folder, cancellationToken), request, cancellationToken);
-            await Guard(Step.Select, () => folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken), request, cancellationToken);
+            var folder = await Guard(Step.Select, () => client.GetFolderAsync(request.Folder, cancellationToken), request, cancellationToken, replies);
+            await Guard(Step.Select, () => folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken), request, cancellationToken, replies);
             _metrics?.SessionOpened();
-            return new Session(client, (ImapFolder)folder, this, request);
+            return new Session(client, (ImapFolder)folder, this, request, replies);
         }
         catch
         {
@@ -84,37 +85,67 @@ public sealed partial class MailKitImapConnector(
         _ => throw new ArgumentOutOfRangeException(nameof(security), security, "Unknown security mode."),
     };
 
-    private async Task Guard(Step step, Func<Task> action, ImapConnectRequest request, CancellationToken cancellationToken) =>
-        await Guard<bool>(step, async () => { await action(); return true; }, request, cancellationToken);
+    private async Task Guard(Step step, Func<Task> action, ImapConnectRequest request, CancellationToken cancellationToken, ServerReplies replies) =>
+        await Guard<bool>(step, async () => { await action(); return true; }, request, cancellationToken, replies);
 
-    private async Task<T> Guard<T>(Step step, Func<Task<T>> action, ImapConnectRequest request, CancellationToken cancellationToken)
+    private async Task<T> Guard<T>(Step step, Func<Task<T>> action, ImapConnectRequest request, CancellationToken cancellationToken, ServerReplies replies)
     {
+        replies.Forget();
         try
         {
             return await action();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = Classify(step, ex, request);
+            var error = Classify(step, ex, request, replies);
             LogStepFailed(logger, step, request.Host, request.Port, error.Code, ex.GetType().Name);
             throw error;
         }
     }
 
-    internal static MailboxAccessException Classify(Step step, Exception ex, ImapConnectRequest request)
+    /// <summary>
+    /// Turns a MailKit or socket failure into a stable code. What the server said decides first, so that refusals are
+    /// told apart by its words: its reply to the failed command, or (where MailKit keeps it out of the exception)
+    /// the last refusal or <c>BYE</c> seen by <paramref name="replies"/>.
+    /// </summary>
+    /// <param name="step">The step that failed.</param>
+    /// <param name="ex">The failure.</param>
+    /// <param name="request">Where the session was going.</param>
+    /// <param name="replies">The server's status lines of this connection, when they were recorded.</param>
+    internal static MailboxAccessException Classify(Step step, Exception ex, ImapConnectRequest request, ServerReplies? replies = null)
     {
-        var serverText = ex is ImapCommandException command ? command.ResponseText + " " + ex.Message : ex.Message;
-        if (ex is not MailboxAccessException && ThrottleReply().Match(serverText) is { Success: true } throttle)
+        if (ex is MailboxAccessException known)
+        {
+            return known;
+        }
+
+        var said = ex is ImapCommandException { ResponseText.Length: > 0 } command ? $"{command.Response.ToString().ToUpperInvariant()} {command.ResponseText}" : replies?.LastWords;
+        var serverText = said + " " + ex.Message;
+        if (ThrottleReply().Match(serverText) is { Success: true } throttle)
         {
             var wait = TimeSpan.FromMilliseconds(long.Parse(throttle.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             return new MailboxAccessException(MailboxErrorCodes.Throttled,
-                $"The server throttles this mailbox and asked to wait {wait.TotalMilliseconds:0} ms: {(ex as ImapCommandException)?.ResponseText ?? ex.Message}", ex, wait);
+                $"The server throttles this mailbox and asked to wait {wait.TotalMilliseconds:0} ms: {said ?? ex.Message}", ex, wait) { ServerReply = said };
         }
 
-        return ClassifyCore(step, ex, request);
+        if (ConnectionLimitReply().IsMatch(serverText))
+        {
+            return new MailboxAccessException(MailboxErrorCodes.ConnectionLimit,
+                $"The server {request.Host}:{request.Port} refused a session for '{request.Username}' because too many are open: {said ?? ex.Message}", ex) { ServerReply = said };
+        }
+
+        if (replies?.LastBye is { } bye && ex is ImapProtocolException or IOException or SocketException or ServiceNotConnectedException)
+        {
+            return new MailboxAccessException(MailboxErrorCodes.Disconnected,
+                $"The server {request.Host}:{request.Port} ended the session during {Describe(step)}: BYE {bye}", ex) { ServerReply = "BYE " + bye };
+        }
+
+        var error = ClassifyCore(step, ex, request, said);
+        error.ServerReply = said;
+        return error;
     }
 
-    private static MailboxAccessException ClassifyCore(Step step, Exception ex, ImapConnectRequest request) => ex switch
+    private static MailboxAccessException ClassifyCore(Step step, Exception ex, ImapConnectRequest request, string? said) => ex switch
     {
         MailboxAccessException known => known,
         OperationCanceledException or TimeoutException when step == Step.Idle => new(MailboxErrorCodes.ConnectionLost,
@@ -132,7 +163,7 @@ public sealed partial class MailKitImapConnector(
         NotSupportedException when step == Step.Connect && request.Security == MailboxSecurity.StartTls => new(MailboxErrorCodes.StartTlsUnavailable,
             $"The server {request.Host}:{request.Port} does not offer STARTTLS. Use SslOnConnect on port 993 if the server supports it.", ex),
         AuthenticationException => new(MailboxErrorCodes.AuthFailed,
-            $"The server rejected the login of '{request.Username}': {ex.Message} Check username and password.", ex),
+            $"The server rejected the login of '{request.Username}': {said ?? ex.Message} Check username and password.", ex),
         FolderNotFoundException => new(MailboxErrorCodes.FolderNotFound,
             $"The folder '{request.Folder}' does not exist in the mailbox '{request.Username}'. Check folder (INBOX is the usual one; sub-folders use the server's separator, e.g. INBOX/Alarm).", ex),
         ImapCommandException command when step == Step.Select => new(MailboxErrorCodes.FolderNotFound,
@@ -161,6 +192,13 @@ public sealed partial class MailKitImapConnector(
     [System.Text.RegularExpressions.GeneratedRegex(@"Suggested Backoff Time: (\d{1,9}) milliseconds", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex ThrottleReply();
 
+    /// <summary>
+    /// Refusals because too many sessions are open, in the servers' words: Dovecot's "Maximum number of connections from
+    /// user+IP exceeded", Gmail's "Too many simultaneous connections", Exchange's "Too many concurrent connections".
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"maximum number of (simultaneous |concurrent )?connections|too many (simultaneous |concurrent |open )?(connections|sessions)|connection limit", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ConnectionLimitReply();
+
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "IMAP {Step} to {Host}:{Port} failed with {Code} ({ExceptionType})")]
     private static partial void LogStepFailed(ILogger logger, Step step, string host, int port, string code, string exceptionType);
 
@@ -174,7 +212,7 @@ public sealed partial class MailKitImapConnector(
         Idle,
     }
 
-    private sealed class Session(ImapClient client, ImapFolder folder, MailKitImapConnector owner, ImapConnectRequest request) : IImapSession
+    private sealed class Session(ImapClient client, ImapFolder folder, MailKitImapConnector owner, ImapConnectRequest request, ServerReplies replies) : IImapSession
     {
         public uint UidValidity => folder.UidValidity;
 
@@ -206,7 +244,7 @@ public sealed partial class MailKitImapConnector(
             folder.MessageExpunged += OnChange;
             try
             {
-                await owner.Guard(Step.Idle, () => client.IdleAsync(done.Token, abort.Token), request, cancellationToken);
+                await owner.Guard(Step.Idle, () => client.IdleAsync(done.Token, abort.Token), request, cancellationToken, replies);
             }
             finally
             {
@@ -218,7 +256,7 @@ public sealed partial class MailKitImapConnector(
         }
 
         public Task NoOpAsync(CancellationToken cancellationToken) =>
-            owner.Guard(Step.Idle, () => client.NoOpAsync(cancellationToken), request, cancellationToken);
+            owner.Guard(Step.Idle, () => client.NoOpAsync(cancellationToken), request, cancellationToken, replies);
 
         public async Task<IReadOnlyList<MailEnvelope>> FetchEnvelopesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
         {
@@ -232,7 +270,8 @@ public sealed partial class MailKitImapConnector(
                 Step.Fetch,
                 () => folder.FetchAsync(ids, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.Size | MessageSummaryItems.InternalDate), cancellationToken),
                 request,
-                cancellationToken);
+                cancellationToken,
+                replies);
             return summaries
                 .Select(s => new MailEnvelope(
                     s.UniqueId.Id,
@@ -254,7 +293,7 @@ public sealed partial class MailKitImapConnector(
             }
 
             var range = new UniqueIdRange(new UniqueId(folder.UidValidity, afterUid + 1), UniqueId.MaxValue);
-            var found = await owner.Guard(Step.Search, () => folder.SearchAsync(SearchQuery.Uids(range), cancellationToken), request, cancellationToken);
+            var found = await owner.Guard(Step.Search, () => folder.SearchAsync(SearchQuery.Uids(range), cancellationToken), request, cancellationToken, replies);
 
             // RFC 3501: "n:*" always includes the highest UID, even when it is below n.
             return found.Select(u => u.Id).Where(u => u > afterUid).Order().ToList();
@@ -272,7 +311,8 @@ public sealed partial class MailKitImapConnector(
                 Step.Fetch,
                 () => folder.FetchAsync(ids, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.InternalDate | MessageSummaryItems.Size), cancellationToken),
                 request,
-                cancellationToken);
+                cancellationToken,
+                replies);
             var byUid = summaries.ToDictionary(s => s.UniqueId.Id);
 
             var fetched = new List<FetchedMail>(uids.Count);
@@ -286,7 +326,8 @@ public sealed partial class MailKitImapConnector(
                     fetched.Add(new FetchedMail(uid.Id, summary?.InternalDate, summary?.Size ?? raw.Length, raw.ToArray()));
                 }, cancellationToken),
                 request,
-                cancellationToken);
+                cancellationToken,
+                replies);
 
             return fetched.OrderBy(f => f.Uid).ToList();
         }

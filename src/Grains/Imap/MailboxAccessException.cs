@@ -13,4 +13,7 @@ public sealed class MailboxAccessException(string code, string message, Exceptio
 
     /// <summary>How long the server asked us to wait before the next attempt, if it said so.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>The server's own status line for the failure (e.g. <c>NO [LIMIT] Maximum number of connections …</c>, <c>BYE …</c>), when it sent one.</summary>
+    public string? ServerReply { get; internal set; }
 }

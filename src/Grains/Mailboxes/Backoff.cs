@@ -8,8 +8,10 @@ public static class Backoff
     /// <summary>
     /// The delay before the next attempt after <paramref name="failures"/> failures in a row (1 for the first):
     /// transient errors wait <c>BackoffBase × 2^(failures − 1)</c>, capped at <c>BackoffCap</c>, with ±20 % jitter;
-    /// permanent errors (<see cref="MailboxErrorCodes.IsPermanent"/>) wait <c>PermanentErrorRetry</c>; a throttled
-    /// mailbox waits at least what the server suggested.
+    /// permanent errors (<see cref="MailboxErrorCodes.IsPermanent"/>) wait <c>PermanentErrorRetry</c>; a refusal because
+    /// too many sessions are open (<see cref="MailboxErrorCodes.ConnectionLimit"/>) waits <c>BackoffBase × 2^(failures − 1)</c>
+    /// capped at <c>ConnectionLimitBackoffCap</c>, jittered between half and all of it (other clients of the mailbox
+    /// retry too); a throttled mailbox waits at least what the server suggested.
     /// </summary>
     /// <param name="options">The polling options.</param>
     /// <param name="failures">Consecutive failures, at least 1.</param>
@@ -22,6 +24,12 @@ public static class Backoff
         if (MailboxErrorCodes.IsPermanent(code))
         {
             delay = options.PermanentErrorRetry;
+        }
+        else if (code == MailboxErrorCodes.ConnectionLimit)
+        {
+            var exponent = Math.Clamp(failures - 1, 0, 30);
+            var raw = Math.Min(options.BackoffBase.TotalMilliseconds * Math.Pow(2, exponent), options.ConnectionLimitBackoffCap.TotalMilliseconds);
+            delay = TimeSpan.FromMilliseconds(raw * (0.5 + (0.5 * jitter)));
         }
         else
         {

@@ -72,11 +72,17 @@ public sealed partial class MailboxGrain
         _idleStop = null;
     }
 
-    /// <summary>Asks the IDLE loop to sync now and waits for the result (at most the poll timeout).</summary>
+    /// <summary>
+    /// Asks the IDLE loop to sync now and waits for the result (at most the poll timeout). Wakes the loop from IDLE or
+    /// from the pause before its next connection attempt; while it reconnects, the request is answered by the first
+    /// sync of the new session. Never throws because a session ended.
+    /// </summary>
     private async Task<PollResult> RequestIdleSyncAsync()
     {
         _idleRequest ??= new TaskCompletionSource<PollResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var request = _idleRequest;
+
+        // _idleWake is set only while the loop waits (in IDLE or before a retry) and cleared before it is disposed.
         _idleWake?.Cancel();
         try
         {
@@ -100,10 +106,18 @@ public sealed partial class MailboxGrain
         request?.TrySetResult(result);
     }
 
+    /// <summary>Whether <paramref name="code"/> says that the server or the network ended an open session (not that something was refused).</summary>
+    private static bool IsSessionEnd(string code) =>
+        code is MailboxErrorCodes.Disconnected or MailboxErrorCodes.ConnectionLost or MailboxErrorCodes.Office365SessionExpired;
+
     private async Task RunIdleLoopAsync(CancellationToken stop)
     {
         await Task.Yield();
         var mailboxId = this.GetPrimaryKeyString();
+
+        // Set when an open session ended and the loop reconnects at once; cleared once the new session has completed an
+        // IDLE round. A session that ends again before that counts as a failed reconnect and is backed off.
+        var reconnecting = false;
         while (!stop.IsCancellationRequested && IdleWanted)
         {
             var started = Stopwatch.GetTimestamp();
@@ -137,10 +151,8 @@ public sealed partial class MailboxGrain
                         continue;
                     }
 
-                    using var wake = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                    _idleWake = wake;
-                    var changed = await session.IdleAsync(_polling.IdleHeartbeat, wake.Token, stop);
-                    _idleWake = null;
+                    var changed = await IdleOnceAsync(session, stop);
+                    reconnecting = false;
                     _lastContactAt = time.GetUtcNow();
                     TrackMetrics(CurrentState);
                     if (changed)
@@ -149,14 +161,17 @@ public sealed partial class MailboxGrain
                     }
                 }
             }
-            catch (MailboxAccessException ex) when (ex.Code == MailboxErrorCodes.Office365SessionExpired && _idleSessionOpen)
+            catch (MailboxAccessException ex) when (_idleSessionOpen && !reconnecting && IsSessionEnd(ex.Code))
             {
-                // Exchange ends sessions when their token expires: reconnect at once with a fresh one; not a failure.
-                LogSessionExpired(logger, mailboxId);
+                // The server ended an open session (BYE: a kick, a UIDVALIDITY change, Exchange's token expiry) or the
+                // connection dropped: not a failure of the mailbox. Reconnect at once; only a failed reconnect backs off.
+                reconnecting = true;
+                LogSessionEnded(logger, mailboxId, ex.Code);
             }
             catch (Exception ex) when (ex is MailboxAccessException or System.Security.Cryptography.CryptographicException
                 || (ex is OperationCanceledException && !stop.IsCancellationRequested))
             {
+                reconnecting = false;
                 var failure = await RecordFailureAsync(ex, _polling.PollTimeout, started);
                 CompleteIdleRequest(failure);
                 _idleFailures++;
@@ -169,11 +184,9 @@ public sealed partial class MailboxGrain
                     break;
                 }
 
-                try
-                {
-                    await Task.Delay(delay, time, stop);
-                }
-                catch (OperationCanceledException)
+                // Status is truthful meanwhile: Failing, idleActive false, nextAttemptAt set.
+                _idleSessionOpen = false;
+                if (!await WaitBeforeRetryAsync(delay, stop))
                 {
                     break;
                 }
@@ -181,7 +194,6 @@ public sealed partial class MailboxGrain
             finally
             {
                 _idleSessionOpen = false;
-                _idleWake = null;
                 if (session is not null)
                 {
                     await session.DisposeAsync();
@@ -195,6 +207,44 @@ public sealed partial class MailboxGrain
             // Plain polling takes over (no IDLE on this server, or the fallback period).
             _timer?.Change(_nextAttemptAt is { } next && next > time.GetUtcNow() ? next - time.GetUtcNow() : Interval, Interval);
         }
+    }
+
+    /// <summary>One IDLE command; a poll request (<see cref="RequestIdleSyncAsync"/>) ends it early.</summary>
+    private async Task<bool> IdleOnceAsync(IImapSession session, CancellationToken stop)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _idleWake = wake;
+        try
+        {
+            return await session.IdleAsync(_polling.IdleHeartbeat, wake.Token, stop);
+        }
+        finally
+        {
+            // Before the source is disposed, so that a poll request never cancels a disposed source.
+            _idleWake = null;
+        }
+    }
+
+    /// <summary>Waits <paramref name="delay"/> before the next connection attempt; a poll request ends the wait early.</summary>
+    /// <returns><see langword="false"/> when the loop is being stopped.</returns>
+    private async Task<bool> WaitBeforeRetryAsync(TimeSpan delay, CancellationToken stop)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _idleWake = wake;
+        try
+        {
+            await Task.Delay(delay, time, wake.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped, or woken by a poll request: then the next attempt starts now.
+        }
+        finally
+        {
+            _idleWake = null;
+        }
+
+        return !stop.IsCancellationRequested;
     }
 
     /// <summary>Syncs on an open session within the poll timeout.</summary>
@@ -218,8 +268,8 @@ public sealed partial class MailboxGrain
         return await SyncAsync(session, started, timeout.Token);
     }
 
-    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: Exchange ended the IDLE session because its token expired; reconnecting with a fresh token")]
-    private static partial void LogSessionExpired(ILogger logger, string mailboxId);
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: the IDLE session ended ({Code}); reconnecting at once")]
+    private static partial void LogSessionEnded(ILogger logger, string mailboxId, string code);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: IDLE session open")]
     private static partial void LogIdleStarted(ILogger logger, string mailboxId);

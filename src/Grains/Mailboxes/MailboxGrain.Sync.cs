@@ -12,6 +12,8 @@ public sealed partial class MailboxGrain
 {
     private TimeSpan? _lastRetryAfter;
 
+    // True only during the first contact inside CreateAsync: a baseline set then is the UIDNEXT seen at creation.
+    private bool _creationContact;
 
     /// <summary>
     /// One poll. On the kept session if there is one (NOOP, then the sync); if that session fails for any reason but
@@ -165,15 +167,17 @@ public sealed partial class MailboxGrain
     }
 
     /// <summary>
-    /// Sets the first watermark: the folder's UIDNEXT − 1 (mails already there are not new), less the backfill. When the
-    /// first contact comes late (the server could not be reached at creation), mails received since the mailbox was
-    /// created are still new: the watermark goes below the first of them (looking at the newest 500 messages).
+    /// Sets the first watermark, decided once (issue 14): when the server was reached during the creation call, the
+    /// folder's UIDNEXT − 1 then (mails already there are not new), less the backfill. Otherwise every mail received at
+    /// or after <see cref="MailboxGrainState.BaselineSince"/> (the creation time) is new, whenever the first contact
+    /// comes and whatever happened in between (a settings fix, a reset failure counter, a restart, a fail-over): the
+    /// watermark goes below the first of them, looking at the newest 500 messages by INTERNALDATE.
     /// </summary>
     private async Task SetBaselineAsync(IImapSession session, CancellationToken cancellationToken)
     {
-        var late = S.ConsecutiveFailures > 0 || time.GetUtcNow() - S.CreatedAt > _polling.InitialContactTimeout;
+        DateTimeOffset? since = _creationContact ? null : S.BaselineSince ?? S.CreatedAt;
         uint lastUid;
-        if (S.PendingBackfill > 0 || session.UidNext is null || late)
+        if (S.PendingBackfill > 0 || session.UidNext is null || since is not null)
         {
             var all = await session.SearchUidsAfterAsync(0, cancellationToken);
             var keep = Math.Min(S.PendingBackfill, all.Count);
@@ -183,11 +187,11 @@ public sealed partial class MailboxGrain
                 lastUid = Math.Max(lastUid, next - 1);
             }
 
-            if (late && all.Count > 0)
+            if (since is { } from && all.Count > 0)
             {
                 var recent = await session.FetchEnvelopesAsync(all.TakeLast(500).ToList(), cancellationToken);
-                // INTERNALDATE has whole seconds: allow two seconds before the creation time.
-                var firstNew = recent.FirstOrDefault(e => e.InternalDate >= S.CreatedAt.AddSeconds(-2));
+                // INTERNALDATE has whole seconds and the server's clock: allow two seconds before the baseline time.
+                var firstNew = recent.FirstOrDefault(e => e.InternalDate >= from.AddSeconds(-2));
                 if (firstNew is not null)
                 {
                     lastUid = Math.Min(lastUid, firstNew.Uid - 1);
@@ -285,7 +289,7 @@ public sealed partial class MailboxGrain
         var now = time.GetUtcNow();
         var error = ex switch
         {
-            MailboxAccessException access => new MailboxError(access.Code, access.Message, now, MailboxErrorHints.For(access.Code)),
+            MailboxAccessException access => new MailboxError(access.Code, access.Message, now, MailboxErrorHints.For(access.Code, S.Settings.Office365?.AuthorityHost)),
             OperationCanceledException => new MailboxError(MailboxErrorCodes.Timeout, $"The poll did not finish within {budget.TotalSeconds:0} s.", now, MailboxErrorHints.For(MailboxErrorCodes.Timeout)),
             _ => new MailboxError(MailboxErrorCodes.Unexpected, UnreadableSecret, now, MailboxErrorHints.For(MailboxErrorCodes.Unexpected)),
         };

@@ -133,6 +133,7 @@ public sealed partial class MailboxGrain(
             CreatedAt = time.GetUtcNow(),
             PendingBackfill = backfill,
         };
+        S.BaselineSince = S.CreatedAt;
         StoreOffice365Secrets(settings);
         await PersistAsync();
         LogCreated(logger, this.GetPrimaryKeyString(), tenantId);
@@ -141,7 +142,17 @@ public sealed partial class MailboxGrain(
         {
             await RegisterWatchdogAsync();
             using var contact = new CancellationTokenSource(_polling.InitialContactTimeout);
-            var result = await PollOnceAsync(_polling.InitialContactTimeout, contact.Token);
+            PollResult result;
+            _creationContact = true;
+            try
+            {
+                result = await PollOnceAsync(_polling.InitialContactTimeout, contact.Token);
+            }
+            finally
+            {
+                _creationContact = false;
+            }
+
             StartTimer(!result.Succeeded ? NextRetryDelay(result) : IdleWanted ? TimeSpan.Zero : Interval);
         }
 
@@ -174,10 +185,21 @@ public sealed partial class MailboxGrain(
         }
 
         ApplyOffice365Update(old, settings);
+        if (S.Settings.Office365 is { } app)
+        {
+            // Saved again, maybe after a fix outside AlarmInbox (admin consent): the cached token may be renewed once.
+            office365.Forget(app);
+        }
 
         if (!sameSource)
         {
-            // Another folder or server: its UIDs mean nothing here, start again at its UIDNEXT.
+            // Another folder or server: its UIDs mean nothing here. Its mails received from now on are new; if the old
+            // source was never reached, those received since the creation still are (BaselineSince stays).
+            if (S.Watermark.IsSet)
+            {
+                S.BaselineSince = time.GetUtcNow();
+            }
+
             S.Watermark = UidWatermark.None;
             S.PendingBackfill = 0;
         }

@@ -49,6 +49,14 @@ public sealed class MailboxGrainState
     /// <summary>The delta sync state of a Graph mailbox (delta link, handed-over ids); <see langword="null"/> for IMAP mailboxes and before a Graph mailbox's first round.</summary>
     [Id(16)] public Graph.GraphDeltaState? Graph { get; set; }
 
+    /// <summary>
+    /// Which mails are new when the watermark is set after the creation call (the server could not be reached then):
+    /// every mail received at or after this time. Set at creation, and when the host, user or folder changes after the
+    /// old one was synced. Nothing else moves it (not a settings fix, a reset failure counter, a restart or a
+    /// fail-over). <see langword="null"/> in state stored before it existed, which means <see cref="CreatedAt"/>.
+    /// </summary>
+    [Id(17)] public DateTimeOffset? BaselineSince { get; set; }
+
     /// <summary>When the stored Office 365 client certificate expires (its NotAfter); filled in at activation for certificates stored before this field existed.</summary>
     [Id(18)] public DateTimeOffset? CertificateExpiresAt { get; set; }
 }

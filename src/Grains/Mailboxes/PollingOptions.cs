@@ -63,6 +63,12 @@ public sealed class PollingOptions
     /// <summary>Longest retry delay after transient failures.</summary>
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Longest retry delay after the server refused a session because too many are open (<c>connection_limit</c>): such
+    /// refusals pass when another client's session ends, so the mailbox keeps trying every few seconds up to this.
+    /// </summary>
+    public TimeSpan ConnectionLimitBackoffCap { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Retry delay after a permanent failure (rejected credentials, missing folder, untrusted certificate, unknown host): such errors are retried slowly, not hammered.</summary>
     public TimeSpan PermanentErrorRetry { get; set; } = TimeSpan.FromMinutes(5);
 }

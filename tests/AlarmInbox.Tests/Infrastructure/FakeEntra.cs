@@ -25,6 +25,7 @@ public sealed class FakeEntra : IDisposable
     private readonly ConcurrentDictionary<string, App> _apps = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _tenants = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, byte> _routedAuthorities = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task _loop;
 
     /// <summary>Starts the endpoint on a free loopback port.</summary>
@@ -35,7 +36,7 @@ public sealed class FakeEntra : IDisposable
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);
-        HttpClientFactory = new RoutingFactory(Port);
+        HttpClientFactory = new RoutingFactory(Port, _routedAuthorities);
     }
 
     /// <summary>The HS256 signing key (raw bytes).</summary>
@@ -56,6 +57,9 @@ public sealed class FakeEntra : IDisposable
         _tenants[app.TenantId] = 0;
         return app;
     }
+
+    /// <summary>Routes requests for another authority host (<c>host</c> or <c>host:port</c>, as in <c>office365.authorityHost</c>) here too, as for a national cloud.</summary>
+    public void Route(string authorityHost) => _routedAuthorities[authorityHost] = 0;
 
     /// <summary>How many token requests arrived for <paramref name="clientId"/>.</summary>
     public int Requests(string clientId) => _requests.GetValueOrDefault(clientId);
@@ -79,7 +83,7 @@ public sealed class FakeEntra : IDisposable
             ["nbf"] = now,
             ["exp"] = now + (long)app.JwtLifetime.TotalSeconds,
             ["sub"] = app.ClientId,
-            ["tid"] = app.TenantId,
+            ["tid"] = app.TokenTenantId ?? app.TenantId,
             ["appid"] = app.ClientId,
             ["email"] = app.Mailbox,
             ["roles"] = new JsonArray(app.Roles.Select(r => (JsonNode)r).ToArray()),
@@ -160,6 +164,11 @@ public sealed class FakeEntra : IDisposable
             return failure;
         }
 
+        if (form.GetValueOrDefault("client_secret") is { } given && app.ExpiredSecrets.Contains(given))
+        {
+            return Error(401, "invalid_client", 7000222, $"The provided client secret keys for app '{clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.");
+        }
+
         if (form.GetValueOrDefault("client_secret") != app.Secret)
         {
             return Error(401, "invalid_client", 7000215, $"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{clientId}'.");
@@ -215,25 +224,31 @@ public sealed class FakeEntra : IDisposable
         /// <summary>The lifetime in the JWT's <c>exp</c> (what the IMAP server enforces).</summary>
         public TimeSpan JwtLifetime { get; set; } = TimeSpan.FromSeconds(3599);
 
+        /// <summary>The <c>tid</c> claim when it should differ from <see cref="TenantId"/> (a token from another tenant).</summary>
+        public string? TokenTenantId { get; set; }
+
+        /// <summary>Former secrets of this app that have expired: Entra answers them with AADSTS7000222.</summary>
+        public List<string> ExpiredSecrets { get; } = [];
+
         /// <summary>When set, every request of this app gets this answer.</summary>
         public (int Status, string Body, int? RetryAfter)? Failure { get; set; }
     }
 
-    /// <summary>Sends MSAL's requests for <c>login.microsoftonline.com</c> to the local endpoint; everything else is refused.</summary>
-    private sealed class RoutingFactory(int port) : IMsalHttpClientFactory
+    /// <summary>Sends MSAL's requests for <c>login.microsoftonline.com</c> (and the hosts given to <see cref="Route"/>) to the local endpoint; everything else is refused at once.</summary>
+    private sealed class RoutingFactory(int port, ConcurrentDictionary<string, byte> routed) : IMsalHttpClientFactory
     {
-        private readonly HttpClient _client = new(new RoutingHandler(port) { InnerHandler = new SocketsHttpHandler() });
+        private readonly HttpClient _client = new(new RoutingHandler(port, routed) { InnerHandler = new SocketsHttpHandler() });
 
         public HttpClient GetHttpClient() => _client;
     }
 
-    private sealed class RoutingHandler(int port) : DelegatingHandler
+    private sealed class RoutingHandler(int port, ConcurrentDictionary<string, byte> routed) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (request.RequestUri is not { Host: "login.microsoftonline.com" } uri)
+            if (request.RequestUri is not { } uri || (uri.Host != "login.microsoftonline.com" && !routed.ContainsKey(uri.Authority)))
             {
-                throw new HttpRequestException($"The test routes only login.microsoftonline.com, not {request.RequestUri}.");
+                throw new HttpRequestException($"The test routes only login.microsoftonline.com and {string.Join(", ", routed.Keys)}, not {request.RequestUri}.");
             }
 
             request.RequestUri = new UriBuilder(uri) { Scheme = "http", Host = "127.0.0.1", Port = port }.Uri;

@@ -34,6 +34,13 @@ public sealed class FakeExchangeImap : IAsyncDisposable
 
         /// <summary>Login and EXAMINE work; UID SEARCH gets <c>* BYE Session invalidated - AccessTokenExpired</c>.</summary>
         SessionExpired,
+
+        /// <summary>
+        /// Exchange's per-mailbox cap on concurrent IMAP sessions: AUTHENTICATE gets
+        /// <c>NO [UNAVAILABLE] Too many concurrent connections opened.</c> The exact IMAP wording is not documented
+        /// publicly; this follows Exchange's words for the same limit in EWS ("Too many concurrent connections opened").
+        /// </summary>
+        ConnectionLimit,
     }
 
     /// <summary>The script.</summary>
@@ -114,6 +121,12 @@ public sealed class FakeExchangeImap : IAsyncDisposable
                     if (Mode == Script.RejectToken)
                     {
                         await Send($"{tag} NO AUTHENTICATE failed.");
+                        continue;
+                    }
+
+                    if (Mode == Script.ConnectionLimit)
+                    {
+                        await Send($"{tag} NO [UNAVAILABLE] Too many concurrent connections opened.");
                         continue;
                     }
 
