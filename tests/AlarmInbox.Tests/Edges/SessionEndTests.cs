@@ -58,7 +58,7 @@ public sealed class SessionEndTests(EdgesFixture fixture)
         var reconnected = await Eventually.WaitForAsync(
             () => mailbox.GetAsync(), d => d!.Status.IdleActive && proxy.Accepted > acceptedBefore, TimeSpan.FromSeconds(15), "a new IDLE session, well before the 30 s backoff");
         var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("nach dem BYE")]))[0];
-        var messages = await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Count == 1, TimeSpan.FromSeconds(10), "the mail through the new session");
+        var messages = await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Any(x => x.Uid == uid), TimeSpan.FromSeconds(10), "the mail through the new session");
 
         Assert.All(statuses, s => Assert.Null(s.LastError));
         Assert.All(statuses, s => Assert.Equal(0, s.ConsecutiveFailures));
@@ -66,6 +66,7 @@ public sealed class SessionEndTests(EdgesFixture fixture)
         Assert.Equal(MailboxState.Idle, reconnected!.Status.State);
         Assert.Equal(newValidity, reconnected.Status.Watermark.UidValidity);
         Assert.Equal(uid, messages![0].Uid);
+        Assert.Equal(newValidity, messages[0].UidValidity);
     }
 
     [Fact]
