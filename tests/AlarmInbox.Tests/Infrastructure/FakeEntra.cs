@@ -21,6 +21,10 @@ public sealed class FakeEntra : IDisposable
     /// <summary>The issuer the test Dovecot expects (<c>scripts/dev-imap.sh</c>).</summary>
     public const string Issuer = "https://sts.windows.net/alarminbox-test/";
 
+    // One key for every instance in the test process: fixtures that run in parallel share the one Dovecot of test.sh,
+    // which validates tokens with one key; a key per instance made them overwrite each other's.
+    private static readonly byte[] SharedKey = RandomNumberGenerator.GetBytes(32);
+
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, App> _apps = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
@@ -31,7 +35,7 @@ public sealed class FakeEntra : IDisposable
     /// <summary>Starts the endpoint on a free loopback port.</summary>
     public FakeEntra()
     {
-        Key = RandomNumberGenerator.GetBytes(32);
+        Key = SharedKey;
         Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
@@ -39,7 +43,7 @@ public sealed class FakeEntra : IDisposable
         HttpClientFactory = new RoutingFactory(Port, _routedAuthorities);
     }
 
-    /// <summary>The HS256 signing key (raw bytes).</summary>
+    /// <summary>The HS256 signing key (raw bytes), the same for every instance in this test process.</summary>
     public byte[] Key { get; }
 
     /// <summary>The port.</summary>
