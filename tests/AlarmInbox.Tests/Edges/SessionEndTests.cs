@@ -1,6 +1,5 @@
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Mime;
 using AlarmInbox.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,7 +20,7 @@ public sealed class SessionEndTests(EdgesFixture fixture)
         var user = await fixture.Imap.CreateUserAsync();
         await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("vorher")]);
         var options = Options.Create(new ImapOptions());
-        var connector = new MailKitImapConnector(new MailDecoder(), options, NullLogger<MailKitImapConnector>.Instance, new ImapLoginLimiter(options));
+        var connector = new MailKitImapConnector(options, NullLogger<MailKitImapConnector>.Instance, new ImapLoginLimiter(options));
         await using var session = await connector.OpenAsync(new ImapConnectRequest(fixture.Imap.Host, fixture.Imap.ImapPort, MailboxSecurity.None, user, "geheim", "INBOX"), CancellationToken.None);
 
         await fixture.Imap.SetUidValidityAsync(user, session.UidValidity + 7);
