@@ -195,6 +195,9 @@ public sealed partial class MailKitImapConnector(
             $"The folder '{request.Folder}' cannot be opened: the server answered {command.Response} {command.ResponseText}", ex),
         ImapCommandException command => new(MailboxErrorCodes.ProtocolError,
             $"The server answered {command.Response}: {command.ResponseText}", ex),
+        // Closed before the greeting: nothing was established, so this is a failed connect (backed off), not a dropped session.
+        ImapProtocolException or ServiceNotConnectedException or IOException when step == Step.Connect && IsClosed(ex) => new(MailboxErrorCodes.ConnectFailed,
+            $"The server {request.Host}:{request.Port} closed the connection before greeting. Check host, port and firewall.", ex),
         ImapProtocolException when ex.InnerException is IOException || ex.Message.Contains("unexpectedly disconnected", StringComparison.OrdinalIgnoreCase) =>
             new(MailboxErrorCodes.Disconnected, $"The server {request.Host}:{request.Port} closed the connection during {Describe(step)}.", ex),
         // Not ex.Message: it quotes what the other side sent, which may be another service's banner.
@@ -204,6 +207,9 @@ public sealed partial class MailKitImapConnector(
             $"The server {request.Host}:{request.Port} closed the connection during {Describe(step)}.", ex),
         _ => new(MailboxErrorCodes.Unexpected, $"{Describe(step)} failed: {ex.GetType().Name}.", ex),
     };
+
+    private static bool IsClosed(Exception ex) => ex is not ImapProtocolException
+        || ex.InnerException is IOException || ex.Message.Contains("unexpectedly disconnected", StringComparison.OrdinalIgnoreCase);
 
     private static string Describe(Step step) => step switch
     {
