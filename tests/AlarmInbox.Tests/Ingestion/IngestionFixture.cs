@@ -114,6 +114,9 @@ public sealed class IngestionFixture : IAsyncLifetime
         }
 
         settings["AlarmInbox:Smtp:MaxMessageBytes"] = (1024 * 1024).ToString(CultureInfo.InvariantCulture);
+        // These tests pin the size and depth caps; the per-mail time budget (tested in BoundedDecodingTests) is set to its
+        // maximum so that a loaded test machine does not cut the decoding of a large mail short before a cap is reached.
+        settings["AlarmInbox:Ingestion:MailBudget"] = "00:00:20";
         Silo = await TestSilo.StartAsync(settings: settings);
         _api = new ApiFactory(Silo.GatewayPort);
         Api = new ApiTestClient(_api.CreateClient());
