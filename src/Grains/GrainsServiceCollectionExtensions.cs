@@ -52,6 +52,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<Ingestion.MailIngestion>();
         services.TryAddSingleton<ImapLoginLimiter>();
         services.TryAddSingleton<FirstPollPacer>();
+        services.TryAddSingleton<ImapFolderSync>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();

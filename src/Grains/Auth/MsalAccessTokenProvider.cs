@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
@@ -148,9 +149,8 @@ public sealed partial class MsalAccessTokenProvider(
                 }
                 else if (failure.IsTransient)
                 {
-                    var doubled = options.TransientPauseMin.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-                    var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
-                    pause = TimeSpan.FromMilliseconds(Math.Min(doubled, options.TransientPauseMax.TotalMilliseconds) * jitter);
+                    pause = new ExponentialBackoff { Initial = options.TransientPauseMin, Cap = options.TransientPauseMax, JitterMin = 0.8, JitterMax = 1.2 }
+                        .Delay(failures, Random.Shared.NextDouble());
                 }
                 else
                 {

@@ -1,8 +1,9 @@
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Resilience;
 
 namespace AlarmInbox.Grains.Mailboxes;
 
-/// <summary>Computes when a failing mailbox tries again.</summary>
+/// <summary>Computes when a failing mailbox tries again (the arithmetic is <see cref="ExponentialBackoff"/>).</summary>
 public static class Backoff
 {
     /// <summary>
@@ -27,16 +28,11 @@ public static class Backoff
         }
         else if (code == MailboxErrorCodes.ConnectionLimit)
         {
-            var exponent = Math.Clamp(failures - 1, 0, 30);
-            var raw = Math.Min(options.BackoffBase.TotalMilliseconds * Math.Pow(2, exponent), options.ConnectionLimitBackoffCap.TotalMilliseconds);
-            delay = TimeSpan.FromMilliseconds(raw * (0.5 + (0.5 * jitter)));
+            delay = new ExponentialBackoff { Initial = options.BackoffBase, Cap = options.ConnectionLimitBackoffCap, JitterMin = 0.5, JitterMax = 1.0 }.Delay(failures, jitter);
         }
         else
         {
-            var exponent = Math.Clamp(failures - 1, 0, 30);
-            var raw = options.BackoffBase.TotalMilliseconds * Math.Pow(2, exponent);
-            var capped = Math.Min(raw, options.BackoffCap.TotalMilliseconds);
-            delay = TimeSpan.FromMilliseconds(capped * (0.8 + (0.4 * jitter)));
+            delay = new ExponentialBackoff { Initial = options.BackoffBase, Cap = options.BackoffCap, JitterMin = 0.8, JitterMax = 1.2 }.Delay(failures, jitter);
         }
 
         return serverSuggested is { } suggested && suggested > delay ? suggested : delay;

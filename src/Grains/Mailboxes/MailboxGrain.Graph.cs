@@ -8,7 +8,7 @@ namespace AlarmInbox.Grains.Mailboxes;
 
 /// <summary>
 /// The dispatch for <see cref="MailboxAuthType.Graph"/>: one delta round per poll through <see cref="GraphDeltaSync"/>, with
-/// the same hand-off as IMAP (<see cref="StoreBatchAsync"/>: the raw MIME through the one ingestion path, path Graph, then
+/// the same hand-off as IMAP (<see cref="IImapSyncTarget.HandOverAsync"/>: the raw MIME through the one ingestion path, path Graph, then
 /// the state write; an unreadable body is stored flagged <c>undecodable</c> there) and the same
 /// success, failure and backoff bookkeeping.
 /// </summary>
@@ -92,7 +92,11 @@ public sealed partial class MailboxGrain
     {
         var first = S.Watermark.LastUid;
         var fetched = mails.Select((m, i) => new FetchedMail(first + 1 + (uint)i, m.ReceivedAt, m.Size, m.Raw)).ToList();
-        await StoreBatchAsync(fetched, S.Watermark.UidValidity, first + (uint)mails.Count, skipKnownContent: true);
+        IImapSyncTarget target = this;
+        var stored = await target.HandOverAsync(
+            new ImapHandOver { Mails = fetched, UidValidity = S.Watermark.UidValidity, PreviousLastUid = first, SkipKnownContent = true },
+            CancellationToken.None);
+        await target.SaveWatermarkAsync(S.Watermark with { LastUid = first + (uint)mails.Count }, stored);
     }
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Debug, Message = "Graph mailbox {MailboxId}: {Pages} delta pages, {Count} new, link expired and restarted {Restarted}, more waiting {MoreWaiting}")]

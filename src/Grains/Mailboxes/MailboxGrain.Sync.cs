@@ -99,31 +99,19 @@ public sealed partial class MailboxGrain
         await _syncGate.WaitAsync(cancellationToken);
         _pollRunning = true;
         TrackMetrics(MailboxState.Polling);
-        var stored = 0;
-        var uidValidityChanged = false;
-        var moreWaiting = false;
         try
         {
-            if (!S.Watermark.IsSet)
+            var start = new ImapSyncStart
             {
-                await SetBaselineAsync(session, cancellationToken);
-            }
-            else if (S.Watermark.UidValidity != session.UidValidity)
-            {
-                uidValidityChanged = true;
-                stored += await RecoverFromUidValidityChangeAsync(session, cancellationToken);
-            }
-
-            _syncedCount = session.Count;
-            var uids = await session.SearchUidsAfterAsync(S.Watermark.LastUid, cancellationToken);
-            moreWaiting = uids.Count > _imap.MaxMessagesPerPoll;
-            foreach (var batch in uids.Take(_imap.MaxMessagesPerPoll).Chunk(Math.Max(1, _imap.FetchBatchSize)))
-            {
-                var mails = await session.FetchAsync(batch, cancellationToken);
-                stored += await StoreBatchAsync(mails, session.UidValidity, batch[^1], skipKnownContent: false);
-            }
-
-            return await RecordSuccessAsync(stored, uidValidityChanged, moreWaiting, started);
+                MailboxId = this.GetPrimaryKeyString(),
+                Watermark = S.Watermark,
+                PendingBackfill = S.PendingBackfill,
+                NewSince = _creationContact ? null : S.BaselineSince ?? S.CreatedAt,
+                LastInSyncAt = S.LastSuccessAt ?? S.CreatedAt,
+            };
+            var result = await folderSync.SyncAsync(session, start, this, cancellationToken);
+            _syncedCount = result.FolderCount;
+            return await RecordSuccessAsync(result.Stored, result.UidValidityChanged, result.MoreWaiting, started);
         }
         finally
         {
@@ -133,23 +121,22 @@ public sealed partial class MailboxGrain
         }
     }
 
-    /// <summary>Writes one batch: messages first, then the watermark (advanced to <paramref name="lastUid"/>).</summary>
-    private async Task<int> StoreBatchAsync(IReadOnlyList<FetchedMail> mails, uint uidValidity, uint lastUid, bool skipKnownContent)
+    /// <inheritdoc />
+    async Task<int> IImapSyncTarget.HandOverAsync(ImapHandOver handOver, CancellationToken cancellationToken)
     {
         var mailboxId = this.GetPrimaryKeyString();
-        var previous = S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0;
 
         // The one ingestion path (decode, recognise, evaluate, store alarms and messages), idempotent by mailbox,
         // UIDVALIDITY and UID; the watermark after. A crash in between re-fetches the batch and hands it over again, harmlessly.
-        var raw = mails.Select(m => new RawMail { UidValidity = uidValidity, Uid = m.Uid, Raw = m.Raw, ReceivedAt = m.InternalDate, Size = m.Size }).ToList();
+        var raw = handOver.Mails.Select(m => new RawMail { UidValidity = handOver.UidValidity, Uid = m.Uid, Raw = m.Raw, ReceivedAt = m.InternalDate, Size = m.Size }).ToList();
         var (_, _, added, storedBefore) = await ingestion.IngestAsync(
             new IngestionRequest
             {
                 TenantId = S.TenantId,
                 Path = new MailPath(S.Settings.AuthType == MailboxAuthType.Graph ? MailPathKind.Graph : MailPathKind.Imap, mailboxId),
                 Mails = raw,
-                WatermarkLastUid = previous,
-                SkipKnownContent = skipKnownContent,
+                WatermarkLastUid = handOver.PreviousLastUid,
+                SkipKnownContent = handOver.SkipKnownContent,
             },
             CancellationToken.None);
         if (added > 0)
@@ -157,100 +144,23 @@ public sealed partial class MailboxGrain
             await stepObserver.OnStepAsync(mailboxId, PollStep.MessagesStored);
         }
 
-        S.Watermark = new UidWatermark(uidValidity, Math.Max(lastUid, S.Watermark.UidValidity == uidValidity ? S.Watermark.LastUid : 0));
         // Messages above the watermark that were already stored come from an attempt that died before its watermark
         // write: they are counted now, once, with this batch.
-        S.MessagesFetched += added + storedBefore;
-        await PersistAsync();
-        await stepObserver.OnStepAsync(mailboxId, PollStep.WatermarkStored);
         return added + storedBefore;
     }
 
-    /// <summary>
-    /// Sets the first watermark, decided once (issue 14): when the server was reached during the creation call, the
-    /// folder's UIDNEXT − 1 then (mails already there are not new), less the backfill. Otherwise every mail received at
-    /// or after <see cref="MailboxGrainState.BaselineSince"/> (the creation time) is new, whenever the first contact
-    /// comes and whatever happened in between (a settings fix, a reset failure counter, a restart, a fail-over): the
-    /// watermark goes below the first of them, looking at the newest 500 messages by INTERNALDATE.
-    /// </summary>
-    private async Task SetBaselineAsync(IImapSession session, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    async Task IImapSyncTarget.SaveWatermarkAsync(UidWatermark watermark, int stored)
     {
-        DateTimeOffset? since = _creationContact ? null : S.BaselineSince ?? S.CreatedAt;
-        uint lastUid;
-        if (S.PendingBackfill > 0 || session.UidNext is null || since is not null)
-        {
-            var all = await session.SearchUidsAfterAsync(0, cancellationToken);
-            var keep = Math.Min(S.PendingBackfill, all.Count);
-            lastUid = all.Count == 0 ? 0 : keep == 0 ? all[^1] : all[all.Count - keep] - 1;
-            if (session.UidNext is { } next && keep == 0)
-            {
-                lastUid = Math.Max(lastUid, next - 1);
-            }
-
-            if (since is { } from && all.Count > 0)
-            {
-                var recent = await session.FetchEnvelopesAsync(all.TakeLast(500).ToList(), cancellationToken);
-                // INTERNALDATE has whole seconds and the server's clock: allow two seconds before the baseline time.
-                var firstNew = recent.FirstOrDefault(e => e.InternalDate >= from.AddSeconds(-2));
-                if (firstNew is not null)
-                {
-                    lastUid = Math.Min(lastUid, firstNew.Uid - 1);
-                }
-            }
-        }
-        else
-        {
-            lastUid = session.UidNext.Value - 1;
-        }
-
-        S.Watermark = new UidWatermark(session.UidValidity, lastUid);
+        S.Watermark = watermark;
         S.PendingBackfill = 0;
+        S.MessagesFetched += stored;
         await PersistAsync();
-        LogBaseline(logger, this.GetPrimaryKeyString(), session.UidValidity, lastUid);
+        await stepObserver.OnStepAsync(this.GetPrimaryKeyString(), PollStep.WatermarkStored);
     }
 
-    /// <summary>
-    /// RFC 3501 section 2.3.1.1: after a UIDVALIDITY change the old UIDs mean nothing. Reads the envelopes of the whole
-    /// folder and fetches only the messages that are genuinely new: not among the stored messages by content key
-    /// (Message-ID, else a hash of Date, From and size), and not older than the newest stored message.
-    /// </summary>
-    private async Task<int> RecoverFromUidValidityChangeAsync(IImapSession session, CancellationToken cancellationToken)
-    {
-        var mailboxId = this.GetPrimaryKeyString();
-        LogUidValidityChanged(logger, mailboxId, S.Watermark.UidValidity, session.UidValidity);
-        var stored = await Messages.GetKnownAsync();
-        var known = stored.ContentKeys.ToHashSet(StringComparer.Ordinal);
-        var newestKnown = stored.NewestInternalDate ?? S.LastSuccessAt ?? S.CreatedAt;
-
-        // Mails received within a minute before the newest known one may have been missed before the change.
-        var cutoff = newestKnown - TimeSpan.FromMinutes(1);
-        var all = await session.SearchUidsAfterAsync(0, cancellationToken);
-        var fresh = new List<uint>();
-        foreach (var chunk in all.Chunk(500))
-        {
-            foreach (var envelope in await session.FetchEnvelopesAsync(chunk, cancellationToken))
-            {
-                var key = MessageKeys.ContentKey(envelope.MessageId, envelope.Date, envelope.From, envelope.Size);
-                if (!known.Contains(key) && (envelope.InternalDate is null || envelope.InternalDate >= cutoff))
-                {
-                    fresh.Add(envelope.Uid);
-                }
-            }
-        }
-
-        var added = 0;
-        foreach (var batch in fresh.Chunk(Math.Max(1, _imap.FetchBatchSize)))
-        {
-            var mails = await session.FetchAsync(batch, cancellationToken);
-            added += await StoreBatchAsync(mails, session.UidValidity, 0, skipKnownContent: true);
-        }
-
-        // Everything in the folder now is either stored or known to be old.
-        S.Watermark = new UidWatermark(session.UidValidity, all.Count == 0 ? 0 : all[^1]);
-        await PersistAsync();
-        LogUidValidityRecovered(logger, mailboxId, all.Count, added);
-        return added;
-    }
+    /// <inheritdoc />
+    Task<KnownMessages> IImapSyncTarget.GetKnownMessagesAsync() => Messages.GetKnownAsync();
 
     private async Task<PollResult> RecordSuccessAsync(int stored, bool uidValidityChanged, bool moreWaiting, long started)
     {
@@ -319,18 +229,9 @@ public sealed partial class MailboxGrain
     [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: the kept IMAP session failed with {Code}; opening a new one")]
     private static partial void LogKeptSessionFailed(ILogger logger, string mailboxId, string code);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Mailbox {MailboxId} watermark set to UIDVALIDITY {UidValidity}, last UID {LastUid}")]
-    private static partial void LogBaseline(ILogger logger, string mailboxId, uint uidValidity, uint lastUid);
-
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Mailbox {MailboxId} synced: {Count} new, watermark {UidValidity}/{LastUid}, {DurationMs:0.0} ms")]
     private static partial void LogPolled(ILogger logger, string mailboxId, int count, uint uidValidity, uint lastUid, double durationMs);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Mailbox {MailboxId} poll failed with {Code} ({Failures} in a row), {DurationMs:0.0} ms")]
     private static partial void LogPollFailed(ILogger logger, string mailboxId, string code, int failures, double durationMs);
-
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: UIDVALIDITY changed from {Old} to {New}; re-reading the folder by content key")]
-    private static partial void LogUidValidityChanged(ILogger logger, string mailboxId, uint old, uint @new);
-
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: after the UIDVALIDITY change, {Total} messages in the folder, {Stored} of them new")]
-    private static partial void LogUidValidityRecovered(ILogger logger, string mailboxId, int total, int stored);
 }

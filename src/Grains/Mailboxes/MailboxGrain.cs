@@ -34,7 +34,8 @@ public sealed partial class MailboxGrain(
     IOptions<Office365Options> office365Options,
     MailboxMetrics metrics,
     FirstPollPacer pacer,
-    GraphDeltaSync graphSync) : Grain, IMailboxGrain, IRemindable
+    GraphDeltaSync graphSync,
+    ImapFolderSync folderSync) : Grain, IMailboxGrain, IRemindable, IImapSyncTarget
 {
     private const string WatchdogReminder = "poll-watchdog";
 

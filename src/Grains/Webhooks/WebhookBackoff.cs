@@ -1,7 +1,9 @@
+using AlarmInbox.Grains.Resilience;
+
 namespace AlarmInbox.Grains.Webhooks;
 
 /// <summary>
-/// The delay before the next attempt: exponential (initial × 2^(failures − 1), capped) with jitter (a random 50–100 % of it).
+/// The delay before the next attempt: exponential (initial × 2^(failures − 1), capped) with jitter (a random 50–100 % of it), computed by <see cref="ExponentialBackoff"/>.
 /// Own code on purpose: the schedule is persisted per delivery and must survive restarts, which an in-memory
 /// Polly pipeline does not.
 /// </summary>
@@ -11,8 +13,6 @@ public static class WebhookBackoff
     public static TimeSpan Delay(int failures, TimeSpan initial, TimeSpan max, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var exponent = Math.Clamp(failures - 1, 0, 30);
-        var ticks = Math.Min(max.Ticks, initial.Ticks * Math.Pow(2, exponent));
-        return TimeSpan.FromTicks((long)(ticks * (0.5 + (random.NextDouble() * 0.5))));
+        return new ExponentialBackoff { Initial = initial, Cap = max, JitterMin = 0.5, JitterMax = 1.0 }.Delay(failures, random.NextDouble());
     }
 }

@@ -1,0 +1,115 @@
+using System.Text;
+using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+
+namespace AlarmInbox.Tests.Mailboxes;
+
+/// <summary>
+/// An in-memory <see cref="IImapSession"/> over a scripted folder, for the sync algorithm's own tests: messages with
+/// chosen UIDs and dates, a chosen UIDVALIDITY and UIDNEXT, failures injected per command, and a log of the commands
+/// (no IMAP server involved).
+/// </summary>
+public sealed class ScriptedImapSession : IImapSession
+{
+    private readonly List<Message> _messages = [];
+
+    /// <summary>One message of the scripted folder.</summary>
+    public sealed record Message(uint Uid, string MessageId, DateTimeOffset InternalDate)
+    {
+        /// <summary>The raw MIME of the message.</summary>
+        public byte[] Raw => Encoding.ASCII.GetBytes($"Message-ID: <{MessageId}>\r\nSubject: {MessageId}\r\n\r\nbody\r\n");
+    }
+
+    /// <inheritdoc />
+    public uint UidValidity { get; set; } = 1000;
+
+    /// <inheritdoc />
+    public uint? UidNext { get; set; }
+
+    /// <inheritdoc />
+    public int Count => _messages.Count;
+
+    /// <inheritdoc />
+    public bool SupportsIdle { get; set; } = true;
+
+    /// <summary>The commands received, e.g. <c>SEARCH 5</c>, <c>FETCH 6,7</c>, <c>ENVELOPES 1-3</c>.</summary>
+    public List<string> Commands { get; } = [];
+
+    /// <summary>Makes the n-th FETCH (1-based) of bodies fail with <c>connection_lost</c>.</summary>
+    public int? FailFetchNumber { get; set; }
+
+    /// <summary>UIDs that are expunged between the search and the fetch (the fetch leaves them out).</summary>
+    public HashSet<uint> ExpungedBeforeFetch { get; } = [];
+
+    private int _fetches;
+
+    /// <summary>Adds messages with the given UIDs, received at <paramref name="at"/> plus one second per message; UIDNEXT moves past them.</summary>
+    public ScriptedImapSession With(DateTimeOffset at, params uint[] uids)
+    {
+        foreach (var uid in uids)
+        {
+            _messages.Add(new Message(uid, $"m{uid}@v{UidValidity}.test", at));
+            at = at.AddSeconds(1);
+        }
+
+        _messages.Sort((a, b) => a.Uid.CompareTo(b.Uid));
+        UidNext = _messages.Count == 0 ? UidNext : Math.Max(UidNext ?? 1, _messages[^1].Uid + 1);
+        return this;
+    }
+
+    /// <summary>Renumbers the folder under a new UIDVALIDITY (as a server does after a rebuild): the same messages, new UIDs from 1.</summary>
+    public void Renumber(uint uidValidity)
+    {
+        UidValidity = uidValidity;
+        var renumbered = _messages.Select((m, i) => m with { Uid = (uint)(i + 1) }).ToList();
+        _messages.Clear();
+        _messages.AddRange(renumbered);
+        UidNext = (uint)_messages.Count + 1;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<uint>> SearchUidsAfterAsync(uint afterUid, CancellationToken cancellationToken)
+    {
+        Commands.Add($"SEARCH {afterUid}");
+        return Task.FromResult<IReadOnlyList<uint>>(_messages.Where(m => m.Uid > afterUid).Select(m => m.Uid).ToList());
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+    {
+        Commands.Add("FETCH " + string.Join(',', uids));
+        if (++_fetches == FailFetchNumber)
+        {
+            throw new MailboxAccessException(MailboxErrorCodes.ConnectionLost, "The connection was lost (scripted).");
+        }
+
+        return Task.FromResult<IReadOnlyList<FetchedMail>>(_messages
+            .Where(m => uids.Contains(m.Uid) && !ExpungedBeforeFetch.Contains(m.Uid))
+            .Select(m => new FetchedMail(m.Uid, m.InternalDate, m.Raw.Length, m.Raw))
+            .ToList());
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<MailEnvelope>> FetchEnvelopesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+    {
+        Commands.Add($"ENVELOPES {uids.Count}");
+        return Task.FromResult<IReadOnlyList<MailEnvelope>>(_messages
+            .Where(m => uids.Contains(m.Uid))
+            .Select(m => new MailEnvelope(m.Uid, m.MessageId, null, null, m.MessageId, m.Raw.Length, m.InternalDate))
+            .ToList());
+    }
+
+    /// <inheritdoc />
+    public Task<bool> IdleAsync(TimeSpan maxDuration, CancellationToken wake, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The sync never idles.");
+
+    /// <inheritdoc />
+    public Task NoOpAsync(CancellationToken cancellationToken)
+    {
+        Commands.Add("NOOP");
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
