@@ -64,8 +64,12 @@ public sealed partial class MailIngestion(
         try
         {
             using var stream = new MemoryStream(mail.Raw, writable: false);
+            var parsed = decoder.Parse(stream, cancellationToken);
+
+            // The budget starts after the (linear) parse: on a loaded machine a large legitimate mail must not lose its
+            // text because parsing its bytes took long.
             var budget = new DecodeBudget(_mailBudget);
-            message = decoder.Decode(stream, mail.UidValidity, mail.Uid, mail.ReceivedAt, mail.Size > 0 ? mail.Size : mail.Raw.Length, now, budget, cancellationToken);
+            message = decoder.Decode(parsed, mail.UidValidity, mail.Uid, mail.ReceivedAt, mail.Size > 0 ? mail.Size : mail.Raw.Length, now, budget);
             if (message.Truncated)
             {
                 LogLimited(logger, path.Kind, path.SourceId, mail.Uid, string.Join(",", message.Limits));

@@ -34,7 +34,8 @@ public sealed class HostileMailTests(IngestionFixture fixture) : IClassFixture<I
         Assert.True(poll!.Succeeded, poll.Error?.Message);
         Assert.Equal(2, poll.NewMessages);
         var bomb = Assert.Single(messages!, m => m.MessageId == "bombe@bomb.example");
-        Assert.Equal([MailLimits.HtmlNesting], bomb.Limits);
+        // On a loaded machine the time budget may run out as well (then html_nesting is still the first limit hit).
+        Assert.Equal(MailLimits.HtmlNesting, bomb.Limits[0]);
         Assert.Contains("Einsatznummer 2026-999001", bomb.Text, StringComparison.Ordinal);
         var alarm = Assert.Single(alarms, a => a.IncidentNumber == "2026-213031");
         Assert.Equal(AlarmStatus.New, alarm.Status);
