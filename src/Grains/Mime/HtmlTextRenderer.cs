@@ -21,7 +21,7 @@ public static class HtmlTextRenderer
     /// <summary>The deepest table nesting rendered as tables; deeper tables are read as plain text.</summary>
     public const int MaxTableDepth = 16;
 
-    /// <summary>The most characters of text taken from the HTML (four times <see cref="MailMessage.MaxTextLength"/>).</summary>
+    /// <summary>The most characters of text written from the HTML, after whitespace is collapsed (four times <see cref="MailMessage.MaxTextLength"/>).</summary>
     public const int MaxOutputChars = 4 * MailMessage.MaxTextLength;
 
     /// <summary>Tokens between two checks of the time budget.</summary>
@@ -120,14 +120,8 @@ public static class HtmlTextRenderer
             }
             else if (skipped.Count == 0 && token.Kind is HtmlTokenKind.Data or HtmlTokenKind.CData && token is HtmlDataToken data)
             {
-                taken += data.Data.Length;
-                if (taken > MaxOutputChars)
-                {
-                    budget.Hit(MailLimits.HtmlOutput);
-                    break;
-                }
-
                 var output = CurrentOutput(frames, root);
+                var before = output.Length;
                 if (preDepth > 0)
                 {
                     output.Append(data.Data.ReplaceLineEndings("\n"));
@@ -135,6 +129,14 @@ public static class HtmlTextRenderer
                 else
                 {
                     AppendCollapsed(output, data.Data);
+                }
+
+                // Counted as written (whitespace between tags collapses to nothing), so indented HTML is not cut early.
+                taken += output.Length - before;
+                if (taken > MaxOutputChars)
+                {
+                    budget.Hit(MailLimits.HtmlOutput);
+                    break;
                 }
             }
         }

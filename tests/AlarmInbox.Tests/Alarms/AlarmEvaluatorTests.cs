@@ -276,8 +276,8 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
     [Fact]
     public void TwentyCatastrophicRulesShareOneRegexBudgetPerMail()
     {
-        // 50 ms per pattern, 120 ms per mail: about three patterns run, the rest are skipped. .NET checks a regex timeout against a
-        // coarse clock, so a timeout can fire some milliseconds early (one more pattern runs) or late on a busy machine (one fewer).
+        // 50 ms per pattern, 120 ms per mail: two or three patterns run in full, one or two more with what is left (fewer
+        // when a timeout fires late on a busy machine); the rest are skipped without running.
         var evaluator = new AlarmEvaluator(
             new LabelExtractor(),
             Options.Create(new AlarmOptions { RegexTimeout = TimeSpan.FromMilliseconds(50), RegexBudgetPerMail = TimeSpan.FromMilliseconds(120) }));
@@ -295,7 +295,8 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
         var evaluation = evaluator.Evaluate(mail, settings, Now);
 
         Assert.Equal(20, evaluation.RuleErrors.Count);
-        Assert.InRange(evaluation.RuleErrors.Count(e => e.Code == "timeout"), 1, 4);
+        Assert.InRange(evaluation.RuleErrors.Count(e => e.Code == "timeout"), 1, 5);
+        Assert.True(evaluation.RuleErrors.Count(e => e.Code == "budget") >= 15);
         Assert.All(evaluation.RuleErrors.SkipWhile(e => e.Code == "timeout"), e => Assert.Equal("budget", e.Code));
         Assert.Equal("The mail's regular-expression budget of 120 ms was used up; this was skipped.", evaluation.RuleErrors[^1].Message);
         Assert.Equal("2026-1", evaluation.IncidentNumber);
