@@ -45,14 +45,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
             await silo.DisposeAsync();
         }
 
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Harmless leftovers in /tmp.
-        }
+        TempFolder.DeleteQuietly(_directory);
     }
 
     [Fact]

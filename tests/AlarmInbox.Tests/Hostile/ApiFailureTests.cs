@@ -41,14 +41,7 @@ public sealed class ApiFailureTests(PostgresServer postgres, ITestOutputHelper o
             await _proxy.DisposeAsync();
         }
 
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Harmless leftovers in /tmp.
-        }
+        TempFolder.DeleteQuietly(_directory);
     }
 
     [Fact]

@@ -29,14 +29,7 @@ public sealed class SiloStartupTests(PostgresServer postgres, ITestOutputHelper 
             await silo.DisposeAsync();
         }
 
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Harmless leftovers in /tmp.
-        }
+        TempFolder.DeleteQuietly(_directory);
     }
 
     [Fact]

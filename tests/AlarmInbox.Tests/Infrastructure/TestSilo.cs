@@ -68,14 +68,7 @@ public sealed class TestSilo : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still open by a finalizer thread; the folder is in /tmp and harmless.
-        }
+        TempFolder.DeleteQuietly(DataDirectory);
     }
 
     private async Task StartHostAsync()
