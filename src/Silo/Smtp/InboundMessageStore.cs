@@ -14,14 +14,14 @@ using SmtpServer.Storage;
 namespace AlarmInbox.Silo.Smtp;
 
 /// <summary>
-/// Takes the DATA of a transaction (RFC 5321 section 4.1.1.4): writes it to the <see cref="InboundSpool"/> with an
-/// fsync and only then answers 250, so a crash after the 250 never loses the mail; the hand-off to the grains follows
+/// Takes the DATA of a transaction (RFC 5321 section 4.1.1.4): writes it to the <see cref="ISpoolStore"/> (a file with an
+/// fsync, or a committed row in the cluster database) and only then answers 250, so a crash after the 250 never loses the mail; the hand-off to the grains follows
 /// in the <see cref="SpoolProcessor"/>. Whenever the mail could not be made durable (a failed spool write, a full disk,
-/// recipients that cannot be looked up) the answer is 451 (RFC 5321 section 4.2.5: the sender keeps the mail and tries
+/// a database that does not answer, recipients that cannot be looked up) the answer is 451 (RFC 5321 section 4.2.5: the sender keeps the mail and tries
 /// again later), never a permanent 5xx; a failed write is reported to <see cref="StorageHealth"/> as <c>storage_unavailable</c>.
 /// </summary>
 public sealed partial class InboundMessageStore(
-    InboundSpool spool,
+    ISpoolStore spool,
     SpoolProcessor processor,
     InboundRouteCache routes,
     SmtpMetrics metrics,
@@ -76,7 +76,7 @@ public sealed partial class InboundMessageStore(
         {
             await spool.WriteAsync(envelope, buffer, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (StorageHealth.IsStorageFailure(ex))
         {
             LogSpoolFailed(logger, ex.GetType().Name, ex.HResult);
             health.ReportFailure(StorageHealth.Spool, ex, buffer.Length);

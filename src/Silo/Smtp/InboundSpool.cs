@@ -4,13 +4,13 @@ using System.Text.Json;
 namespace AlarmInbox.Silo.Smtp;
 
 /// <summary>
-/// The durable spool of accepted mails: one file <c>&lt;id&gt;.msg</c> per mail (a JSON <see cref="SpoolEnvelope"/> line,
+/// The durable spool of accepted mails on the silo's own disk (the embedded mode): one file <c>&lt;id&gt;.msg</c> per mail (a JSON <see cref="SpoolEnvelope"/> line,
 /// then the raw message), written and fsynced before the 250 reply, removed only after the pipeline has the mail.
 /// The file is written in place (no rename): an fsync of a new file also persists its directory entry on ext4 and XFS,
 /// a later rename would not be covered by it. A file shorter than its envelope says was cut by a crash before the 250
 /// and is moved to <c>broken/</c>, never deleted.
 /// </summary>
-public sealed class InboundSpool
+public sealed class InboundSpool : ISpoolStore
 {
     private const string Extension = ".msg";
     private readonly string _directory;
@@ -77,6 +77,10 @@ public sealed class InboundSpool
         }
     }
 
+    /// <summary>Every spooled mail, oldest first: at start, those left from before are handed off again.</summary>
+    public Task<IReadOnlyList<SpoolEntry>> TakeOverAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SpoolEntry>>([.. List().Select(id => new SpoolEntry(id, ReadTenant(id) ?? ""))]);
+
     /// <summary>Lists the spooled mail ids, oldest first.</summary>
     public IReadOnlyList<string> List() =>
         [.. Directory.EnumerateFiles(_directory, "*" + Extension).Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)];
@@ -133,7 +137,11 @@ public sealed class InboundSpool
     }
 
     /// <summary>Removes a mail that the pipeline has.</summary>
-    public void Delete(string id) => TryDelete(PathOf(id));
+    public Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        TryDelete(PathOf(id));
+        return Task.CompletedTask;
+    }
 
     /// <summary>Moves a mail that cannot be handed off (cut short, or not a message) to <c>broken/</c> for an operator.</summary>
     public void MoveToBroken(string id)

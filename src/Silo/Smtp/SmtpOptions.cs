@@ -51,7 +51,11 @@ public sealed class SmtpOptions
     /// <summary>The password of the PKCS#12 file. A secret: give it by environment variable (<c>AlarmInbox__Smtp__CertificatePassword</c>), never in appsettings.</summary>
     public string? CertificatePassword { get; set; }
 
-    /// <summary>Where accepted mails are spooled until the pipeline has them; <c>&lt;AlarmInbox:Storage:DataDirectory&gt;/spool</c> by default. Must be on a local disk.</summary>
+    /// <summary>
+    /// Where accepted mails are spooled until the pipeline has them in the embedded mode; <c>&lt;AlarmInbox:Storage:DataDirectory&gt;/spool</c>
+    /// by default. Must be on a local disk. In cluster mode on PostgreSQL mails are spooled in the cluster database, and
+    /// mails found here at start (left by an earlier release) are moved there.
+    /// </summary>
     public string? SpoolDirectory { get; set; }
 
     /// <summary>How many spooled mails are handed to the grains at the same time.</summary>
@@ -62,6 +66,16 @@ public sealed class SmtpOptions
 
     /// <summary>How often a spool that failed a write (<c>storage_unavailable</c>) is probed until it works again.</summary>
     public TimeSpan StorageProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Cluster mode: how long a silo's claim on a spooled mail lasts without renewal (the silo renews its claims every third
+    /// of it). A silo declared dead loses its claims at once; one that is alive but cannot reach the database loses them
+    /// after this time, and another silo hands its mails off. 1 minute by default.
+    /// </summary>
+    public TimeSpan SpoolLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Cluster mode: how often each silo looks for spooled mails whose claim ran out (besides at once when a silo is declared dead). 5 s by default.</summary>
+    public TimeSpan SpoolClaimInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a spooled mail whose hand-off failed waits before the next attempt.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -59,6 +59,11 @@ public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
             errors.Add("AlarmInbox:Smtp:SessionTimeout and AlarmInbox:Smtp:RetryInterval must be positive.");
         }
 
+        if (options.SpoolLease < TimeSpan.FromSeconds(3) || options.SpoolClaimInterval <= TimeSpan.Zero)
+        {
+            errors.Add("AlarmInbox:Smtp:SpoolLease must be at least 00:00:03 and AlarmInbox:Smtp:SpoolClaimInterval positive.");
+        }
+
         if (options.CertificatePath is { } path && !File.Exists(path))
         {
             errors.Add($"AlarmInbox:Smtp:CertificatePath: the file '{path}' does not exist.");

@@ -12,13 +12,14 @@ namespace AlarmInbox.Silo.Smtp;
 /// <summary>
 /// Hands spooled mails to the one ingestion path (<see cref="MailIngestion"/>: decode, recognise, evaluate, store) for each
 /// inbound address they were sent to, and removes each spool entry
-/// only after every address has it. Entries left from before a restart are queued at start, before the listener
-/// accepts anything; a failed hand-off is retried after <see cref="SmtpOptions.RetryInterval"/>, for as long as it takes.
+/// only after every address has it. Entries left from before a restart (and, in cluster mode, those of silos that are
+/// gone) are queued at start, before the listener accepts anything; a failed hand-off is retried after
+/// <see cref="SmtpOptions.RetryInterval"/>, for as long as it takes.
 /// The <see cref="SmtpOptions.HandOffWorkers"/> workers serve the tenants in turn (<see cref="TenantFairQueue"/>), at most
 /// <see cref="SmtpOptions.HandOffsPerTenant"/> mails of one tenant at a time, so one tenant's slow mails cannot hold them all.
 /// </summary>
 public sealed partial class SpoolProcessor(
-    InboundSpool spool,
+    ISpoolStore spool,
     MailIngestion ingestion,
     IGrainFactory grains,
     ISpoolHandOffObserver observer,
@@ -33,21 +34,29 @@ public sealed partial class SpoolProcessor(
     public void Enqueue(string spoolId, string tenantId) => _queue.Enqueue(tenantId, spoolId);
 
     /// <inheritdoc />
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var leftover = spool.List();
-        foreach (var id in leftover)
+        try
         {
-            // A cut-short entry has no tenant; its hand-off moves it to broken/.
-            Enqueue(id, spool.ReadTenant(id) ?? "");
+            var leftover = await spool.TakeOverAsync(cancellationToken);
+            foreach (var entry in leftover)
+            {
+                // A cut-short file has no tenant; its hand-off moves it to broken/.
+                Enqueue(entry.Id, entry.TenantId);
+            }
+
+            if (leftover.Count > 0)
+            {
+                LogResuming(logger, leftover.Count);
+            }
+        }
+        catch (Exception ex) when (StorageHealth.IsStorageFailure(ex))
+        {
+            // The cluster database does not answer: its mails are claimed by the lease service's next look.
+            LogHandOffFailed(logger, "(start)", ex.GetType().Name);
         }
 
-        if (leftover.Count > 0)
-        {
-            LogResuming(logger, leftover.Count);
-        }
-
-        return base.StartAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -125,7 +134,7 @@ public sealed partial class SpoolProcessor(
                 LogHandedOff(logger, id, route.TenantId, route.AddressId, result.Added > 0);
             }
 
-            spool.Delete(id);
+            await spool.DeleteAsync(id, cancellationToken);
             if (health.ReportSuccess(StorageHealth.GrainStorage))
             {
                 LogGrainStorageRecovered(logger, id);

@@ -11,7 +11,7 @@ namespace AlarmInbox.Silo.Smtp;
 /// that succeeds, clears the problem (status, health and metric show it at once; SMTP answered 451 meanwhile).
 /// </summary>
 public sealed partial class SpoolStorageMonitor(
-    InboundSpool spool,
+    ISpoolStore spool,
     StorageHealth health,
     TimeProvider time,
     IOptions<SmtpOptions> options,
@@ -38,7 +38,7 @@ public sealed partial class SpoolStorageMonitor(
                         LogRecovered(logger, bytes);
                     }
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (StorageHealth.IsStorageFailure(ex))
                 {
                     health.ReportFailure(StorageHealth.Spool, ex, bytes);
                 }

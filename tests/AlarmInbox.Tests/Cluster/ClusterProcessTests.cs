@@ -1,9 +1,17 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Tests.Alarms;
+using AlarmInbox.Tests.Hostile;
 using AlarmInbox.Tests.Infrastructure;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
+using MailboxAddress = MimeKit.MailboxAddress;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -99,6 +107,73 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
     [Fact]
     public Task GracefulStopOfASiloWhileMailsArriveLosesNoMailAndFetchesNoneTwice() =>
         FailOverAsync("SIGTERM", async silo => Assert.Equal(0, await silo.StopAsync(TimeSpan.FromSeconds(60))));
+
+    [Fact]
+    public async Task KillNineOfTheAcceptingSiloRightAfterThe250sLosesNoSmtpMailAndTheOtherSiloAlarmsEachOnce()
+    {
+        const int Mails = 100;
+        var smtpPorts = new List<int>();
+        for (var i = 1; i <= 2; i++)
+        {
+            smtpPorts.Add(FreePort.Next());
+            var settings = new Dictionary<string, string>(SiloSettings)
+            {
+                ["AlarmInbox:Smtp:Enabled"] = "true",
+                ["AlarmInbox:Smtp:Port"] = smtpPorts[^1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["AlarmInbox:Smtp:BindAddress"] = "127.0.0.1",
+                ["AlarmInbox:Smtp:Domain"] = "alarm.test",
+                ["AlarmInbox:Smtp:MaxSessionsPerClient"] = "150",
+            };
+            _silos.Add(SiloProcess.Start($"silo{i}", _db, _directory, settings));
+        }
+
+        await Task.WhenAll(_silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(120))));
+        StartApi();
+        var client = _api!.Services.GetRequiredService<IClusterClient>();
+        var tenantId = "ff-smtp-" + Guid.NewGuid().ToString("N")[..8];
+        await client.GetGrain<ITenantGrain>(tenantId).CreateAsync("Feuerwehr SMTP");
+        await client.GetGrain<ITenantAlarmsGrain>(tenantId).SetSettingsAsync(AlarmEvaluatorTests.CorpusSettings);
+        var addressId = "inb-" + Guid.NewGuid().ToString("N")[..12];
+        var address = (await client.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Address;
+        var victim = _silos[0];
+
+        // 100 alarm mails (one incident each) sent at once to the first silo; it is killed as soon as the last 250 came.
+        var accepted = Stopwatch.StartNew();
+        var replies = await Task.WhenAll(Enumerable.Range(0, Mails).Select(async i =>
+        {
+            using var smtp = new SmtpClient { LocalDomain = "sender.test" };
+            await smtp.ConnectAsync("127.0.0.1", smtpPorts[0], SecureSocketOptions.None);
+            var started = Stopwatch.GetTimestamp();
+            var reply = await smtp.SendAsync(
+                SmtpTestSilo.Mail($"B3 Brand {i:000}", $"2026-8{i:00000}"), MailboxAddress.Parse(SmtpTestSilo.Leitstelle), [MailboxAddress.Parse(address)]);
+            var latency = Stopwatch.GetElapsedTime(started);
+            await smtp.DisconnectAsync(quit: true);
+            return (Reply: reply, Latency: latency);
+        }));
+        var acceptTime = accepted.Elapsed;
+        await victim.KillAsync();
+        var killed = Stopwatch.StartNew();
+        var waiting = await ListAsync("SELECT spool_id FROM ai_smtp_spool");
+        var delivered = await Eventually.WaitForAsync(
+            () => client.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { MailboxId = addressId, Limit = 500 }),
+            r => r.Count >= Mails, TimeSpan.FromSeconds(120), "an alarm for every mail");
+        var deliveredAfter = killed.Elapsed;
+        await Eventually.WaitForAsync(() => ListAsync("SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, TimeSpan.FromSeconds(60), "the spool table emptied");
+        var latencies = replies.Select(r => r.Latency.TotalMilliseconds).Order().ToList();
+        output.WriteLine(
+            $"{Mails} mails sent at once to one silo on PostgreSQL: all 250 after {acceptTime.TotalSeconds:0.00} s (DATA to 250: median {latencies[Mails / 2]:0} ms, max {latencies[^1]:0} ms); " +
+            $"{waiting.Count} still in the spool when that silo was killed; every alarm there {deliveredAfter.TotalSeconds:0.0} s after the kill");
+
+        Assert.All(replies, r => Assert.StartsWith("Queued as smtp-", r.Reply, StringComparison.Ordinal));
+        Assert.True(waiting.Count > 0, "the victim should have died with mails still waiting for their hand-off");
+        Assert.True(victim.HasExited);
+        Assert.Equal(Enumerable.Range(0, Mails).Select(i => $"2026-8{i:00000}"), delivered.Select(r => r.IncidentNumber!).Order(StringComparer.Ordinal));
+        Assert.All(delivered, r => Assert.Equal(1, r.Revision));
+        var messages = await client.GetGrain<IInboundAddressGrain>(addressId).GetMessagesAsync(500);
+        Assert.Equal(Enumerable.Range(1, Mails).Select(i => (uint)i), messages.Select(m => m.Uid).Order());
+        Assert.Equal(Mails, (await client.GetGrain<IInboundAddressGrain>(addressId).GetAsync())!.AcceptedCount);
+        Assert.Contains("SMTP cluster spool: claimed", File.ReadAllText(_silos[1].LogPath), StringComparison.Ordinal);
+    }
 
     private async Task FailOverAsync(string how, Func<SiloProcess, Task> fail)
     {
@@ -206,6 +281,21 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
         Assert.Contains("alarminbox_mailbox_polls_total{", metrics, StringComparison.Ordinal);
         Assert.Contains("alarminbox_mailboxes{", metrics, StringComparison.Ordinal);
         Assert.True(resumeTime < TimeSpan.FromSeconds(how == "SIGSTOP" ? 60 : 45), $"{how}: resumed after {resumeTime.TotalSeconds:0.0} s");
+    }
+
+    private async Task<List<string>> ListAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
     }
 
     private async Task StartSilosAsync(int count)

@@ -11,16 +11,16 @@ namespace AlarmInbox.Tests.Cluster;
 public sealed class PostgreSqlSchemaTests(PostgresServer postgres)
 {
     private static readonly string[] Tables =
-        ["orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage"];
+        ["ai_smtp_spool", "orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage"];
 
     [Fact]
-    public async Task SchemaOnAnEmptyDatabaseCreatesTheFiveTablesAndEveryQueryKey()
+    public async Task SchemaOnAnEmptyDatabaseCreatesTheTablesAndEveryQueryKey()
     {
         var db = await postgres.CreateDatabaseAsync();
 
         await ClusterSchema.EnsureCreatedAsync(StorageProviderNames.PostgreSql, db, CancellationToken.None);
 
-        Assert.Equal(Tables, await ListAsync(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"));
+        Assert.Equal(Tables, await ListAsync(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE \"C\""));
         Assert.Equal(ClusterSchema.QueryKeys.Order(StringComparer.Ordinal), await ListAsync(db, "SELECT querykey FROM orleansquery ORDER BY querykey COLLATE \"C\""));
     }
 
@@ -57,6 +57,37 @@ public sealed class PostgreSqlSchemaTests(PostgresServer postgres)
 
         Assert.Equal(ClusterSchema.QueryKeys.Order(StringComparer.Ordinal), await ListAsync(db, "SELECT querykey FROM orleansquery ORDER BY querykey COLLATE \"C\""));
         Assert.Equal(original, await ListAsync(db, "SELECT querytext FROM orleansquery WHERE querykey = 'GatewaysQueryKey'"));
+    }
+
+    [Fact]
+    public async Task ScriptOnADatabaseOfTheReleaseBeforeTheClusterSpoolAddsItsTableAndKeepsStoredRowsAndQueries()
+    {
+        // The release before issue 16 item 5: the same script without the smtp-spool block.
+        var script = ClusterSchema.Script(StorageProviderNames.PostgreSql);
+        var begin = script.IndexOf("-- BEGIN smtp-spool", StringComparison.Ordinal);
+        var end = script.IndexOf('\n', script.IndexOf("-- END smtp-spool", StringComparison.Ordinal)) + 1;
+        var before = script[..begin] + script[end..];
+        var db = await postgres.CreateDatabaseAsync();
+        await ExecuteAsync(db, $"BEGIN;\n{before}\nCOMMIT;");
+        await ExecuteAsync(db, """
+            INSERT INTO orleansstorage (serviceid, graintypestring, grainidn0, grainidn1, grainidextensionstring, graintypehash, grainidhash, payloadbinary, version, modifiedon)
+            VALUES ('alarminbox', 'tenant', 0, 0, 'ff-alt', 1, 2, convert_to('{"Name":"Feuerwehr Alt"}', 'UTF8'), 7, now())
+            """);
+        var tablesBefore = await ListAsync(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE \"C\"");
+        const string Rows = "SELECT querykey || ':' || xmin::text FROM orleansquery ORDER BY 1";
+        var queriesBefore = await ListAsync(db, Rows);
+
+        await ClusterSchema.EnsureCreatedAsync(StorageProviderNames.PostgreSql, db, CancellationToken.None);
+
+        Assert.DoesNotContain("ai_smtp_spool", tablesBefore);
+        Assert.Equal(Tables, await ListAsync(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE \"C\""));
+        Assert.Equal(queriesBefore, await ListAsync(db, Rows));
+        Assert.Equal(
+            ["7:{\"Name\":\"Feuerwehr Alt\"}"],
+            await ListAsync(db, "SELECT version::text || ':' || convert_from(payloadbinary, 'UTF8') FROM orleansstorage WHERE grainidextensionstring = 'ff-alt'"));
+        Assert.Equal(
+            ["accepted_at", "accepted_by", "attempts", "envelope", "lease_owner", "lease_until", "raw", "service_id", "spool_id", "tenant_id"],
+            await ListAsync(db, "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'ai_smtp_spool' ORDER BY 1"));
     }
 
     [Fact]

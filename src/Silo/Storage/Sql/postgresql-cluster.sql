@@ -303,3 +303,27 @@ SELECT QueryKey, QueryText FROM alarminbox_queries
 ON CONFLICT (QueryKey) DO UPDATE
 SET QueryText = EXCLUDED.QueryText
 WHERE OrleansQuery.QueryText IS DISTINCT FROM EXCLUDED.QueryText;
+
+-- BEGIN smtp-spool ---------------------------------------------------------------------------------------------------
+-- The SMTP spool of the cluster mode (issue 16 item 5; src/Silo/Smtp/ClusterSpool.cs): one row per accepted mail,
+-- committed before the 250 reply, deleted after its hand-off. The silo holding lease_owner (its silo address with
+-- generation) hands it off; another silo claims it once the owner is declared dead or lease_until (database time) has
+-- passed. Kept in a block of its own so that other additions to this script merge cleanly.
+
+CREATE TABLE IF NOT EXISTS ai_smtp_spool
+(
+    service_id  varchar(150) NOT NULL,
+    spool_id    varchar(64)  NOT NULL,
+    tenant_id   text         NOT NULL,  -- tenant of the first inbound address: the hand-off queue it waits in
+    envelope    text         NOT NULL,  -- the SMTP envelope as JSON (SpoolEnvelope)
+    raw         bytea        NOT NULL,  -- the message as received
+    accepted_by text         NOT NULL,  -- the silo that answered 250
+    accepted_at timestamptz  NOT NULL,
+    lease_owner text         NOT NULL,
+    lease_until timestamptz  NOT NULL,
+    attempts    integer      NOT NULL DEFAULT 0,
+    CONSTRAINT pk_ai_smtp_spool PRIMARY KEY (service_id, spool_id)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_smtp_spool_lease ON ai_smtp_spool (service_id, lease_until);
+CREATE INDEX IF NOT EXISTS ix_ai_smtp_spool_owner ON ai_smtp_spool (service_id, lease_owner);
+-- END smtp-spool -----------------------------------------------------------------------------------------------------
