@@ -96,11 +96,12 @@ done
 
 echo
 echo "AlarmInbox is running."
+echo "  Console:    $api_url/  (sign in with the operator key below)"
 echo "  API:        $api_url/api/tenants"
 echo "  Reference:  $api_url/docs"
 echo "  OpenAPI:    $api_url/openapi/v1.json"
 echo "  Data:       $data_dir"
-echo "  Operator key (send as 'Authorization: Bearer <key>'):"
+echo "  Operator key (for the console's sign-in, and as 'Authorization: Bearer <key>' for the API):"
 echo "    export AI_KEY=$operator_key"
 echo "Press Ctrl-C to stop."
 wait -n "$silo_pid" "$api_pid" || true

@@ -9,14 +9,26 @@ namespace AlarmInbox.Api.Audit;
 /// Records every changing request (POST, PUT, PATCH, DELETE) and every refused one (401, 403, 429, and the 404 a tenant
 /// admin gets for another tenant) in the audit log grain:
 /// key id, method, route pattern, tenant and mailbox ids, status, time. Never bodies, query strings or headers.
+/// A request is audited once: a web console request whose in-process API calls were audited (see
+/// <see cref="AuditedItem"/>) gets no entry of its own, so a console form post leaves the API call's entry only.
 /// </summary>
 /// <remarks>Refused requests are counted (<c>alarminbox.api.requests.refused</c>) and logged at Debug only: they are routine on a public endpoint.</remarks>
 public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory grains, TimeProvider time, ApiMetrics metrics, ILogger<AuditMiddleware> logger)
 {
+    /// <summary>
+    /// The <see cref="HttpContext.Items"/> key set on a request that has an audit entry, either its own or that of a
+    /// request made on its behalf (the web console's in-process API calls copy it to the console request).
+    /// </summary>
+    public const string AuditedItem = "alarminbox.audited";
+
     /// <summary>Runs the request, then appends its entry when it is one to audit.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
         await next(context);
+        if (context.Items.ContainsKey(AuditedItem))
+        {
+            return;
+        }
 
         var status = context.Response.StatusCode;
         var method = context.Request.Method;
@@ -43,6 +55,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory 
             Short(context.GetRouteValue("tenantId") as string),
             Short(context.GetRouteValue("mailboxId") as string),
             status);
+        context.Items[AuditedItem] = true;
         try
         {
             await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).AppendAsync([entry]);

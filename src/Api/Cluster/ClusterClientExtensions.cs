@@ -1,5 +1,6 @@
 using System.Net;
 using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Alarms;
 using Orleans.Clustering.AdoNet;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -57,6 +58,8 @@ public static class ClusterClientExtensions
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
                 return true;
             });
+            // The console's live feed subscribes to the tenants' alarm streams (one subscription per watched tenant).
+            client.AddMemoryStreams(AlarmStreams.ProviderName);
             client.AddDashboard(o => o.HideTrace = true);
             client.AddActivityPropagation();
         });

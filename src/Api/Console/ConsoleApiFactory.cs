@@ -8,7 +8,7 @@ public sealed class ConsoleApiFactory(ApiPipeline pipeline, IServiceScopeFactory
     /// <summary>A client that sends <paramref name="apiKey"/> as its bearer token (sign-in), or none.</summary>
     public ConsoleApiClient Create(HttpContext context, string? apiKey)
     {
-        var handler = new InProcessApiHandler(pipeline, scopes, context.Connection.RemoteIpAddress, context.Request.Scheme, context.Request.Host);
+        var handler = new InProcessApiHandler(pipeline, scopes, context);
         var http = new HttpClient(handler) { BaseAddress = new Uri("http://console.invalid/") };
         if (apiKey is not null)
         {

@@ -22,12 +22,15 @@ public static class ConsoleExtensions
     {
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName)
             .Validate(o => o.IdleTimeout >= TimeSpan.FromMinutes(1), "AlarmInbox:Console:IdleTimeout must be at least 00:01:00.")
-            .Validate(o => o.FeedInterval >= TimeSpan.FromMilliseconds(200) && o.FeedInterval <= TimeSpan.FromSeconds(10),
-                "AlarmInbox:Console:FeedInterval must be between 00:00:00.2 and 00:00:10.")
+            .Validate(o => o.FeedInterval >= TimeSpan.FromMilliseconds(200) && o.FeedInterval <= TimeSpan.FromSeconds(60),
+                "AlarmInbox:Console:FeedInterval must be between 00:00:00.2 and 00:01:00.")
+            .Validate(o => o.FeedKeyCheckInterval >= TimeSpan.FromSeconds(1) && o.FeedKeyCheckInterval <= TimeSpan.FromMinutes(10),
+                "AlarmInbox:Console:FeedKeyCheckInterval must be between 00:00:01 and 00:10:00.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiPipeline>();
         builder.Services.AddSingleton<ConsoleApiFactory>();
         builder.Services.AddSingleton<ConsoleSessionStore>();
+        builder.Services.AddSingleton<AlarmFeedHub>();
         builder.Services.AddLocalization();
         builder.Services.AddRazorPages(options =>
         {

@@ -7,9 +7,10 @@ namespace AlarmInbox.Api.Console;
 /// <summary>
 /// Sends an <see cref="HttpRequestMessage"/> through the API's own pipeline inside this process, as a new request with
 /// its own <see cref="HttpContext"/> and service scope. The caller's remote address is kept, so rate limits by address
-/// apply to the browser behind the console, not to the console as a whole.
+/// apply to the browser behind the console, not to the console as a whole. When the API call is audited, the console
+/// request is marked so that it is not audited a second time (<see cref="Audit.AuditMiddleware.AuditedItem"/>).
 /// </summary>
-internal sealed class InProcessApiHandler(ApiPipeline pipeline, IServiceScopeFactory scopes, IPAddress? remoteAddress, string scheme, HostString host) : HttpMessageHandler
+internal sealed class InProcessApiHandler(ApiPipeline pipeline, IServiceScopeFactory scopes, HttpContext caller) : HttpMessageHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -22,7 +23,7 @@ internal sealed class InProcessApiHandler(ApiPipeline pipeline, IServiceScopeFac
         var requestFeature = new HttpRequestFeature
         {
             Method = request.Method.Method,
-            Scheme = scheme,
+            Scheme = caller.Request.Scheme,
             Protocol = "HTTP/1.1",
             PathBase = "",
             Path = Uri.UnescapeDataString(uri.AbsolutePath),
@@ -30,7 +31,7 @@ internal sealed class InProcessApiHandler(ApiPipeline pipeline, IServiceScopeFac
             QueryString = uri.Query,
             Body = body is null ? Stream.Null : new MemoryStream(body, writable: false),
         };
-        requestFeature.Headers.Host = host.ToString();
+        requestFeature.Headers.Host = caller.Request.Host.ToString();
         foreach (var (name, values) in request.Headers)
         {
             requestFeature.Headers[name] = values.ToArray();
@@ -57,7 +58,7 @@ internal sealed class InProcessApiHandler(ApiPipeline pipeline, IServiceScopeFac
         features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
         {
             ConnectionId = "console-" + Guid.NewGuid().ToString("N")[..12],
-            RemoteIpAddress = remoteAddress ?? IPAddress.Loopback,
+            RemoteIpAddress = caller.Connection.RemoteIpAddress ?? IPAddress.Loopback,
             LocalIpAddress = IPAddress.Loopback,
         });
 
@@ -65,6 +66,10 @@ internal sealed class InProcessApiHandler(ApiPipeline pipeline, IServiceScopeFac
         try
         {
             await pipeline.Pipeline(context);
+            if (context.Items.ContainsKey(Audit.AuditMiddleware.AuditedItem))
+            {
+                caller.Items[Audit.AuditMiddleware.AuditedItem] = true;
+            }
         }
         finally
         {

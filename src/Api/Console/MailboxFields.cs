@@ -9,6 +9,11 @@ public static class MailboxFields
         var parts = apiField.Split('.');
         if (parts.Length == 2 && parts[0].Equals("office365", StringComparison.OrdinalIgnoreCase))
         {
+            if (parts[1].Equals("clientSecretExpiresAt", StringComparison.OrdinalIgnoreCase))
+            {
+                return "O365ClientSecretExpiresOn";
+            }
+
             return "O365" + Capitalize(parts[1]);
         }
 

@@ -42,6 +42,13 @@ public sealed class MailboxForm
     /// <summary>Write-only, Office 365: the client secret's Value; empty on edit keeps the stored one.</summary>
     public string? O365ClientSecret { get; set; }
 
+    /// <summary>
+    /// Office 365: the day the client secret expires, as Entra ID shows it under Certificates &amp; secrets (optional;
+    /// sent as 00:00 UTC of that day, so the warning comes rather early than late). Empty on edit with the stored secret
+    /// kept keeps the stored date.
+    /// </summary>
+    public DateOnly? O365ClientSecretExpiresOn { get; set; }
+
     /// <summary>Office 365: Object ID of the Enterprise application (only for the PowerShell block; not sent to the API).</summary>
     public string? O365ObjectId { get; set; }
 
@@ -62,7 +69,13 @@ public sealed class MailboxForm
             Folder = Folder,
             PollIntervalSeconds = PollIntervalSeconds,
             Office365 = entra
-                ? new Office365Request { Tenant = O365Tenant, ClientId = O365ClientId, ClientSecret = string.IsNullOrEmpty(O365ClientSecret) && !create ? null : O365ClientSecret }
+                ? new Office365Request
+                {
+                    Tenant = O365Tenant,
+                    ClientId = O365ClientId,
+                    ClientSecret = string.IsNullOrEmpty(O365ClientSecret) && !create ? null : O365ClientSecret,
+                    ClientSecretExpiresAt = O365ClientSecretExpiresOn is { } day ? new DateTimeOffset(day, TimeOnly.MinValue, TimeSpan.Zero) : null,
+                }
                 : null,
         };
     }
@@ -80,5 +93,6 @@ public sealed class MailboxForm
         PollIntervalSeconds = mailbox.PollIntervalSeconds,
         O365Tenant = mailbox.Office365?.Tenant,
         O365ClientId = mailbox.Office365?.ClientId,
+        O365ClientSecretExpiresOn = mailbox.Office365?.ClientSecretExpiresAt is { } expires ? DateOnly.FromDateTime(expires.UtcDateTime) : null,
     };
 }

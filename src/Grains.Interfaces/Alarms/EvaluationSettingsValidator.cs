@@ -61,7 +61,9 @@ public static partial class EvaluationSettingsValidator
             ValidateRule(settings.Rules[i], $"rules[{i}]", errors);
         }
 
-        if (settings.Rules.Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != settings.Rules.Count)
+        // A null entry ("rules": [null]) is reported above, per entry; it must not end the validation with an exception.
+        var named = settings.Rules.Where(r => r is not null).Select(r => r.Name).ToList();
+        if (named.Distinct(StringComparer.OrdinalIgnoreCase).Count() != named.Count)
         {
             errors["rules"] = ["rule names must be unique."];
         }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Deque.AxeCore.Playwright;
+using AlarmInbox.Api.Console.Feed;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AlarmInbox.Tests.Console;
@@ -18,14 +20,23 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
         var tenant = NewTenantId();
         var key = await console.CreateTenantWithAdminAsync(tenant);
         var user = await console.Imap.CreateUserAsync(Password);
+        var hub = console.Api.Services.GetRequiredService<AlarmFeedHub>();
         await using var context = await console.NewContextAsync();
         var page = await ConsoleFixture.SignInAsync(context, key);
         Assert.EndsWith($"/t/{tenant}", page.Url, StringComparison.Ordinal);
 
         var mailboxId = await AddPasswordMailboxAsync(page, tenant, user);
+        // A second mailbox on the same IMAP account: the same mail arrives twice, and stays one alarm with two receipts.
+        var second = await CreateMailboxThroughApiAsync(tenant, user, displayName: "Zweitweg");
         await WaitForIdleSessionAsync(tenant, mailboxId);
+        await WaitForIdleSessionAsync(tenant, second);
         await page.GotoAsync($"/t/{tenant}/alarms");
+        var other = await context.NewPageAsync();
+        await other.GotoAsync($"/t/{tenant}/alarms");
         await Assertions.Expect(page.Locator("#live-state")).ToHaveTextAsync("Live: neue Alarme erscheinen hier sofort.");
+        await Assertions.Expect(other.Locator("#live-state")).ToHaveTextAsync("Live: neue Alarme erscheinen hier sofort.");
+        var watching = await Infrastructure.Eventually.WaitForAsync(
+            () => Task.FromResult(hub.Watching(tenant)), w => w.Pages == 2 && w.Subscribed, TimeSpan.FromSeconds(30), "both pages on the tenant's one stream subscription");
         await page.EvaluateAsync("""
             () => {
               window.__appeared = {};
@@ -37,16 +48,40 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
 
         var item = page.Locator("#alarm-list li.alarm").Filter(new() { HasText = "B3 Wohnhausbrand" });
         await Assertions.Expect(item).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(other.Locator("#alarm-list li.alarm").Filter(new() { HasText = "B3 Wohnhausbrand" })).ToHaveCountAsync(1);
         var alarmId = (await item.GetAttributeAsync("id"))!["alarm-".Length..];
         var appearedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)await page.EvaluateAsync<double>($"() => window.__appeared['alarm-{alarmId}']"));
         var alarm = JsonNode.Parse(await console.Operator.GetStringAsync($"/api/tenants/{tenant}/alarms/{alarmId}"))!;
         var evaluatedAt = DateTimeOffset.Parse((string)alarm["evaluatedAt"]!, CultureInfo.InvariantCulture);
 
+        Assert.Equal((2, true), watching);
         Assert.InRange((appearedAt - evaluatedAt).TotalMilliseconds, -1_000, 2_000);
         await Assertions.Expect(item.Locator(".incident")).ToHaveTextAsync("Einsatz 2026-113456");
         await Assertions.Expect(item.Locator(".address")).ToHaveTextAsync("Lindenweg 7, 12345 Musterdorf, Mehrfamilienhaus");
         await Assertions.Expect(item.Locator("a.map")).ToHaveAttributeAsync("href", "https://www.openstreetmap.org/?mlat=49.412345&mlon=8.694321#map=17/49.412345/8.694321");
         await Assertions.Expect(item.Locator(".badge-late")).ToHaveTextAsync("verspätet");
+
+        // Closing the pages ends the tenant's subscription.
+        await other.CloseAsync();
+        await page.GotoAsync($"/t/{tenant}");
+        await Infrastructure.Eventually.WaitForAsync(
+            () => Task.FromResult(hub.Watching(tenant)), w => w.Pages == 0 && !w.Subscribed, TimeSpan.FromSeconds(30), "the tenant's feed to end with its last page");
+
+        // The alarm's page: both arrivals, the second one a repeat that changed nothing.
+        await Infrastructure.Eventually.WaitForAsync(
+            () => console.Operator.GetFromJsonAsync<JsonNode>($"/api/tenants/{tenant}/alarms/{alarmId}"),
+            a => a?["receipts"]?.AsArray().Count == 2,
+            TimeSpan.FromSeconds(60),
+            "the second mailbox's receipt");
+        await page.GotoAsync($"/t/{tenant}/alarms/{alarmId}");
+        var receipts = page.Locator("#alarm-receipts tbody tr");
+        await Assertions.Expect(receipts).ToHaveCountAsync(2);
+        await Assertions.Expect(receipts.Nth(0).Locator("td").Nth(1)).ToHaveTextAsync("IMAP");
+        await Assertions.Expect(receipts.Nth(0).Locator("td").Nth(4)).ToHaveTextAsync("Mail des Stands");
+        await Assertions.Expect(receipts.Nth(1).Locator("td").Nth(4)).ToHaveTextAsync("Wiederholung");
+        await Assertions.Expect(page.Locator("#alarm-receipts")).ToContainTextAsync("Alarm-Postfach");
+        await Assertions.Expect(page.Locator("#alarm-receipts")).ToContainTextAsync("Zweitweg");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, "alarm-receipts-desktop.png"), FullPage = true });
     }
 
     [Fact]
@@ -80,6 +115,11 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
         await Assertions.Expect(script).ToContainTextAsync("Connect-ExchangeOnline -Organization ff-musterdorf.de");
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, "office365-steps-desktop.png"), FullPage = true });
+        var steps = page.Locator(".o365-steps > li");
+        for (var step = 0; step < 6; step++)
+        {
+            await steps.Nth(step).ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, $"office365-step{step + 1}-desktop.png") });
+        }
 
         // Graph: the same app registration values, Exchange's role assignment for exactly this mailbox instead.
         await page.GetByLabel("Microsoft 365 über Microsoft Graph").CheckAsync();
@@ -88,6 +128,29 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
         await Assertions.Expect(graphScript).ToContainTextAsync("New-ManagementRoleAssignment -Name \"AlarmInbox Mail.Read alarm@ff-musterdorf.de\" -Role \"Application Mail.Read\" -App 3f2504e0-4f89-11d3-9a0c-0305e82c3301 -CustomResourceScope \"AlarmInbox alarm@ff-musterdorf.de\"");
         await Assertions.Expect(graphScript).ToContainTextAsync("-RecipientRestrictionFilter \"PrimarySmtpAddress -eq 'alarm@ff-musterdorf.de'\"");
         await Assertions.Expect(page.GetByLabel("Verzeichnis-ID (Mandanten-ID) oder Domäne", new() { Exact = true })).ToBeVisibleAsync();
+        await steps.Nth(2).ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, "graph-step3-desktop.png") });
+        await steps.Nth(4).ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, "graph-step5-desktop.png") });
+
+        // Saved with the secret's expiry date a week ahead: the mailbox page shows the date and warns.
+        await page.GetByLabel("Microsoft 365 (Office 365)").CheckAsync();
+        await page.GetByLabel("Anzeigename", new() { Exact = true }).FillAsync("Alarm Office 365");
+        await page.GetByLabel("Geheimer Clientschlüssel – Wert", new() { Exact = true }).FillAsync("Xq8~r2Vb.Kp4sT9wLm3nZc7yH1dF6gJ0aE5uQ2iO");
+        var expires = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(7));
+        await page.GetByLabel("Geheimer Clientschlüssel – läuft ab am", new() { Exact = true }).FillAsync(expires.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Speichern" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/mailboxes/mbx-", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        var mailboxId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+        var stored = JsonNode.Parse(await console.Operator.GetStringAsync($"/api/tenants/{tenant}/mailboxes/{mailboxId}"))!;
+
+        Assert.Equal(new DateTimeOffset(expires, TimeOnly.MinValue, TimeSpan.Zero), DateTimeOffset.Parse((string)stored["office365"]!["clientSecretExpiresAt"]!, CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.Locator("#secret-expiry")).ToHaveClassAsync("expiry-near");
+        await Assertions.Expect(page.Locator("#secret-expiry")).ToContainTextAsync(expires.ToString("d", CultureInfo.GetCultureInfo("de")));
+        await Assertions.Expect(page.Locator("#secret-expiry")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("noch [67] Tage"));
+        await Assertions.Expect(page.Locator("#expiry-warning")).ToContainTextAsync("läuft bald ab");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, "mailbox-expiry-desktop.png"), FullPage = true });
+
+        // The shared silo need not keep asking Entra for this mailbox's token.
+        (await console.Operator.DeleteAsync($"/api/tenants/{tenant}/mailboxes/{mailboxId}")).EnsureSuccessStatusCode();
     }
 
     [Fact]
@@ -304,6 +367,129 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
         }
 
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public async Task KeyboardOnlySignInAddMailboxTestAndSaveWithFocusAlwaysVisibleAndOneAuditEntryPerChange()
+    {
+        var tenant = NewTenantId();
+        var key = await console.CreateTenantWithAdminAsync(tenant);
+        var user = await console.Imap.CreateUserAsync(Password);
+        await using var context = await console.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var focus = new List<string>();
+        await page.GotoAsync("/signin");
+
+        // Tab to a control, then use it with Enter, Space, arrow keys or typing only.
+        await TabToAsync(page, "#key", focus);
+        await page.Keyboard.TypeAsync(key);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(url => url.EndsWith($"/t/{tenant}", StringComparison.Ordinal));
+        await TabToAsync(page, "main a[href$='/mailboxes/new']", focus);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(url => url.EndsWith("/mailboxes/new", StringComparison.Ordinal));
+        await TabToAsync(page, "#auth-password", focus);
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Assertions.Expect(page.Locator("#auth-office365")).ToBeCheckedAsync();
+        await page.Keyboard.PressAsync("ArrowUp");
+        await Assertions.Expect(page.Locator("#auth-password")).ToBeCheckedAsync();
+        await TabToAsync(page, "#Form_DisplayName", focus);
+        await page.Keyboard.TypeAsync("Tastatur-Postfach");
+        await TabToAsync(page, "#Form_Username", focus);
+        await page.Keyboard.TypeAsync(user);
+        await TabToAsync(page, "#Form_Host", focus);
+        await page.Keyboard.TypeAsync(console.Imap.Host);
+        await TabToAsync(page, "#Form_Security", focus);
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Assertions.Expect(page.Locator("#Form_Security")).ToHaveValueAsync("None");
+        await TabToAsync(page, "#Form_Port", focus);
+        await page.Keyboard.PressAsync("ControlOrMeta+A");
+        await page.Keyboard.TypeAsync(console.Imap.ImapPort.ToString(CultureInfo.InvariantCulture));
+        await TabToAsync(page, "#Form_Password", focus);
+        await page.Keyboard.TypeAsync(Password);
+        await TabToAsync(page, "#test", focus);
+        await page.Keyboard.PressAsync("Space");
+        await Assertions.Expect(page.Locator("#test-result h2")).ToHaveTextAsync("Verbindungstest bestanden");
+        await TabToAsync(page, "#Form_Password", focus);
+        await page.Keyboard.TypeAsync(Password);
+        await TabToAsync(page, "#save", focus);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(url => url.Contains("/mailboxes/mbx-", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("main h1")).ToHaveTextAsync("Tastatur-Postfach");
+        var audit = JsonNode.Parse(await console.Operator.GetStringAsync("/api/audit?limit=500"))!["entries"]!.AsArray()
+            .Where(e => (string?)e!["tenantId"] == tenant && (string?)e["method"] == "POST")
+            .Select(e => (string)e!["route"]!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.True(focus.Count >= 9, string.Join(", ", focus));
+        // One entry per change, the API call's: none for the console's own page requests that made them.
+        Assert.Equal(2, audit.Count);
+        Assert.All(audit, route => Assert.StartsWith("/api/tenants/{tenantId}/mailboxes", route, StringComparison.Ordinal));
+        Assert.Single(audit, route => route.EndsWith("/test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ApiValidationMessagesAreGermanWithFieldLabelsAndEnglishWhenSwitched()
+    {
+        var tenant = NewTenantId();
+        var key = await console.CreateTenantWithAdminAsync(tenant);
+        var messages = new Dictionary<string, (string Host, string Interval)>();
+        foreach (var language in new[] { "de", "en" })
+        {
+            // Without JavaScript the browser's own checks are gone, so the API's answers are what the page shows.
+            await using var context = await console.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = console.BaseUrl, JavaScriptEnabled = false, Locale = "de-DE" });
+            var page = await ConsoleFixture.SignInAsync(context, key);
+            if (language == "en")
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = "English" }).ClickAsync();
+                await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Deutsch" })).ToBeVisibleAsync();
+            }
+
+            await page.GotoAsync($"/t/{tenant}/mailboxes/new");
+            await page.Locator("#Form_DisplayName").FillAsync("Alarm");
+            await page.Locator("#Form_Username").FillAsync("alarm");
+            await page.Locator("#Form_Host").FillAsync("imaps://mail.ff.example:993");
+            await page.Locator("#Form_Password").FillAsync(Password);
+            await page.Locator("#Form_PollIntervalSeconds").FillAsync("5");
+            await page.Locator("#save").ClickAsync();
+            messages[language] = (await page.Locator("#Form_Host-error").InnerTextAsync(), await page.Locator("#Form_PollIntervalSeconds-error").InnerTextAsync());
+            await page.ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, $"api-errors-{language}-desktop.png"), FullPage = true });
+        }
+
+        var mailboxes = JsonNode.Parse(await console.Operator.GetStringAsync($"/api/tenants/{tenant}/mailboxes"))!.AsArray();
+
+        Assert.Equal("Server: „imaps://mail.ff.example:993“ ist kein Servername und keine IP-Adresse (nur der Name: ohne imaps://, Port oder Pfad, z. B. imap.example.org).", messages["de"].Host);
+        Assert.Equal("Abrufintervall (Sekunden): muss zwischen 10 und 86400 liegen; eingegeben: 5.", messages["de"].Interval);
+        Assert.Equal("Server: “imaps://mail.ff.example:993” is neither a host name nor an IP address (the name only: no imaps://, port or path, e.g. imap.example.org).", messages["en"].Host);
+        Assert.Equal("Poll interval (seconds): must be between 10 and 86400; entered: 5.", messages["en"].Interval);
+        Assert.Empty(mailboxes);
+    }
+
+    /// <summary>Presses Tab until <paramref name="selector"/> has the focus (at most 60 times); every focused element must show a visible focus ring.</summary>
+    private static async Task TabToAsync(IPage page, string selector, List<string> visited)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var state = (await page.EvaluateAsync<string>("""
+                (selector) => {
+                  const e = document.activeElement;
+                  const s = getComputedStyle(e);
+                  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || (s.boxShadow && s.boxShadow !== 'none');
+                  return [e.matches(selector), ring && e.matches(':focus-visible'), e.tagName + '#' + (e.id || e.textContent.trim().slice(0, 20))].join('|');
+                }
+                """, selector)).Split('|', 3);
+            visited.Add(state[2]);
+            Assert.True(state[1] == "true", $"no visible focus on {state[2]} while tabbing to {selector}");
+            if (state[0] == "true")
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"Tab never reached {selector}; visited {string.Join(", ", visited.TakeLast(60))}");
     }
 
     private async Task<string> AddPasswordMailboxAsync(IPage page, string tenant, string user)

@@ -1,9 +1,11 @@
 using AlarmInbox.Api.Alarms;
+using AlarmInbox.Api.Inbound;
+using AlarmInbox.Api.Mailboxes;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AlarmInbox.Api.Console.Pages;
 
-/// <summary>One alarm: fields, history of its mails, webhook deliveries, text.</summary>
+/// <summary>One alarm: fields, history of its mails, its receipts (which path delivered it when), webhook deliveries, text.</summary>
 public sealed class AlarmDetailModel : ConsolePage
 {
     /// <summary>The tenant.</summary>
@@ -12,17 +14,41 @@ public sealed class AlarmDetailModel : ConsolePage
     /// <summary>The alarm.</summary>
     public AlarmResponse? Alarm { get; private set; }
 
-    /// <summary>Loads the alarm.</summary>
+    /// <summary>Names of the tenant's mailboxes (display name) and inbound addresses (the address), by id, for the receipts.</summary>
+    public IReadOnlyDictionary<string, string> SourceNames { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Loads the alarm and the names of the mailboxes and addresses its receipts name.</summary>
     public async Task<IActionResult> OnGetAsync(string tenantId, string alarmId)
     {
         TenantId = tenantId;
-        var alarm = await Api.GetAsync<AlarmResponse>($"api/tenants/{Uri.EscapeDataString(tenantId)}/alarms/{Uri.EscapeDataString(alarmId)}", HttpContext.RequestAborted);
+        var tenant = $"api/tenants/{Uri.EscapeDataString(tenantId)}";
+        var alarm = await Api.GetAsync<AlarmResponse>($"{tenant}/alarms/{Uri.EscapeDataString(alarmId)}", HttpContext.RequestAborted);
         if (!alarm.Succeeded)
         {
             return await FailedAsync(alarm.Problem!);
         }
 
         Alarm = alarm.Value;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Alarm!.Receipts.Any(r => r.SourceId.StartsWith("mbx-", StringComparison.Ordinal)))
+        {
+            var mailboxes = await Api.GetAsync<List<MailboxResponse>>($"{tenant}/mailboxes", HttpContext.RequestAborted);
+            foreach (var mailbox in mailboxes.Value ?? [])
+            {
+                names[mailbox.Id] = mailbox.DisplayName;
+            }
+        }
+
+        if (Alarm.Receipts.Any(r => r.SourceId.StartsWith("inb-", StringComparison.Ordinal)))
+        {
+            var addresses = await Api.GetAsync<List<InboundAddressResponse>>($"{tenant}/inbound-addresses", HttpContext.RequestAborted);
+            foreach (var address in addresses.Value ?? [])
+            {
+                names[address.Id] = address.Address;
+            }
+        }
+
+        SourceNames = names;
         return Page();
     }
 }

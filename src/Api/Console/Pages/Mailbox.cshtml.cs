@@ -15,6 +15,12 @@ public sealed class MailboxModel : ConsolePage
     /// <summary>The result of "poll now", or null.</summary>
     public PollResponse? Poll { get; private set; }
 
+    /// <summary>When the Office 365 or Graph client secret expires, or null when not known (or not such a mailbox).</summary>
+    public CredentialExpiry? SecretExpiry { get; private set; }
+
+    /// <summary>When the Office 365 or Graph certificate expires, or null.</summary>
+    public CredentialExpiry? CertificateExpiry { get; private set; }
+
     /// <summary>Whether a delete was sent without the confirmation box.</summary>
     public bool ConfirmMissing { get; private set; }
 
@@ -80,6 +86,9 @@ public sealed class MailboxModel : ConsolePage
         }
 
         Mailbox = mailbox.Value;
+        var now = HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        SecretExpiry = CredentialExpiry.Of(Mailbox!.Office365?.ClientSecretExpiresAt, now, Text);
+        CertificateExpiry = CredentialExpiry.Of(Mailbox.Office365?.CertificateExpiresAt, now, Text);
         var messages = await Api.GetAsync<List<MessageResponse>>(Path(tenantId, mailboxId) + "/messages?limit=20", HttpContext.RequestAborted);
         Messages = messages.Value ?? [];
         return Page();

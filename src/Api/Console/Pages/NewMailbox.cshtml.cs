@@ -31,9 +31,10 @@ public sealed class NewMailboxModel : ConsolePage
         }
 
         Test = result.Value;
-        foreach (var (field, messages) in Test!.FieldErrors ?? new Dictionary<string, string[]>())
+        var unshown = AddFieldErrors(Test!.FieldErrors ?? new Dictionary<string, string[]>(), "Form.", MailboxFields.Map);
+        if (unshown.Count > 0)
         {
-            ModelState.AddModelError("Form." + MailboxFields.Map(field), string.Join(" ", messages));
+            Error = string.Join(" ", unshown);
         }
 
         return Page();
