@@ -26,6 +26,9 @@ public sealed class EgressPolicy
         IPNetwork.Parse("100.64.0.0/10"), IPNetwork.Parse("fc00::/7"),
     ];
 
+    // RFC 6052 section 2.1: 64:ff9b::/96.
+    private static readonly byte[] Nat64WellKnownPrefix = [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+
     private static readonly IPNetwork[] LinkLocal = [IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("fe80::/10")];
 
     private readonly EgressOptions _options;
@@ -47,10 +50,7 @@ public sealed class EgressPolicy
     public string? Refusal(IPAddress address, int port)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        address = EmbeddedIPv4(address) ?? address;
 
         if (Metadata.Contains(address))
         {
@@ -149,6 +149,38 @@ public sealed class EgressPolicy
         }
 
         throw last!;
+    }
+
+    /// <summary>
+    /// The IPv4 address an IPv6 address stands for, so that the IPv4 rules apply to it: IPv4-mapped (<c>::ffff:a.b.c.d</c>,
+    /// RFC 4291 section 2.5.5.2), IPv4-compatible (<c>::a.b.c.d</c>, section 2.5.5.1, deprecated), the NAT64 well-known
+    /// prefix (<c>64:ff9b::a.b.c.d</c>, RFC 6052 section 2.1; a NAT64 gateway on the silo's network connects to the IPv4
+    /// address) and 6to4 (<c>2002:AABB:CCDD::</c>, RFC 3056 section 2). <see langword="null"/> for every other address.
+    /// </summary>
+    internal static IPAddress? EmbeddedIPv4(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        var bytes = address.GetAddressBytes();
+        if (bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback))
+        {
+            return new IPAddress(bytes.AsSpan(12, 4));
+        }
+
+        if (bytes.AsSpan(0, 12).SequenceEqual(Nat64WellKnownPrefix))
+        {
+            return new IPAddress(bytes.AsSpan(12, 4));
+        }
+
+        return bytes[0] == 0x20 && bytes[1] == 0x02 ? new IPAddress(bytes.AsSpan(2, 4)) : null;
     }
 
     private static HashSet<IPAddress> OwnAddresses()

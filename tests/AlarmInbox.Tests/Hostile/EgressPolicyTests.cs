@@ -29,12 +29,34 @@ public sealed class EgressPolicyTests
     [InlineData("fd00:ec2::254", "metadata")]
     [InlineData("100.100.100.200", "metadata")]
     [InlineData("224.0.0.1", "multicast")]
+    [InlineData("::127.0.0.1", "loopback")]
+    [InlineData("64:ff9b::127.0.0.1", "loopback")]
+    [InlineData("64:ff9b::a9fe:a9fe", "metadata")]
+    [InlineData("64:ff9b::169.254.10.10", "link-local")]
+    [InlineData("2002:7f00:1::", "loopback")]
+    [InlineData("2002:a9fe:a9fe::1", "metadata")]
     public void TheDefaultPolicyRefusesLoopbackLinkLocalMetadataAndMulticast(string address, string reason)
     {
         var refusal = Policy(new EgressOptions()).Refusal(IPAddress.Parse(address), 993);
         Assert.NotNull(refusal);
         Assert.Contains(reason, refusal, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("::ffff:10.1.2.3")]
+    [InlineData("::10.1.2.3")]
+    [InlineData("64:ff9b::10.1.2.3")]
+    [InlineData("2002:0a01:0203::1")]
+    public void IPv6FormsOfAPrivateIPv4AddressFollowTheIPv4Rules(string address)
+    {
+        Assert.Null(Policy(new EgressOptions()).Refusal(IPAddress.Parse(address), 993));
+        Assert.Contains("private network", Policy(new EgressOptions { AllowPrivateNetworks = false }).Refusal(IPAddress.Parse(address), 993), StringComparison.Ordinal);
+        Assert.Null(Policy(new EgressOptions { AllowPrivateNetworks = false, AllowedNetworks = ["10.1.2.0/24"] }).Refusal(IPAddress.Parse(address), 993));
+    }
+
+    [Fact]
+    public void PublicIPv6AddressesAreNotReadAsIPv4() =>
+        Assert.Null(Policy(new EgressOptions { AllowPrivateNetworks = false }).Refusal(IPAddress.Parse("2001:db8::a01:203"), 993));
 
     [Fact]
     public void PrivateNetworksAreAllowedByDefaultAndConfigurableByTheOperator()
