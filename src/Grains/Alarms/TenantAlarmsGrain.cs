@@ -83,9 +83,11 @@ public sealed partial class TenantAlarmsGrain(
 
             remembered = true;
             Remember(key);
-            if (!Remember($"{sourceId}/{MessageKeys.ContentKey(message)}"))
+            // The same mail under another UID of the same source (UIDVALIDITY changed, or moved back): handled already.
+            // Only by its Message-ID: without one, the content key is Date, sender and size, which two different alarms of
+            // one dispatch template share (no Date header, or the same second); such a mail is recognised by its text below.
+            if (message.MessageId is { Length: > 0 } && !Remember($"{sourceId}/{MessageKeys.ContentKey(message)}"))
             {
-                // The same mail under another UID of the same source (UIDVALIDITY changed, or moved back): handled already.
                 LogDuplicate(logger, TenantId, sourceId, message.UidValidity, message.Uid);
                 outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Skipped, null, AlarmEvaluator.IsLate(message, settings, now)));
                 continue;
@@ -130,7 +132,7 @@ public sealed partial class TenantAlarmsGrain(
         }
 
         Trim();
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         await HandOffAsync();
         return outcomes;
     }
@@ -148,7 +150,7 @@ public sealed partial class TenantAlarmsGrain(
         }
 
         S.Settings = settings;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         return S.Settings;
     }
 
@@ -169,7 +171,7 @@ public sealed partial class TenantAlarmsGrain(
             S.MailboxOverrides[mailboxId] = settings;
         }
 
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         return await GetMailboxSettingsAsync(mailboxId);
     }
 
@@ -250,7 +252,7 @@ public sealed partial class TenantAlarmsGrain(
         var pending = S.PendingHandoff.ToList();
         await GrainFactory.GetGrain<IWebhookOutboxGrain>(TenantId).EnqueueAsync(pending);
         S.PendingHandoff.RemoveRange(0, pending.Count);
-        await state.WriteStateAsync();
+        await WriteStateAsync();
 
         // Best effort for consumers inside the cluster; the durable path is the outbox above.
         var stream = this.GetStreamProvider(AlarmStreams.ProviderName).GetStream<AlarmRecord>(StreamId.Create(AlarmStreams.Namespace, TenantId));
@@ -301,6 +303,24 @@ public sealed partial class TenantAlarmsGrain(
 
     private static IReadOnlyList<AlarmReceipt> AddReceipt(IReadOnlyList<AlarmReceipt> receipts, AlarmReceipt receipt) =>
         receipts.Count >= AlarmLimits.MaxReceipts ? receipts : [.. receipts, receipt];
+
+    /// <summary>
+    /// Writes the state; when the write fails, this activation is dropped before the error goes back to the caller. Its
+    /// memory (handled keys, alarms, the hand-off list) is then ahead of what is stored, and a retry served from it would
+    /// skip the mails as handled: the alarm would never be stored or delivered. The next call reads the stored state.
+    /// </summary>
+    private async Task WriteStateAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
 
     private void Replace(AlarmRecord record)
     {
