@@ -6,8 +6,10 @@ namespace AlarmInbox.Grains.Alarms;
 
 /// <summary>
 /// Extracts <c>Label: value</c> pairs from an alarm text. A value runs from the colon to the end of its line or to the
-/// next known label on the same line, whichever comes first (dispatch centres that put all fields on one line). The first
-/// non-empty value of each label wins. Labels match case-insensitively and only at a word start; <c>Strasse</c> reads as
+/// next known label on the same line, whichever comes first (dispatch centres that put all fields on one line). A label
+/// alone on its line takes the next line, unless that line is empty or starts with a label (HTML mails with a
+/// <c>&lt;br&gt;</c> or two <c>&lt;div&gt;</c>s between label and value). Spaces, tabs and no-break spaces may precede the
+/// colon. The first non-empty value of each label wins. Labels match case-insensitively and only at a word start; <c>Strasse</c> reads as
 /// <c>Straße</c>.
 /// </summary>
 public sealed class LabelExtractor
@@ -36,14 +38,22 @@ public sealed class LabelExtractor
             }
 
             var start = match.Index + match.Length;
-            var lineEnd = text.IndexOf('\n', start);
-            var end = lineEnd < 0 ? text.Length : lineEnd;
-            if (i + 1 < matches.Count && matches[i + 1].Index < end)
+            var (end, nextLabelOnLine) = ValueEnd(text, start, matches, i);
+            var value = Clean(text[start..end]);
+            if (value.Length == 0 && !nextLabelOnLine && end < text.Length)
             {
-                end = matches[i + 1].Index;
+                // The label alone on its line (HTML "<b>Einsatznummer:</b><br>2026-1", label and value in two <div>s):
+                // the value is the next line, unless that line is empty or starts with a label of its own.
+                var nextStart = end + 1;
+                var (nextEnd, _) = ValueEnd(text, nextStart, matches, i);
+                var startsWithLabel = i + 1 < matches.Count && matches[i + 1].Index < nextEnd
+                    && text.AsSpan(nextStart, matches[i + 1].Index - nextStart).IsWhiteSpace();
+                if (!startsWithLabel)
+                {
+                    value = Clean(text[nextStart..nextEnd]);
+                }
             }
 
-            var value = text[start..end].Trim().TrimEnd(',', ';').Trim();
             if (value.Length > 0)
             {
                 found[label] = value;
@@ -52,6 +62,24 @@ public sealed class LabelExtractor
 
         return labels.Where(found.ContainsKey).ToDictionary(l => l, l => found[l], StringComparer.Ordinal);
     }
+
+    /// <summary>Where a value that starts at <paramref name="start"/> ends: the end of its line, or the next label on that line.</summary>
+    private static (int End, bool NextLabelOnLine) ValueEnd(string text, int start, MatchCollection matches, int current)
+    {
+        var lineEnd = text.IndexOf('\n', start);
+        var end = lineEnd < 0 ? text.Length : lineEnd;
+        for (var j = current + 1; j < matches.Count; j++)
+        {
+            if (matches[j].Index >= start)
+            {
+                return matches[j].Index < end ? (matches[j].Index, true) : (end, false);
+            }
+        }
+
+        return (end, false);
+    }
+
+    private static string Clean(string value) => value.Trim().TrimEnd(',', ';').Trim();
 
     private static string? Canonical(string matched, IReadOnlyList<string> labels)
     {
@@ -81,7 +109,7 @@ public sealed class LabelExtractor
             .SelectMany(l => l == AlarmLabels.Strasse ? new[] { l, "Strasse" } : [l])
             .OrderByDescending(l => l.Length)
             .Select(l => string.Join(@"\s+", l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Regex.Escape)));
-        var pattern = $@"(?<![\p{{L}}\p{{N}}])(?<label>{string.Join('|', alternatives)})[ \t]*:";
+        var pattern = $@"(?<![\p{{L}}\p{{N}}])(?<label>{string.Join('|', alternatives)})[ \t\u00A0]*:";
         var regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, timeout);
         _patterns[key] = regex;
         return regex;

@@ -1,0 +1,35 @@
+using AlarmInbox.Grains.Alarms;
+using AlarmInbox.Grains.Interfaces.Alarms;
+
+namespace AlarmInbox.Tests.Alarms;
+
+/// <summary>Label layouts of real dispatch mails that the one-line rule missed.</summary>
+public sealed class LabelExtractorTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+
+    [Theory]
+    [InlineData("Einsatznummer:\n2026-1\nStichwort:\nB3", "2026-1", "B3")]
+    [InlineData("Einsatznummer\u00a0: 2026-1\nStichwort\u00a0:\u00a0B3", "2026-1", "B3")]
+    [InlineData("Einsatznummer:\t2026-1\nStichwort:\n  B3  ", "2026-1", "B3")]
+    [InlineData("Einsatznummer:\n2026-1 Stichwort: B3", "2026-1", "B3")]
+    public void ALabelAloneOnItsLineTakesTheNextLineAndANoBreakSpaceMayPrecedeTheColon(string text, string number, string keyword)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.Equal(number, found[AlarmLabels.Einsatznummer]);
+        Assert.Equal(keyword, found[AlarmLabels.Stichwort]);
+    }
+
+    [Theory]
+    [InlineData("Bemerkung:\nStichwort: B3")]
+    [InlineData("Bemerkung:\n\nMit freundlichen Grüßen")]
+    [InlineData("Bemerkung: Stichwort: B3")]
+    [InlineData("Bemerkung:")]
+    public void ALabelWithoutValueDoesNotTakeTheNextLabelOrTextAfterABlankLine(string text)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.False(found.ContainsKey(AlarmLabels.Bemerkung));
+    }
+}
