@@ -40,14 +40,7 @@ public sealed class AlarmWriteFailureTests(PostgresServer postgres, DovecotServe
             await _proxy.DisposeAsync();
         }
 
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Harmless leftovers in /tmp.
-        }
+        TempFolder.DeleteQuietly(_directory);
     }
 
     [Fact]
