@@ -22,7 +22,7 @@ public sealed class MailsWithoutIdentityTests(IngestionFixture fixture) : IClass
         var tenantId = await fixture.CreateTenantAsync(receiver);
         var (user, mailbox, _) = await fixture.CreateMailboxAsync(tenantId);
         var first = TemplatedAlarm("2026-000101", "B3 Wohnhausbrand");
-        var second = TemplatedAlarm("2026-000102", "H1 Oelspur Strasse");
+        var second = TemplatedAlarm("2026-000102", "B2 Brand Carport");
         Assert.Equal(first.Length, second.Length);
 
         await fixture.Imap.AppendAsync(user, [Load(first), Load(second)]);
@@ -42,7 +42,8 @@ public sealed class MailsWithoutIdentityTests(IngestionFixture fixture) : IClass
         var tenantId = await fixture.CreateTenantAsync(receiver);
         var (addressId, address) = await fixture.CreateAddressAsync(tenantId);
         var first = TemplatedAlarm("2026-000201", "B3 Wohnhausbrand");
-        var second = TemplatedAlarm("2026-000202", "H1 Oelspur Strasse");
+        var second = TemplatedAlarm("2026-000202", "B2 Brand Carport");
+        Assert.Equal(first.Length, second.Length);
 
         await SendRawAsync(first, address);
         await SendRawAsync(second, address);
