@@ -53,6 +53,8 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<ImapLoginLimiter>();
         services.TryAddSingleton<FirstPollPacer>();
         services.TryAddSingleton<ImapFolderSync>();
+        services.TryAddSingleton<ImapIdleSessions>();
+        services.TryAddSingleton<MailboxCredentials>();
         services.TryAddSingleton<IImapConnector, MailKitImapConnector>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<IPollStepObserver, NoPollStepObserver>();
@@ -82,6 +84,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<GraphHttpClients>();
         services.TryAddSingleton<GraphApiClient>();
         services.TryAddSingleton<GraphDeltaSync>();
+        services.TryAddSingleton<GraphMailboxSync>();
         services.TryAddSingleton<GraphConnectionTester>();
         return services;
     }

@@ -1,10 +1,9 @@
-using AlarmInbox.Grains.Auth;
-using AlarmInbox.Grains.Diagnostics;
-using AlarmInbox.Grains.Graph;
+using System.Diagnostics;
+using System.Security.Cryptography;
 using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Interfaces.Diagnostics;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Ingestion;
-using AlarmInbox.Grains.Secrets;
 using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,102 +11,93 @@ using Microsoft.Extensions.Options;
 namespace AlarmInbox.Grains.Mailboxes;
 
 /// <summary>
-/// Orchestrates one mailbox: persisted config and watermark; an IDLE session (RFC 2177) as a background loop on the
-/// grain's scheduler where the server offers it, otherwise a grain timer that polls at the configured interval; a
-/// reminder as the watchdog that brings the grain back. IMAP access is <see cref="IImapConnector"/>; fetched mails go
-/// through the one ingestion path, <see cref="MailIngestion"/>. The fetch-and-store logic is in <c>MailboxGrain.Sync.cs</c>,
-/// the IDLE loop in <c>MailboxGrain.Idle.cs</c>; Graph mailboxes poll by delta query instead (<c>MailboxGrain.Graph.cs</c>).
+/// Orchestrates one mailbox, one call at a time: its stored settings and watermark, a grain timer for the poll cadence
+/// and the backoff, a reminder as the watchdog that brings the grain back. The work is done elsewhere: the IMAP sync by
+/// <see cref="ImapFolderSync"/>, a Graph mailbox's delta round by <see cref="GraphMailboxSync"/>, credentials and sessions
+/// by <see cref="MailboxCredentials"/>, health and backoff by <see cref="MailboxHealth"/>, the hand-over by the one
+/// ingestion path (<see cref="MailIngestion"/>). The mailbox has at most one open session: kept here between polls, or
+/// held in IDLE (RFC 2177) by the silo's <see cref="ImapIdleSessions"/>, which calls back when the folder changed.
 /// </summary>
 [GrainType("mailbox")]
 public sealed partial class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Default)] IPersistentState<MailboxGrainState> state,
-    IImapConnector connector,
+    MailboxCredentials credentials,
+    ImapFolderSync folderSync,
+    ImapIdleSessions idleSessions,
+    GraphMailboxSync graphSync,
     MailIngestion ingestion,
-    ISecretProtector secrets,
-    TimeProvider time,
-    IPollStepObserver stepObserver,
-    IOptions<PollingOptions> pollingOptions,
-    IOptions<ImapOptions> imapOptions,
-    ILogger<MailboxGrain> logger,
-    Office365SessionOpener office365,
-    ConnectionTester tester,
-    IOptions<Office365Options> office365Options,
     MailboxMetrics metrics,
     FirstPollPacer pacer,
-    GraphDeltaSync graphSync,
-    ImapFolderSync folderSync) : Grain, IMailboxGrain, IRemindable, IImapSyncTarget
+    IPollStepObserver stepObserver,
+    TimeProvider time,
+    IOptions<PollingOptions> pollingOptions,
+    ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IMailboxIdleEvents, IRemindable
 {
     private const string WatchdogReminder = "poll-watchdog";
 
     private readonly PollingOptions _polling = pollingOptions.Value;
-    private readonly ImapOptions _imap = imapOptions.Value;
-
-    // One sync (search, fetch, store) at a time: the IDLE loop, the timer and PollNowAsync all go through it.
-    private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private readonly MailboxHealth _health = new(pollingOptions.Value, time);
     private IGrainTimer? _timer;
     private bool _pollRunning;
-    private DateTimeOffset? _lastContactAt;
-    private DateTimeOffset? _nextAttemptAt;
+    private bool _idleUnsupported;
+
+    // Set when an IDLE session ended and a new one was opened at once; cleared by the new session's first IDLE round. A
+    // session that ends again before that is a failed reconnect and backed off.
+    private bool _idleReconnecting;
+
+    // True only during the first contact inside CreateAsync: a baseline set then is the UIDNEXT seen at creation.
+    private bool _creationContact;
+
+    private MailboxSyncTarget? _target;
+    private MailboxSessionHolder? _sessions;
 
     private MailboxGrainState S => state.State;
 
+    /// <summary>Where syncs hand mails over and write the watermark.</summary>
+    private MailboxSyncTarget Target => _target ??= new MailboxSyncTarget(Id, state, ingestion, GrainFactory, stepObserver);
+
+    private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>The mailbox's one open session, kept here or in IDLE.</summary>
+    private MailboxSessionHolder Sessions => _sessions ??= new MailboxSessionHolder(Id, idleSessions, _polling, time);
+
     /// <summary>The stored messages, in a grain of their own that is not kept in memory.</summary>
-    private IMailboxMessagesGrain Messages => GrainFactory.GetGrain<IMailboxMessagesGrain>(this.GetPrimaryKeyString());
+    private IMailboxMessagesGrain Messages => GrainFactory.GetGrain<IMailboxMessagesGrain>(Id);
 
     private bool ShouldPoll => S.Exists && S.Settings.Enabled && !S.Paused;
 
     private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
+
+    private bool IdleWanted => ShouldPoll && S.Settings.UseIdle && !_idleUnsupported && S.Settings.AuthType != MailboxAuthType.Graph && !_health.IdleFallbackActive;
+
+    /// <summary>Whether a session should stay open after a poll: polled mailboxes (not IDLE) at a short enough interval.</summary>
+    private bool KeepSessionWanted => _polling.KeepSessions && ShouldPoll && !IdleWanted && Interval <= _polling.KeptSessionMaxInterval;
 
     private MailboxState CurrentState => _pollRunning ? MailboxState.Polling
         : !ShouldPoll ? MailboxState.Paused
         : S.LastError is not null ? MailboxState.Failing
         : MailboxState.Idle;
 
-    /// <summary>
-    /// When the mailbox counts as out of contact: three intervals (at least three IDLE heartbeats) after the last
-    /// contact; <see langword="null"/> when it is not polled. Never reached and failing is out of contact at once; never
-    /// reached and not failing gets the grace of the window.
-    /// </summary>
-    private DateTimeOffset? ContactDeadline => !ShouldPoll ? null
-        : _lastContactAt is { } contact ? contact + HealthyWindow
-        : S.LastError is null ? S.CreatedAt + HealthyWindow
-        : DateTimeOffset.MinValue;
-
-    private void TrackMetrics(MailboxState state)
-    {
-        metrics.Track(this.GetPrimaryKeyString(), state, S.LastError?.Code, ContactDeadline);
-        metrics.TrackCredentialExpiry(
-            this.GetPrimaryKeyString(),
-            S.ProtectedCertificate is not null ? "certificate" : "client_secret",
-            !UsesAppRegistration(S.Settings.AuthType) ? null
-                : S.ProtectedCertificate is not null ? S.CertificateExpiresAt
-                : S.ProtectedClientSecret is not null ? S.Settings.Office365?.ClientSecretExpiresAt
-                : null);
-    }
-
-    private TimeSpan HealthyWindow => 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
-
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _lastContactAt = S.LastSuccessAt;
-        FillInCertificateExpiry();
+        _health.Activated(S);
+        credentials.FillInCertificateExpiry(S);
         if (ShouldPoll)
         {
-            StartTimer(FirstDueTime());
+            StartTimer(pacer.NextDelay(Interval));
         }
 
-        TrackMetrics(CurrentState);
+        TrackMetrics();
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        metrics.Forget(this.GetPrimaryKeyString());
-        await StopIdleLoopAsync();
+        metrics.Forget(Id);
         StopTimer();
-        await CloseKeptSessionAsync();
+        await Sessions.CloseAsync();
     }
 
     /// <inheritdoc />
@@ -122,29 +112,20 @@ public sealed partial class MailboxGrain(
 
         if (S.Exists)
         {
-            throw new InvalidOperationException($"Mailbox {this.GetPrimaryKeyString()} already exists.");
+            throw new InvalidOperationException($"Mailbox {Id} already exists.");
         }
 
-        state.State = new MailboxGrainState
-        {
-            Exists = true,
-            TenantId = tenantId,
-            Settings = WithoutSecrets(settings),
-            ProtectedPassword = settings.Password is { } password ? secrets.Protect(password) : null,
-            CreatedAt = time.GetUtcNow(),
-            PendingBackfill = backfill,
-        };
-        S.BaselineSince = S.CreatedAt;
-        StoreOffice365Secrets(settings);
-        await PersistAsync();
-        LogCreated(logger, this.GetPrimaryKeyString(), tenantId);
-
+        var now = time.GetUtcNow();
+        state.State = new MailboxGrainState { Exists = true, TenantId = tenantId, CreatedAt = now, BaselineSince = now, PendingBackfill = backfill };
+        credentials.StoreNew(S, settings);
+        await state.WriteStateAsync();
+        LogCreated(logger, Id, tenantId);
         if (S.Settings.Enabled)
         {
             await RegisterWatchdogAsync();
             using var contact = new CancellationTokenSource(_polling.InitialContactTimeout);
-            PollResult result;
             _creationContact = true;
+            PollResult result;
             try
             {
                 result = await PollOnceAsync(_polling.InitialContactTimeout, contact.Token);
@@ -154,7 +135,7 @@ public sealed partial class MailboxGrain(
                 _creationContact = false;
             }
 
-            StartTimer(!result.Succeeded ? NextRetryDelay(result) : IdleWanted ? TimeSpan.Zero : Interval);
+            StartTimer(NextDue(result));
         }
 
         return Details();
@@ -176,22 +157,9 @@ public sealed partial class MailboxGrain(
             && string.Equals(old.Username, settings.Username, StringComparison.Ordinal)
             && string.Equals(old.Folder, settings.Folder, StringComparison.Ordinal);
 
-        // The running session uses the old settings: end it, the timer starts the next one with the new ones.
-        await StopIdleLoopAsync();
-        await CloseKeptSessionAsync();
-        S.Settings = WithoutSecrets(settings);
-        if (settings.Password is not null)
-        {
-            S.ProtectedPassword = secrets.Protect(settings.Password);
-        }
-
-        ApplyOffice365Update(old, settings);
-        if (S.Settings.Office365 is { } app)
-        {
-            // Saved again, maybe after a fix outside AlarmInbox (admin consent): the cached token may be renewed once.
-            office365.Forget(app);
-        }
-
+        // The open session uses the old settings: close it, the timer opens the next one with the new ones.
+        await Sessions.CloseAsync();
+        credentials.ApplyUpdate(S, settings);
         if (!sameSource)
         {
             // Another folder or server: its UIDs mean nothing here. Its mails received from now on are new; if the old
@@ -205,12 +173,8 @@ public sealed partial class MailboxGrain(
             S.PendingBackfill = 0;
         }
 
-        S.LastError = null;
-        S.ConsecutiveFailures = 0;
-        _nextAttemptAt = null;
-        _idleFallbackUntil = null;
-        _idleFailures = 0;
-        await PersistAsync();
+        _health.Reset(S);
+        await state.WriteStateAsync();
         await ApplyScheduleAsync();
         return Details();
     }
@@ -226,14 +190,13 @@ public sealed partial class MailboxGrain(
             return false;
         }
 
-        await StopIdleLoopAsync();
         StopTimer();
-        await CloseKeptSessionAsync();
+        await Sessions.CloseAsync();
         await UnregisterWatchdogAsync();
         await Messages.ClearAsync();
         await state.ClearStateAsync();
-        metrics.Forget(this.GetPrimaryKeyString());
-        LogDeleted(logger, this.GetPrimaryKeyString());
+        metrics.Forget(Id);
+        LogDeleted(logger, Id);
         DeactivateOnIdle();
         return true;
     }
@@ -246,59 +209,36 @@ public sealed partial class MailboxGrain(
             return null;
         }
 
-        if (IsIdleLoopRunning)
-        {
-            // The IDLE session is the one connection of this mailbox: ask it to look now instead of opening another.
-            return await RequestIdleSyncAsync();
-        }
-
         using var timeout = new CancellationTokenSource(_polling.PollTimeout);
         var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
         if (ShouldPoll)
         {
-            _timer?.Change(result.MoreWaiting ? TimeSpan.Zero : result.Succeeded ? Interval : NextRetryDelay(result), Interval);
+            _timer?.Change(NextDue(result), Interval);
         }
 
         return result;
     }
 
     /// <inheritdoc />
-    public async Task<MailboxDetails?> PauseAsync()
-    {
-        if (!S.Exists)
-        {
-            return null;
-        }
-
-        S.Paused = true;
-        await PersistAsync();
-        await ApplyScheduleAsync();
-        return Details();
-    }
+    public async Task<MailboxDetails?> PauseAsync() => await SetPausedAsync(true);
 
     /// <inheritdoc />
-    public async Task<MailboxDetails?> ResumeAsync()
-    {
-        if (!S.Exists)
-        {
-            return null;
-        }
-
-        S.Paused = false;
-        await PersistAsync();
-        await ApplyScheduleAsync();
-        return Details();
-    }
+    public async Task<MailboxDetails?> ResumeAsync() => await SetPausedAsync(false);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<MailMessage>?> GetMessagesAsync(int limit)
+    public async Task<IReadOnlyList<MailMessage>?> GetMessagesAsync(int limit) =>
+        S.Exists ? await Messages.GetNewestAsync(limit, S.Watermark.UidValidity) : null;
+
+    /// <inheritdoc />
+    public async Task<ConnectionTestResult?> TestConnectionAsync()
     {
         if (!S.Exists)
         {
             return null;
         }
 
-        return await Messages.GetNewestAsync(limit, S.Watermark.UidValidity);
+        using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+        return await credentials.TestConnectionAsync(S, timeout.Token);
     }
 
     /// <inheritdoc />
@@ -316,10 +256,253 @@ public sealed partial class MailboxGrain(
         // The reminder only has to bring the grain back: activation starts the timer. Restart it if it was lost.
         if (ShouldPoll && _timer is null)
         {
-            StartTimer(FirstDueTime());
+            StartTimer(pacer.NextDelay(Interval));
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task OnIdleRoundAsync(bool changed)
+    {
+        _health.Contact();
+        _idleReconnecting = false;
+        TrackMetrics();
+        if (changed && ShouldPoll)
+        {
+            using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+            var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
+            _timer?.Change(NextDue(result), Interval);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task OnIdleSessionEndedAsync(IdleSessionEnd end)
+    {
+        ArgumentNullException.ThrowIfNull(end);
+        if (!IdleWanted || Sessions.InIdle)
+        {
+            // Not wanted any more, or a newer session is already in IDLE (a poll replaced the one that ended).
+            return;
+        }
+
+        PollResult result;
+        var sessionEnd = end.Code is null or MailboxErrorCodes.Disconnected or MailboxErrorCodes.ConnectionLost or MailboxErrorCodes.Office365SessionExpired;
+        if (sessionEnd && (end.Code is null || end.Rounds > 0 || !_idleReconnecting))
+        {
+            // The server ended an open session (BYE: a kick, a UIDVALIDITY change, Exchange's token expiry), the
+            // connection dropped, or the session reached its lifetime: not a failure of the mailbox. Reconnect at once.
+            _idleReconnecting = end.Code is not null;
+            LogSessionEnded(logger, Id, end.Code ?? "lifetime");
+            using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+            result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
+        }
+        else
+        {
+            // The session failed, or a reconnected one ended again before its first IDLE round: backed off.
+            _idleReconnecting = false;
+            result = await RecordFailureAsync(new MailboxAccessException(end.Code!, end.Message, retryAfter: end.RetryAfter), _polling.PollTimeout, Stopwatch.GetTimestamp());
+        }
+
+        _timer?.Change(NextDue(result), Interval);
+    }
+
+    /// <summary>
+    /// One poll. On the open session if there is one (kept here, or taken back from IDLE): NOOP, then the sync; if that
+    /// session fails for any reason but throttling, it is closed and the poll goes on with a new one. Afterwards the
+    /// session goes into IDLE, is kept, or is logged out. Never throws for expected failures.
+    /// </summary>
+    private async Task<PollResult> PollOnceAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _pollRunning = true;
+        TrackMetrics();
+        try
+        {
+            return S.Settings.AuthType == MailboxAuthType.Graph
+                ? await PollGraphAsync(budget, started, cancellationToken)
+                : await PollImapAsync(budget, started, cancellationToken);
+        }
+        finally
+        {
+            _pollRunning = false;
+            TrackMetrics();
+        }
+    }
+
+    private async Task<PollResult> PollImapAsync(TimeSpan budget, long started, CancellationToken cancellationToken)
+    {
+        if (await Sessions.TakeAsync() is { } held)
+        {
+            try
+            {
+                // RFC 3501 section 6.1.2: NOOP lets the server report new messages on a session that has been quiet.
+                return await SyncAndParkAsync(held, refresh: true, started, cancellationToken);
+            }
+            catch (MailboxAccessException ex) when (ex.Code != MailboxErrorCodes.Throttled)
+            {
+                // Dropped by the server (autologout, BYE, Exchange's token expiry) or broken: one new session.
+                LogOpenSessionFailed(logger, Id, ex.Code);
+            }
+            catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException)
+            {
+                return await RecordFailureAsync(ex, budget, started);
+            }
+        }
+
+        try
+        {
+            var session = await credentials.OpenSessionAsync(S, cancellationToken);
+            return await SyncAndParkAsync(new HeldImapSession(session, time.GetUtcNow()), refresh: false, started, cancellationToken);
+        }
+        catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or CryptographicException)
+        {
+            return await RecordFailureAsync(ex, budget, started);
+        }
+    }
+
+    /// <summary>Syncs on <paramref name="held"/> (after a NOOP when <paramref name="refresh"/>), then hands it to IDLE, keeps it, or logs it out; closes it when anything throws.</summary>
+    private async Task<PollResult> SyncAndParkAsync(HeldImapSession held, bool refresh, long started, CancellationToken cancellationToken)
+    {
+        ImapSyncResult synced;
+        try
+        {
+            if (refresh)
+            {
+                await held.Session.NoOpAsync(cancellationToken);
+            }
+
+            synced = await folderSync.SyncAsync(held.Session, SyncStart(), Target, cancellationToken);
+        }
+        catch
+        {
+            await held.Session.DisposeAsync();
+            throw;
+        }
+
+        if (IdleWanted && !held.Session.SupportsIdle)
+        {
+            _idleUnsupported = true;
+            LogIdleUnsupported(logger, Id);
+        }
+
+        if (IdleWanted)
+        {
+            _health.IdleStarted();
+        }
+
+        await Sessions.ParkAsync(held, synced.FolderCount, idle: IdleWanted, keep: KeepSessionWanted);
+
+        return await RecordSuccessAsync(synced.Stored, synced.UidValidityChanged, synced.MoreWaiting, started);
+    }
+
+    private ImapSyncStart SyncStart() => new()
+    {
+        MailboxId = Id,
+        Watermark = S.Watermark,
+        PendingBackfill = S.PendingBackfill,
+        NewSince = _creationContact ? null : S.BaselineSince ?? S.CreatedAt,
+        LastInSyncAt = S.LastSuccessAt ?? S.CreatedAt,
+    };
+
+    private async Task<PollResult> PollGraphAsync(TimeSpan budget, long started, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_health.GraphNotBefore is { } notBefore && now < notBefore)
+        {
+            var message = $"Microsoft Graph asked for no requests of this mailbox before {notBefore:HH:mm:ss} UTC (Retry-After); nothing was sent.";
+            return await RecordFailureAsync(new MailboxAccessException(MailboxErrorCodes.GraphThrottled, message, retryAfter: notBefore - now), budget, started);
+        }
+
+        try
+        {
+            var round = await graphSync.RunAsync(S, Target, () => state.WriteStateAsync(), cancellationToken);
+            LogGraphRound(logger, Id, round.Pages, round.HandedOver, round.Restarted, round.MoreWaiting);
+            return await RecordSuccessAsync(round.HandedOver, uidValidityChanged: false, round.MoreWaiting, started);
+        }
+        catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or CryptographicException)
+        {
+            return await RecordFailureAsync(ex, budget, started);
+        }
+    }
+
+    private async Task<PollResult> RecordSuccessAsync(int stored, bool uidValidityChanged, bool moreWaiting, long started)
+    {
+        // Every batch already wrote the state; write again only when the visible status changed (or now and then).
+        if (_health.RecordSuccess(S, uidValidityChanged))
+        {
+            await state.WriteStateAsync();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.RecordPoll(elapsed, stored, errorCode: null);
+        LogPolled(logger, Id, stored, S.Watermark.UidValidity, S.Watermark.LastUid, elapsed.TotalMilliseconds);
+        return new PollResult
+        {
+            Succeeded = true,
+            NewMessages = stored,
+            DurationMs = elapsed.TotalMilliseconds,
+            Watermark = S.Watermark,
+            UidValidityChanged = uidValidityChanged,
+            MoreWaiting = moreWaiting,
+        };
+    }
+
+    private async Task<PollResult> RecordFailureAsync(Exception failure, TimeSpan budget, long started)
+    {
+        var (error, changed, idleGivenUp) = _health.RecordFailure(S, failure, budget, countsForIdle: IdleWanted);
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+
+        if (idleGivenUp)
+        {
+            LogIdleFallback(logger, Id, _polling.MaxIdleFailures, _polling.IdleFallbackPeriod.TotalMinutes);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.RecordPoll(elapsed, 0, error.Code);
+        TrackMetrics();
+        LogPollFailed(logger, Id, error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
+        return new PollResult { Succeeded = false, DurationMs = elapsed.TotalMilliseconds, Error = error, Watermark = S.Watermark };
+    }
+
+    /// <summary>When the timer fires next after <paramref name="result"/>: at once when more mails wait, after the interval, or after the backoff.</summary>
+    private TimeSpan NextDue(PollResult result) =>
+        result.MoreWaiting ? TimeSpan.Zero : result.Succeeded ? Interval : _health.NextRetryDelay(S);
+
+    /// <summary>The timer is the poll cadence and the backoff; while a session is in IDLE its ticks do nothing (the IDLE service calls back).</summary>
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        if (!ShouldPoll)
+        {
+            StopTimer();
+            return;
+        }
+
+        if (Sessions.InIdle)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_polling.PollTimeout);
+        var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
+        _timer?.Change(NextDue(result), Interval);
+    }
+
+    private async Task<MailboxDetails?> SetPausedAsync(bool paused)
+    {
+        if (!S.Exists)
+        {
+            return null;
+        }
+
+        S.Paused = paused;
+        await state.WriteStateAsync();
+        await ApplyScheduleAsync();
+        return Details();
     }
 
     private async Task ApplyScheduleAsync()
@@ -331,13 +514,12 @@ public sealed partial class MailboxGrain(
         }
         else
         {
-            await StopIdleLoopAsync();
             StopTimer();
-            await CloseKeptSessionAsync();
+            await Sessions.CloseAsync();
             await UnregisterWatchdogAsync();
         }
 
-        TrackMetrics(CurrentState);
+        TrackMetrics();
     }
 
     private void StartTimer(TimeSpan dueTime)
@@ -355,59 +537,18 @@ public sealed partial class MailboxGrain(
         _timer = null;
     }
 
-    private TimeSpan FirstDueTime() => pacer.NextDelay(Interval);
-
     private async Task RegisterWatchdogAsync() =>
         await this.RegisterOrUpdateReminder(WatchdogReminder, _polling.WatchdogPeriod, _polling.WatchdogPeriod);
 
     private async Task UnregisterWatchdogAsync()
     {
-        var reminder = await this.GetReminder(WatchdogReminder);
-        if (reminder is not null)
+        if (await this.GetReminder(WatchdogReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
     }
 
-    /// <summary>
-    /// The timer is the cadence of plain polling and the watchdog of the IDLE loop: when IDLE is wanted and possible,
-    /// it (re)starts the loop; otherwise it polls once and sets its next due time (interval, or the backoff).
-    /// </summary>
-    private async Task OnTimerAsync(CancellationToken cancellationToken)
-    {
-        if (!ShouldPoll)
-        {
-            StopTimer();
-            return;
-        }
-
-        if (IsIdleLoopRunning)
-        {
-            return;
-        }
-
-        if (IdleWanted && (_nextAttemptAt is null || time.GetUtcNow() >= _nextAttemptAt))
-        {
-            // The IDLE session becomes the mailbox's one connection.
-            await CloseKeptSessionAsync();
-            StartIdleLoop();
-            return;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_polling.PollTimeout);
-        var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-        _timer?.Change(result.MoreWaiting ? TimeSpan.Zero : result.Succeeded ? Interval : NextRetryDelay(result), Interval);
-    }
-
-    private TimeSpan NextRetryDelay(PollResult failed)
-    {
-        var delay = Backoff.NextDelay(_polling, Math.Max(1, S.ConsecutiveFailures), failed.Error?.Code ?? MailboxErrorCodes.Unexpected, _lastRetryAfter, Random.Shared.NextDouble());
-        _nextAttemptAt = time.GetUtcNow() + delay;
-        return delay;
-    }
-
-    private void ThrowIfInvalid(MailboxSettings settings, bool requirePassword)
+    private static void ThrowIfInvalid(MailboxSettings settings, bool requirePassword)
     {
         var errors = MailboxSettingsValidator.Validate(settings, requirePassword);
         if (errors.Count > 0)
@@ -416,34 +557,15 @@ public sealed partial class MailboxGrain(
         }
     }
 
+    private void TrackMetrics()
+    {
+        var current = CurrentState;
+        metrics.Track(Id, current, S.LastError?.Code, _health.ContactDeadline(S, ShouldPoll, Interval));
+        metrics.TrackCredentialExpiry(Id, S.ProtectedCertificate is not null ? "certificate" : "client_secret", MailboxCredentials.CredentialExpiresAt(S));
+    }
+
     private MailboxDetails Details()
     {
-        var config = new MailboxConfig
-        {
-            Id = this.GetPrimaryKeyString(),
-            TenantId = S.TenantId,
-            DisplayName = S.Settings.DisplayName,
-            Host = S.Settings.Host,
-            Port = S.Settings.Port,
-            Security = S.Settings.Security,
-            Username = S.Settings.Username,
-            HasPassword = S.ProtectedPassword is not null,
-            Folder = S.Settings.Folder,
-            PollIntervalSeconds = S.Settings.PollIntervalSeconds,
-            Enabled = S.Settings.Enabled,
-            CreatedAt = S.CreatedAt,
-            UseIdle = S.Settings.UseIdle,
-            AuthType = S.Settings.AuthType,
-            Office365 = S.Settings.Office365 is { } o365
-                ? new Office365Config(o365.Tenant, o365.ClientId, o365.Scope, o365.AuthorityHost, S.ProtectedClientSecret is not null, S.ProtectedCertificate is not null)
-                {
-                    ClientSecretExpiresAt = S.ProtectedClientSecret is null ? null : o365.ClientSecretExpiresAt,
-                    CertificateExpiresAt = S.ProtectedCertificate is null ? null : S.CertificateExpiresAt,
-                }
-                : null,
-            PinnedCertificateSha256 = S.Settings.PinnedCertificateSha256,
-        };
-        var now = time.GetUtcNow();
         var status = new MailboxStatus
         {
             State = CurrentState,
@@ -453,13 +575,12 @@ public sealed partial class MailboxGrain(
             MessagesFetched = S.MessagesFetched,
             Watermark = S.Watermark,
             ConsecutiveFailures = S.ConsecutiveFailures,
-            LastContactAt = _lastContactAt,
-            // Never reached and failing is unhealthy at once; never reached and not failing gets the grace of the window.
-            Healthy = ContactDeadline is not { } deadline || deadline >= now,
-            IdleActive = _idleSessionOpen,
-            NextAttemptAt = S.LastError is null ? null : _nextAttemptAt,
+            LastContactAt = _health.LastContactAt,
+            Healthy = _health.ContactDeadline(S, ShouldPoll, Interval) is not { } deadline || deadline >= time.GetUtcNow(),
+            IdleActive = Sessions.InIdle,
+            NextAttemptAt = S.LastError is null ? null : _health.NextAttemptAt,
         };
-        return new MailboxDetails(config, status);
+        return new MailboxDetails(S.ToConfig(Id), status);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Mailbox {MailboxId} created for tenant {TenantId}")]
@@ -467,4 +588,25 @@ public sealed partial class MailboxGrain(
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Mailbox {MailboxId} deleted")]
     private static partial void LogDeleted(ILogger logger, string mailboxId);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Mailbox {MailboxId} synced: {Count} new, watermark {UidValidity}/{LastUid}, {DurationMs:0.0} ms")]
+    private static partial void LogPolled(ILogger logger, string mailboxId, int count, uint uidValidity, uint lastUid, double durationMs);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Mailbox {MailboxId} poll failed with {Code} ({Failures} in a row), {DurationMs:0.0} ms")]
+    private static partial void LogPollFailed(ILogger logger, string mailboxId, string code, int failures, double durationMs);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: the server does not offer IDLE; polling instead")]
+    private static partial void LogIdleUnsupported(ILogger logger, string mailboxId);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: {Failures} IDLE attempts failed in a row; polling for {Minutes:0} min instead")]
+    private static partial void LogIdleFallback(ILogger logger, string mailboxId, int failures, double minutes);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: the open IMAP session failed with {Code}; opening a new one")]
+    private static partial void LogOpenSessionFailed(ILogger logger, string mailboxId, string code);
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: the IDLE session ended ({Code}); reconnecting at once")]
+    private static partial void LogSessionEnded(ILogger logger, string mailboxId, string code);
+
+    [LoggerMessage(EventId = 7106, Level = LogLevel.Debug, Message = "Graph mailbox {MailboxId}: {Pages} delta pages, {Count} new, link expired and restarted {Restarted}, more waiting {MoreWaiting}")]
+    private static partial void LogGraphRound(ILogger logger, string mailboxId, int pages, int count, bool restarted, bool moreWaiting);
 }

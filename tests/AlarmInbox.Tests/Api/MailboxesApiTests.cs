@@ -22,6 +22,13 @@ public sealed class MailboxesApiTests(ClusterFixture cluster)
         var listed = await _api.GetAsync(path);
         var read = await _api.GetAsync($"{path}/{id}");
         var updated = await _api.PutAsync($"{path}/{id}", Mailbox(user, password: null, displayName: "Alarm neu", pollIntervalSeconds: 30));
+
+        // Saved settings are tried at once (a poll right after the update): the mail goes in after it, so this poll gets it.
+        await Eventually.WaitForAsync(
+            () => _api.GetAsync($"{path}/{id}"),
+            r => (string?)r.Body!["status"]!["lastPollAt"] != (string?)updated.Body!["status"]!["lastPollAt"],
+            TimeSpan.FromSeconds(10),
+            "the poll right after the update");
         await cluster.Imap.AppendCorpusAsync(user, "04-multipart-alternative.eml", Secret);
         var poll = await _api.SendAsync(HttpMethod.Post, $"{path}/{id}/poll");
         var messages = await _api.GetAsync($"{path}/{id}/messages?limit=10");
