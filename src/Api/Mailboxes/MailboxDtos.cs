@@ -125,93 +125,176 @@ public sealed record Office365Request
 }
 
 /// <summary>The app registration of an Office365 or Graph mailbox, without secrets.</summary>
-/// <param name="Tenant">The tenant, normalised (GUID or domain).</param>
-/// <param name="ClientId">Application (client) ID.</param>
-/// <param name="Scope">Token scope.</param>
-/// <param name="AuthorityHost">Entra ID host.</param>
-/// <param name="HasClientSecret">Whether a client secret is stored (never returned).</param>
-/// <param name="HasCertificate">Whether a client certificate is stored (never returned).</param>
-/// <param name="ClientSecretExpiresAt">When the stored client secret expires, if given; null otherwise.</param>
-/// <param name="CertificateExpiresAt">When the stored certificate expires (read from it); null without a certificate.</param>
-public sealed record Office365Response(string Tenant, string ClientId, string Scope, string AuthorityHost, bool HasClientSecret, bool HasCertificate, DateTimeOffset? ClientSecretExpiresAt, DateTimeOffset? CertificateExpiresAt)
+public sealed record Office365Response
 {
+    /// <summary>The tenant, normalised (GUID or domain).</summary>
+    public required string Tenant { get; init; }
+
+    /// <summary>Application (client) ID.</summary>
+    public required string ClientId { get; init; }
+
+    /// <summary>Token scope.</summary>
+    public required string Scope { get; init; }
+
+    /// <summary>Entra ID host.</summary>
+    public required string AuthorityHost { get; init; }
+
+    /// <summary>Whether a client secret is stored (never returned).</summary>
+    public required bool HasClientSecret { get; init; }
+
+    /// <summary>Whether a client certificate is stored (never returned).</summary>
+    public required bool HasCertificate { get; init; }
+
+    /// <summary>When the stored client secret expires, if given; null otherwise.</summary>
+    public DateTimeOffset? ClientSecretExpiresAt { get; init; }
+
+    /// <summary>When the stored certificate expires (read from it); null without a certificate.</summary>
+    public DateTimeOffset? CertificateExpiresAt { get; init; }
+
     internal static Office365Response? From(Office365Config? c) =>
-        c is null ? null : new(c.Tenant, c.ClientId, c.Scope, c.AuthorityHost, c.HasClientSecret, c.HasCertificate, c.ClientSecretExpiresAt, c.CertificateExpiresAt);
+        c is null ? null : new()
+        {
+            Tenant = c.Tenant,
+            ClientId = c.ClientId,
+            Scope = c.Scope,
+            AuthorityHost = c.AuthorityHost,
+            HasClientSecret = c.HasClientSecret,
+            HasCertificate = c.HasCertificate,
+            ClientSecretExpiresAt = c.ClientSecretExpiresAt,
+            CertificateExpiresAt = c.CertificateExpiresAt,
+        };
 }
 
 /// <summary>A mailbox: its config without secrets, and its status.</summary>
-/// <param name="Id">The mailbox id.</param>
-/// <param name="TenantId">The owning tenant.</param>
-/// <param name="DisplayName">Name for people.</param>
-/// <param name="Host">IMAP server.</param>
-/// <param name="Port">TCP port.</param>
-/// <param name="Security">Transport security.</param>
-/// <param name="Username">Login name.</param>
-/// <param name="HasPassword">Whether a password is stored (it is never returned).</param>
-/// <param name="Folder">The watched folder.</param>
-/// <param name="PollIntervalSeconds">Seconds between polls.</param>
-/// <param name="Enabled">Whether it is polled (see also status.state = Paused).</param>
-/// <param name="CreatedAt">When it was created (UTC).</param>
-/// <param name="Status">What it has done.</param>
-/// <param name="UseIdle">Whether an IDLE session is kept where the server offers it.</param>
-/// <param name="AuthType"><c>Password</c> or <c>Office365</c>.</param>
-/// <param name="Office365">The app registration (no secrets) when authType is Office365, else null.</param>
-/// <param name="PinnedCertificateSha256">The pinned server certificate fingerprint (64 hex digits), or null for normal validation.</param>
-public sealed record MailboxResponse(
-    string Id,
-    string TenantId,
-    string DisplayName,
-    string Host,
-    int Port,
-    MailboxSecurity Security,
-    string Username,
-    bool HasPassword,
-    string Folder,
-    int PollIntervalSeconds,
-    bool Enabled,
-    DateTimeOffset CreatedAt,
-    MailboxStatusResponse Status,
-    bool UseIdle,
-    MailboxAuthType AuthType,
-    Office365Response? Office365,
-    string? PinnedCertificateSha256)
+public sealed record MailboxResponse
 {
+    /// <summary>The mailbox id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The owning tenant.</summary>
+    public required string TenantId { get; init; }
+
+    /// <summary>Name for people.</summary>
+    public required string DisplayName { get; init; }
+
+    /// <summary>IMAP server.</summary>
+    public required string Host { get; init; }
+
+    /// <summary>TCP port.</summary>
+    public required int Port { get; init; }
+
+    /// <summary>Transport security.</summary>
+    public required MailboxSecurity Security { get; init; }
+
+    /// <summary>Login name.</summary>
+    public required string Username { get; init; }
+
+    /// <summary>Whether a password is stored (it is never returned).</summary>
+    public required bool HasPassword { get; init; }
+
+    /// <summary>The watched folder.</summary>
+    public required string Folder { get; init; }
+
+    /// <summary>Seconds between polls.</summary>
+    public required int PollIntervalSeconds { get; init; }
+
+    /// <summary>Whether it is polled (see also status.state = Paused).</summary>
+    public required bool Enabled { get; init; }
+
+    /// <summary>When it was created (UTC).</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>What it has done.</summary>
+    public required MailboxStatusResponse Status { get; init; }
+
+    /// <summary>Whether an IDLE session is kept where the server offers it.</summary>
+    public required bool UseIdle { get; init; }
+
+    /// <summary><c>Password</c> or <c>Office365</c>.</summary>
+    public required MailboxAuthType AuthType { get; init; }
+
+    /// <summary>The app registration (no secrets) when authType is Office365, else null.</summary>
+    public Office365Response? Office365 { get; init; }
+
+    /// <summary>The pinned server certificate fingerprint (64 hex digits), or null for normal validation.</summary>
+    public string? PinnedCertificateSha256 { get; init; }
+
     internal static MailboxResponse From(MailboxDetails details)
     {
         var c = details.Config;
-        return new(c.Id, c.TenantId, c.DisplayName, c.Host, c.Port, c.Security, c.Username, c.HasPassword, c.Folder,
-            c.PollIntervalSeconds, c.Enabled, c.CreatedAt, MailboxStatusResponse.From(details.Status), c.UseIdle, c.AuthType, Office365Response.From(c.Office365), c.PinnedCertificateSha256);
+        return new()
+        {
+            Id = c.Id,
+            TenantId = c.TenantId,
+            DisplayName = c.DisplayName,
+            Host = c.Host,
+            Port = c.Port,
+            Security = c.Security,
+            Username = c.Username,
+            HasPassword = c.HasPassword,
+            Folder = c.Folder,
+            PollIntervalSeconds = c.PollIntervalSeconds,
+            Enabled = c.Enabled,
+            CreatedAt = c.CreatedAt,
+            Status = MailboxStatusResponse.From(details.Status),
+            UseIdle = c.UseIdle,
+            AuthType = c.AuthType,
+            Office365 = Office365Response.From(c.Office365),
+            PinnedCertificateSha256 = c.PinnedCertificateSha256,
+        };
     }
 }
 
 /// <summary>The status of a mailbox.</summary>
-/// <param name="State"><c>Idle</c>, <c>Polling</c>, <c>Paused</c> or <c>Failing</c>.</param>
-/// <param name="LastPollAt">End of the last poll (UTC), or null.</param>
-/// <param name="LastSuccessAt">End of the last successful poll (UTC), or null.</param>
-/// <param name="LastError">The last poll's error, or null after a success.</param>
-/// <param name="MessagesFetched">Messages stored since creation.</param>
-/// <param name="ConsecutiveFailures">Failed polls in a row.</param>
-/// <param name="Watermark">UIDVALIDITY and last UID stored.</param>
-/// <param name="Healthy">Whether the server was reached within the last three intervals (or IDLE heartbeats).</param>
-/// <param name="LastContactAt">Last successful contact with the server (UTC): poll, IDLE round trip or NOOP.</param>
-/// <param name="IdleActive">Whether an IDLE session is open right now.</param>
-/// <param name="NextAttemptAt">When the next attempt is planned after a failure (UTC), following the backoff.</param>
-public sealed record MailboxStatusResponse(
-    MailboxState State,
-    DateTimeOffset? LastPollAt,
-    DateTimeOffset? LastSuccessAt,
-    ErrorResponse? LastError,
-    long MessagesFetched,
-    int ConsecutiveFailures,
-    WatermarkResponse Watermark,
-    bool Healthy,
-    DateTimeOffset? LastContactAt,
-    bool IdleActive,
-    DateTimeOffset? NextAttemptAt)
+public sealed record MailboxStatusResponse
 {
-    internal static MailboxStatusResponse From(MailboxStatus s) => new(
-        s.State, s.LastPollAt, s.LastSuccessAt, ErrorResponse.From(s.LastError), s.MessagesFetched, s.ConsecutiveFailures,
-        new WatermarkResponse(s.Watermark.UidValidity, s.Watermark.LastUid), s.Healthy, s.LastContactAt, s.IdleActive, s.NextAttemptAt);
+    /// <summary><c>Idle</c>, <c>Polling</c>, <c>Paused</c> or <c>Failing</c>.</summary>
+    public required MailboxState State { get; init; }
+
+    /// <summary>End of the last poll (UTC), or null.</summary>
+    public DateTimeOffset? LastPollAt { get; init; }
+
+    /// <summary>End of the last successful poll (UTC), or null.</summary>
+    public DateTimeOffset? LastSuccessAt { get; init; }
+
+    /// <summary>The last poll's error, or null after a success.</summary>
+    public ErrorResponse? LastError { get; init; }
+
+    /// <summary>Messages stored since creation.</summary>
+    public required long MessagesFetched { get; init; }
+
+    /// <summary>Failed polls in a row.</summary>
+    public required int ConsecutiveFailures { get; init; }
+
+    /// <summary>UIDVALIDITY and last UID stored.</summary>
+    public required WatermarkResponse Watermark { get; init; }
+
+    /// <summary>Whether the server was reached within the last three intervals (or IDLE heartbeats).</summary>
+    public required bool Healthy { get; init; }
+
+    /// <summary>Last successful contact with the server (UTC): poll, IDLE round trip or NOOP.</summary>
+    public DateTimeOffset? LastContactAt { get; init; }
+
+    /// <summary>Whether an IDLE session is open right now.</summary>
+    public required bool IdleActive { get; init; }
+
+    /// <summary>When the next attempt is planned after a failure (UTC), following the backoff.</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    internal static MailboxStatusResponse From(MailboxStatus s) => new()
+    {
+        State = s.State,
+        LastPollAt = s.LastPollAt,
+        LastSuccessAt = s.LastSuccessAt,
+        LastError = ErrorResponse.From(s.LastError),
+        MessagesFetched = s.MessagesFetched,
+        ConsecutiveFailures = s.ConsecutiveFailures,
+        Watermark = new WatermarkResponse(s.Watermark.UidValidity, s.Watermark.LastUid),
+        Healthy = s.Healthy,
+        LastContactAt = s.LastContactAt,
+        IdleActive = s.IdleActive,
+        NextAttemptAt = s.NextAttemptAt,
+    };
 }
 
 /// <summary>A poll error.</summary>
@@ -230,78 +313,156 @@ public sealed record ErrorResponse(string Code, string Message, DateTimeOffset A
 public sealed record WatermarkResponse(uint UidValidity, uint LastUid);
 
 /// <summary>What <c>POST …/poll</c> did.</summary>
-/// <param name="Succeeded">Whether the poll worked.</param>
-/// <param name="NewMessages">Messages stored by this poll.</param>
-/// <param name="DurationMs">Duration in milliseconds.</param>
-/// <param name="Error">The error, when it failed.</param>
-/// <param name="Watermark">The watermark afterwards.</param>
-/// <param name="UidValidityChanged">Whether the folder's UIDVALIDITY had changed.</param>
-/// <param name="MoreWaiting">Whether more messages wait (a next poll follows at once).</param>
-public sealed record PollResponse(bool Succeeded, int NewMessages, double DurationMs, ErrorResponse? Error, WatermarkResponse Watermark, bool UidValidityChanged, bool MoreWaiting)
+public sealed record PollResponse
 {
-    internal static PollResponse From(PollResult r) => new(
-        r.Succeeded, r.NewMessages, Math.Round(r.DurationMs, 1), ErrorResponse.From(r.Error),
-        new WatermarkResponse(r.Watermark.UidValidity, r.Watermark.LastUid), r.UidValidityChanged, r.MoreWaiting);
+    /// <summary>Whether the poll worked.</summary>
+    public required bool Succeeded { get; init; }
+
+    /// <summary>Messages stored by this poll.</summary>
+    public required int NewMessages { get; init; }
+
+    /// <summary>Duration in milliseconds.</summary>
+    public required double DurationMs { get; init; }
+
+    /// <summary>The error, when it failed.</summary>
+    public ErrorResponse? Error { get; init; }
+
+    /// <summary>The watermark afterwards.</summary>
+    public required WatermarkResponse Watermark { get; init; }
+
+    /// <summary>Whether the folder's UIDVALIDITY had changed.</summary>
+    public required bool UidValidityChanged { get; init; }
+
+    /// <summary>Whether more messages wait (a next poll follows at once).</summary>
+    public required bool MoreWaiting { get; init; }
+
+    internal static PollResponse From(PollResult r) => new()
+    {
+        Succeeded = r.Succeeded,
+        NewMessages = r.NewMessages,
+        DurationMs = Math.Round(r.DurationMs, 1),
+        Error = ErrorResponse.From(r.Error),
+        Watermark = new WatermarkResponse(r.Watermark.UidValidity, r.Watermark.LastUid),
+        UidValidityChanged = r.UidValidityChanged,
+        MoreWaiting = r.MoreWaiting,
+    };
 }
 
 /// <summary>A stored message.</summary>
-/// <param name="UidValidity">UIDVALIDITY when fetched.</param>
-/// <param name="Uid">UID in the folder.</param>
-/// <param name="MessageId">Message-ID without angle brackets, or null.</param>
-/// <param name="From">Sender address, or null.</param>
-/// <param name="FromName">Sender display name, or null.</param>
-/// <param name="To">Recipient addresses.</param>
-/// <param name="Subject">Decoded subject.</param>
-/// <param name="Date">Date header, or null.</param>
-/// <param name="InternalDate">Server receive time (INTERNALDATE), or null.</param>
-/// <param name="Size">Raw size in bytes.</param>
-/// <param name="Text">Decoded text (HTML rendered to text), at most 32768 characters.</param>
-/// <param name="TextTruncated">Whether the text was cut.</param>
-/// <param name="Attachments">Attachment names, types and sizes.</param>
-/// <param name="FetchedAt">When AlarmInbox stored it (UTC).</param>
-/// <param name="Late">Whether the mail was evaluated more than <c>lateAfterMinutes</c> after it was sent (Date header, else server receive time); the same flag as its alarm's.</param>
-/// <param name="AttachedMessage">The mail attached to it (forwarded as an attachment), by its names, or null.</param>
-/// <param name="Truncated">Whether processing stopped at a limit (see <c>limits</c>); text and attachments are what was extracted up to it.</param>
-/// <param name="Limits">The limits hit (<c>mime_depth</c>, <c>undecodable</c>, …); empty for a mail read completely.</param>
-public sealed record MessageResponse(
-    uint UidValidity,
-    uint Uid,
-    string? MessageId,
-    string? From,
-    string? FromName,
-    IReadOnlyList<string> To,
-    string Subject,
-    DateTimeOffset? Date,
-    DateTimeOffset? InternalDate,
-    long Size,
-    string Text,
-    bool TextTruncated,
-    IReadOnlyList<AttachmentResponse> Attachments,
-    DateTimeOffset FetchedAt,
-    bool Late,
-    AttachedMessageResponse? AttachedMessage,
-    bool Truncated,
-    IReadOnlyList<string> Limits)
+public sealed record MessageResponse
 {
-    internal static MessageResponse Create(MailMessage m) => new(
-        m.UidValidity, m.Uid, m.MessageId, m.From, m.FromName, m.To, m.Subject, m.Date, m.InternalDate, m.Size, m.Text,
-        m.TextTruncated, m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(), m.FetchedAt, m.Late,
-        AttachedMessageResponse.Create(m.AttachedMessage), m.Truncated, m.Limits);
+    /// <summary>UIDVALIDITY when fetched.</summary>
+    public required uint UidValidity { get; init; }
+
+    /// <summary>UID in the folder.</summary>
+    public required uint Uid { get; init; }
+
+    /// <summary>Message-ID without angle brackets, or null.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>Sender address, or null.</summary>
+    public string? From { get; init; }
+
+    /// <summary>Sender display name, or null.</summary>
+    public string? FromName { get; init; }
+
+    /// <summary>Recipient addresses.</summary>
+    public required IReadOnlyList<string> To { get; init; }
+
+    /// <summary>Decoded subject.</summary>
+    public required string Subject { get; init; }
+
+    /// <summary>Date header, or null.</summary>
+    public DateTimeOffset? Date { get; init; }
+
+    /// <summary>Server receive time (INTERNALDATE), or null.</summary>
+    public DateTimeOffset? InternalDate { get; init; }
+
+    /// <summary>Raw size in bytes.</summary>
+    public required long Size { get; init; }
+
+    /// <summary>Decoded text (HTML rendered to text), at most 32768 characters.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Whether the text was cut.</summary>
+    public required bool TextTruncated { get; init; }
+
+    /// <summary>Attachment names, types and sizes.</summary>
+    public required IReadOnlyList<AttachmentResponse> Attachments { get; init; }
+
+    /// <summary>When AlarmInbox stored it (UTC).</summary>
+    public required DateTimeOffset FetchedAt { get; init; }
+
+    /// <summary>Whether the mail was evaluated more than <c>lateAfterMinutes</c> after it was sent (Date header, else server receive time); the same flag as its alarm's.</summary>
+    public required bool Late { get; init; }
+
+    /// <summary>The mail attached to it (forwarded as an attachment), by its names, or null.</summary>
+    public AttachedMessageResponse? AttachedMessage { get; init; }
+
+    /// <summary>Whether processing stopped at a limit (see <c>limits</c>); text and attachments are what was extracted up to it.</summary>
+    public required bool Truncated { get; init; }
+
+    /// <summary>The limits hit (<c>mime_depth</c>, <c>undecodable</c>, …); empty for a mail read completely.</summary>
+    public required IReadOnlyList<string> Limits { get; init; }
+
+    internal static MessageResponse Create(MailMessage m) => new()
+    {
+        UidValidity = m.UidValidity,
+        Uid = m.Uid,
+        MessageId = m.MessageId,
+        From = m.From,
+        FromName = m.FromName,
+        To = m.To,
+        Subject = m.Subject,
+        Date = m.Date,
+        InternalDate = m.InternalDate,
+        Size = m.Size,
+        Text = m.Text,
+        TextTruncated = m.TextTruncated,
+        Attachments = m.Attachments.Select(a => new AttachmentResponse(a.FileName, a.ContentType, a.Size)).ToList(),
+        FetchedAt = m.FetchedAt,
+        Late = m.Late,
+        AttachedMessage = AttachedMessageResponse.Create(m.AttachedMessage),
+        Truncated = m.Truncated,
+        Limits = m.Limits,
+    };
 }
 
 /// <summary>A mail attached to a stored mail (forwarded as an attachment), by its names; the alarm is evaluated on it when the outer mail's own text has no alarm content.</summary>
-/// <param name="AttachedAs"><c>message/rfc822</c> or <c>application/ms-tnef</c> (Outlook's winmail.dat).</param>
-/// <param name="Subject">Its decoded subject.</param>
-/// <param name="From">Its sender address, or null.</param>
-/// <param name="FromName">Its sender's display name, or null.</param>
-/// <param name="MessageId">Its Message-ID, or null.</param>
-/// <param name="Date">Its Date header, or null.</param>
-/// <param name="AttachedMessage">A mail attached to it in turn (at most three levels), or null.</param>
-public sealed record AttachedMessageResponse(
-    string AttachedAs, string Subject, string? From, string? FromName, string? MessageId, DateTimeOffset? Date, AttachedMessageResponse? AttachedMessage)
+public sealed record AttachedMessageResponse
 {
+    /// <summary><c>message/rfc822</c> or <c>application/ms-tnef</c> (Outlook's winmail.dat).</summary>
+    public required string AttachedAs { get; init; }
+
+    /// <summary>Its decoded subject.</summary>
+    public required string Subject { get; init; }
+
+    /// <summary>Its sender address, or null.</summary>
+    public string? From { get; init; }
+
+    /// <summary>Its sender's display name, or null.</summary>
+    public string? FromName { get; init; }
+
+    /// <summary>Its Message-ID, or null.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>Its Date header, or null.</summary>
+    public DateTimeOffset? Date { get; init; }
+
+    /// <summary>A mail attached to it in turn (at most three levels), or null.</summary>
+    public AttachedMessageResponse? AttachedMessage { get; init; }
+
     internal static AttachedMessageResponse? Create(MailAttachedMessage? m) =>
-        m is null ? null : new(m.AttachedAs, m.Subject, m.From, m.FromName, m.MessageId, m.Date, Create(m.AttachedMessage));
+        m is null ? null : new()
+        {
+            AttachedAs = m.AttachedAs,
+            Subject = m.Subject,
+            From = m.From,
+            FromName = m.FromName,
+            MessageId = m.MessageId,
+            Date = m.Date,
+            AttachedMessage = Create(m.AttachedMessage),
+        };
 }
 
 /// <summary>An attachment's metadata.</summary>

@@ -104,13 +104,13 @@ public sealed partial class MsalAccessTokenProvider(
         return $"{app.Authority.ToLowerInvariant()}|{app.ClientId.ToLowerInvariant()}|{hash}";
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Token for app {ClientId}: from cache {FromCache}, forced {Forced}, expires {ExpiresOn:O}, {DurationMs:0.0} ms")]
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Debug, Message = "Token for app {ClientId}: from cache {FromCache}, forced {Forced}, expires {ExpiresOn:O}, {DurationMs:0.0} ms")]
     private static partial void LogToken(ILogger logger, string clientId, bool fromCache, bool forced, DateTimeOffset expiresOn, double durationMs);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Token request for app {ClientId} failed with {Code} (transient {Transient}); next request not before {Until:O} ({ExceptionType})")]
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "Token request for app {ClientId} failed with {Code} (transient {Transient}); next request not before {Until:O} ({ExceptionType})")]
     private static partial void LogTokenFailed(ILogger logger, string clientId, string code, bool transient, DateTimeOffset until, string exceptionType);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Token request for app {ClientId} paused after {Code} until {Until:O}")]
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "Token request for app {ClientId} paused after {Code} until {Until:O}")]
     private static partial void LogPaused(ILogger logger, string clientId, string code, DateTimeOffset until);
 
     /// <summary>One app registration: its MSAL application and the pacing state of its failures.</summary>

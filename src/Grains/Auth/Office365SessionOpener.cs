@@ -123,7 +123,7 @@ public sealed partial class Office365SessionOpener(IImapConnector connector, IAc
 
     private static Session Wrap(IImapSession inner, Office365Settings app, string username) => new(inner, app, username);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "A cached token of app {ClientId} was refused by {Host}; trying once with a fresh token")]
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Information, Message = "A cached token of app {ClientId} was refused by {Host}; trying once with a fresh token")]
     private static partial void LogCachedTokenRejected(ILogger logger, string clientId, string host);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "A cached token of app {ClientId} cannot work ({Code}); asking once for a fresh token")]

@@ -231,7 +231,7 @@ public sealed partial class MailKitImapConnector(
     [System.Text.RegularExpressions.GeneratedRegex(@"maximum number of (simultaneous |concurrent )?connections|too many (simultaneous |concurrent |open )?(connections|sessions)|connection limit", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex ConnectionLimitReply();
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "IMAP {Step} to {Host}:{Port} failed with {Code} ({ExceptionType})")]
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "IMAP {Step} to {Host}:{Port} failed with {Code} ({ExceptionType})")]
     private static partial void LogStepFailed(ILogger logger, Step step, string host, int port, string code, string exceptionType);
 
     internal enum Step

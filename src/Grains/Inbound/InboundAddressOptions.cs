@@ -11,4 +11,7 @@ public sealed class InboundAddressOptions
 
     /// <summary>How long a silo caches a resolved token; a revocation reaches the other silos within this time (the local one at once).</summary>
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many resolved tokens a silo caches at most (one entry each, a few hundred bytes); beyond it the cache evicts entries and lookups go to the directory grain.</summary>
+    public int CacheMaxEntries { get; set; } = 10_000;
 }

@@ -29,8 +29,14 @@ public static class MailboxConfigMapping
             CreatedAt = state.CreatedAt,
             UseIdle = settings.UseIdle,
             AuthType = settings.AuthType,
-            Office365 = o365 is null ? null : new Office365Config(o365.Tenant, o365.ClientId, o365.Scope, o365.AuthorityHost, state.ProtectedClientSecret is not null, state.ProtectedCertificate is not null)
+            Office365 = o365 is null ? null : new Office365Config
             {
+                Tenant = o365.Tenant,
+                ClientId = o365.ClientId,
+                Scope = o365.Scope,
+                AuthorityHost = o365.AuthorityHost,
+                HasClientSecret = state.ProtectedClientSecret is not null,
+                HasCertificate = state.ProtectedCertificate is not null,
                 ClientSecretExpiresAt = state.ProtectedClientSecret is null ? null : o365.ClientSecretExpiresAt,
                 CertificateExpiresAt = state.ProtectedCertificate is null ? null : state.CertificateExpiresAt,
             },

@@ -604,9 +604,9 @@ public sealed partial class MailboxGrain(
     [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: the open IMAP session failed with {Code}; opening a new one")]
     private static partial void LogOpenSessionFailed(ILogger logger, string mailboxId, string code);
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: the IDLE session ended ({Code}); reconnecting at once")]
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: the IDLE session ended ({Code}); reconnecting at once")]
     private static partial void LogSessionEnded(ILogger logger, string mailboxId, string code);
 
-    [LoggerMessage(EventId = 7106, Level = LogLevel.Debug, Message = "Graph mailbox {MailboxId}: {Pages} delta pages, {Count} new, link expired and restarted {Restarted}, more waiting {MoreWaiting}")]
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Debug, Message = "Graph mailbox {MailboxId}: {Pages} delta pages, {Count} new, link expired and restarted {Restarted}, more waiting {MoreWaiting}")]
     private static partial void LogGraphRound(ILogger logger, string mailboxId, int pages, int count, bool restarted, bool moreWaiting);
 }
