@@ -59,7 +59,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         var api = Path.Combine(root, "src", "Api", "bin", "Release", "net10.0");
         env._silo = StartDotnet(Path.Combine(silo, "AlarmInbox.Silo.dll"), silo,
             $"--AlarmInbox:Storage:DataDirectory={Path.Combine(work, "data")}", $"--AlarmInbox:Silo:SiloPort={FreePort()}",
-            $"--AlarmInbox:Silo:GatewayPort={gateway}", "--Logging:LogLevel:Default=Warning");
+            $"--AlarmInbox:Silo:GatewayPort={gateway}", "--AlarmInbox:Egress:AllowLoopback=true", "--Logging:LogLevel:Default=Warning");
         var operatorKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         env._api = StartDotnet(Path.Combine(api, "AlarmInbox.Api.dll"), api,
             $"--urls=http://127.0.0.1:{apiPort}", $"--AlarmInbox:Cluster:GatewayPort={gateway}", "--Logging:LogLevel:Default=Warning",
