@@ -33,23 +33,20 @@ public static class InboundAddressesApi
             return Problems.TenantNotFound(tenantId);
         }
 
-        var description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
-        if (description is { Length: > InboundLimits.MaxDescriptionLength })
+        // The grain validates the description, and the directory grain that owns the tenant's list enforces the limit one
+        // create at a time, so concurrent creates cannot pass it together (issue 15 item 4).
+        var id = "inb-" + RandomNumberGenerator.GetHexString(12, lowercase: true);
+        var result = await grains.GetGrain<IInboundAddressGrain>(id).TryCreateAsync(tenantId, request.Description);
+        if (result.FieldErrors.Count > 0)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["description"] = [$"description must be at most {InboundLimits.MaxDescriptionLength} characters."],
-            });
+            return TypedResults.ValidationProblem(result.FieldErrors.ToDictionary());
         }
 
-        var directory = grains.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key);
-        if ((await directory.ListAsync(tenantId)).Count >= InboundLimits.MaxAddressesPerTenant)
+        if (result.Created is not { } created)
         {
             return Problems.Of(StatusCodes.Status409Conflict, "Too many inbound addresses.", $"A tenant may have at most {InboundLimits.MaxAddressesPerTenant} inbound addresses (revoked ones count).", "tenantId");
         }
 
-        var id = "inb-" + RandomNumberGenerator.GetHexString(12, lowercase: true);
-        var created = await grains.GetGrain<IInboundAddressGrain>(id).CreateAsync(tenantId, description);
         return TypedResults.Created($"/api/tenants/{tenantId}/inbound-addresses/{id}", InboundAddressResponse.From(created));
     }
 

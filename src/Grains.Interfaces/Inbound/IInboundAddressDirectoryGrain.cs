@@ -21,6 +21,14 @@ public interface IInboundAddressDirectoryGrain : IGrainWithStringKey
     [Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<string>> ListAsync(string tenantId);
 
+    /// <summary>
+    /// Adds an address id to a tenant's list unless the tenant has <see cref="InboundLimits.MaxAddressesPerTenant"/>
+    /// addresses already. Calls are handled one at a time, so concurrent creates cannot pass the limit together.
+    /// </summary>
+    /// <returns><see langword="true"/> when the id is in the list (added now or before); <see langword="false"/> when the limit is reached.</returns>
+    [Alias("TryAddAddressAsync")]
+    Task<bool> TryAddAddressAsync(string tenantId, string addressId);
+
     /// <summary>Adds an address id to a tenant's list.</summary>
     /// <exception cref="InvalidOperationException">The tenant already has <see cref="InboundLimits.MaxAddressesPerTenant"/> addresses.</exception>
     [Alias("AddAddressAsync")]

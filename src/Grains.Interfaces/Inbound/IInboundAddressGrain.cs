@@ -16,6 +16,16 @@ public interface IInboundAddressGrain : IGrainWithStringKey
     [Alias("CreateAsync")]
     Task<InboundAddressInfo> CreateAsync(string tenantId, string? description);
 
+    /// <summary>
+    /// Creates the address with a new random token and registers it in the directory, or answers why not: a description
+    /// longer than <see cref="InboundLimits.MaxDescriptionLength"/> (field <c>description</c>), or a tenant at its
+    /// limit of addresses (enforced by the directory grain, one call at a time, so it cannot be raced). Nothing is
+    /// stored when nothing is created. A blank description is stored as none; others are trimmed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The address exists already (ids are random: a caller's bug).</exception>
+    [Alias("TryCreateAsync")]
+    Task<InboundAddressCreateResult> TryCreateAsync(string tenantId, string? description);
+
     /// <summary>Returns the address, or <see langword="null"/> when it was never created. No side effects.</summary>
     [Alias("GetAsync")]
     [Orleans.Concurrency.AlwaysInterleave]

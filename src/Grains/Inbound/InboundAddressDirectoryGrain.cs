@@ -16,25 +16,46 @@ public sealed class InboundAddressDirectoryGrain(
         Task.FromResult<IReadOnlyList<string>>(state.State.Tenants.TryGetValue(tenantId, out var ids) ? [.. ids] : []);
 
     /// <inheritdoc />
-    public async Task AddAddressAsync(string tenantId, string addressId)
+    public async Task<bool> TryAddAddressAsync(string tenantId, string addressId)
     {
-        if (!state.State.Tenants.TryGetValue(tenantId, out var ids))
-        {
-            state.State.Tenants[tenantId] = ids = [];
-        }
-
+        var ids = state.State.Tenants.GetValueOrDefault(tenantId) ?? [];
         if (ids.Contains(addressId))
         {
-            return;
+            return true;
         }
 
         if (ids.Count >= InboundLimits.MaxAddressesPerTenant)
         {
-            throw new InvalidOperationException($"Tenant '{tenantId}' already has {InboundLimits.MaxAddressesPerTenant} inbound addresses.");
+            return false;
         }
 
         ids.Add(addressId);
-        await state.WriteStateAsync();
+        state.State.Tenants[tenantId] = ids;
+        var written = false;
+        try
+        {
+            await state.WriteStateAsync();
+            written = true;
+        }
+        finally
+        {
+            if (!written)
+            {
+                // Not stored: the slot is free again for the next attempt.
+                ids.Remove(addressId);
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task AddAddressAsync(string tenantId, string addressId)
+    {
+        if (!await TryAddAddressAsync(tenantId, addressId))
+        {
+            throw new InvalidOperationException($"Tenant '{tenantId}' already has {InboundLimits.MaxAddressesPerTenant} inbound addresses.");
+        }
     }
 
     /// <inheritdoc />

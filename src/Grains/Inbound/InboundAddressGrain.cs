@@ -31,14 +31,41 @@ public sealed partial class InboundAddressGrain(
     /// <inheritdoc />
     public async Task<InboundAddressInfo> CreateAsync(string tenantId, string? description)
     {
+        var result = await TryCreateAsync(tenantId, description);
+        return result.Created ?? throw new InvalidOperationException(result.LimitReached
+            ? $"Tenant '{tenantId}' already has {InboundLimits.MaxAddressesPerTenant} inbound addresses."
+            : string.Join(" ", result.FieldErrors.SelectMany(e => e.Value)));
+    }
+
+    /// <inheritdoc />
+    public async Task<InboundAddressCreateResult> TryCreateAsync(string tenantId, string? description)
+    {
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         if (S.Info is not null)
         {
             throw new InvalidOperationException($"The inbound address '{AddressId}' exists already.");
         }
 
+        description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+        if (description is { Length: > InboundLimits.MaxDescriptionLength })
+        {
+            return new InboundAddressCreateResult
+            {
+                FieldErrors = new Dictionary<string, string[]>
+                {
+                    ["description"] = [$"description must be at most {InboundLimits.MaxDescriptionLength} characters."],
+                },
+            };
+        }
+
+        // The directory owns the tenant's list and takes one call at a time: the limit holds under concurrent creates.
         var directory = GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key);
-        await directory.AddAddressAsync(tenantId, AddressId);
+        if (!await directory.TryAddAddressAsync(tenantId, AddressId))
+        {
+            LogLimitReached(logger, tenantId, InboundLimits.MaxAddressesPerTenant);
+            return new InboundAddressCreateResult { LimitReached = true };
+        }
+
         var token = NewToken();
         S.Token = token;
         S.Info = new InboundAddressInfo
@@ -53,7 +80,7 @@ public sealed partial class InboundAddressGrain(
         await state.WriteStateAsync();
         await directory.SetTokenAsync(token, new InboundRoute(tenantId, AddressId), previousToken: null);
         LogCreated(logger, tenantId, AddressId);
-        return Current();
+        return new InboundAddressCreateResult { Created = Current() };
     }
 
     /// <inheritdoc />
@@ -174,6 +201,9 @@ public sealed partial class InboundAddressGrain(
 
     /// <summary>20 characters of a lower-case base-32 alphabet: 100 bits, not guessable, safe in any local part.</summary>
     private static string NewToken() => RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyz23456789", 20);
+
+    [LoggerMessage(EventId = 4310, Level = LogLevel.Information, Message = "Tenant {TenantId}: inbound address not created, the tenant has {Limit} already")]
+    private static partial void LogLimitReached(ILogger logger, string tenantId, int limit);
 
     [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Tenant {TenantId}: inbound address {AddressId} created")]
     private static partial void LogCreated(ILogger logger, string tenantId, string addressId);

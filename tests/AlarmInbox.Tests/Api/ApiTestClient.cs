@@ -22,7 +22,12 @@ public sealed class ApiTestClient(HttpClient http)
 
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
-        Bodies.Add(body);
+        lock (Bodies)
+        {
+            // Tests fire requests concurrently through one client.
+            Bodies.Add(body);
+        }
+
         var node = body.Length == 0 ? null : JsonNode.Parse(body);
         return new ApiResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, node, response.Headers.Location?.ToString());
     }

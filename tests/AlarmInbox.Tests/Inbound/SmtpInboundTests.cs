@@ -266,6 +266,30 @@ public sealed class SmtpInboundTests(SmtpSiloFixture fixture, ITestOutputHelper 
         Assert.Equal("application/problem+json", missing.MediaType);
     }
 
+    [Fact]
+    public async Task ConcurrentCreatesCreateExactlyTheLimitOfAddressesAndAnswerTheRestWithAProblemNamingTheField()
+    {
+        var tenantId = await AlarmSiloFixture.CreateTenantAsync(fixture.Silo.Grains);
+
+        // 30 creates at once: before, each request checked the count itself, so several could pass it together.
+        var responses = await Task.WhenAll(Enumerable.Range(0, InboundLimits.MaxAddressesPerTenant + 10).Select(i =>
+            fixture.Api.PostAsync($"/api/tenants/{tenantId}/inbound-addresses", new { description = $"Leitstelle {i}" })));
+        var listed = await fixture.Api.GetAsync($"/api/tenants/{tenantId}/inbound-addresses");
+
+        Assert.Equal(InboundLimits.MaxAddressesPerTenant, responses.Count(r => r.Status == 201));
+        var refused = responses.Where(r => r.Status != 201).ToList();
+        Assert.Equal(10, refused.Count);
+        Assert.All(refused, r =>
+        {
+            Assert.Equal(409, r.Status);
+            Assert.Equal("application/problem+json", r.MediaType);
+            Assert.Equal("tenantId", (string?)r.Body!["field"]);
+        });
+        Assert.Equal(
+            responses.Where(r => r.Status == 201).Select(r => (string)r.Body!["id"]!).Order(StringComparer.Ordinal),
+            listed.Body!.AsArray().Select(a => (string)a!["id"]!).Order(StringComparer.Ordinal));
+    }
+
     private static MimeMessage Mail(string subject, string? text = null)
     {
         var message = new MimeMessage();
