@@ -62,7 +62,6 @@ public sealed partial class InboundAddressGrain(
         var directory = GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key);
         if (!await directory.TryAddAddressAsync(tenantId, AddressId))
         {
-            LogLimitReached(logger, tenantId, InboundLimits.MaxAddressesPerTenant);
             return new InboundAddressCreateResult { LimitReached = true };
         }
 
@@ -201,9 +200,6 @@ public sealed partial class InboundAddressGrain(
 
     /// <summary>20 characters of a lower-case base-32 alphabet: 100 bits, not guessable, safe in any local part.</summary>
     private static string NewToken() => RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyz23456789", 20);
-
-    [LoggerMessage(EventId = 4310, Level = LogLevel.Information, Message = "Tenant {TenantId}: inbound address not created, the tenant has {Limit} already")]
-    private static partial void LogLimitReached(ILogger logger, string tenantId, int limit);
 
     [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Tenant {TenantId}: inbound address {AddressId} created")]
     private static partial void LogCreated(ILogger logger, string tenantId, string addressId);
