@@ -30,6 +30,11 @@ public sealed partial class AlarmFeedHub(IClusterClient cluster, TimeProvider ti
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TenantFeed> _tenants = new(StringComparer.Ordinal);
 
+    private long _streamItems;
+
+    /// <summary>How many alarms this process has received through stream subscriptions since it started (repeats included); for tests.</summary>
+    public long StreamItems => Interlocked.Read(ref _streamItems);
+
     /// <summary>How many alarms pages of <paramref name="tenantId"/> are open in this process, and whether they share a stream subscription.</summary>
     public (int Pages, bool Subscribed) Watching(string tenantId)
     {
@@ -234,6 +239,7 @@ public sealed partial class AlarmFeedHub(IClusterClient cluster, TimeProvider ti
                     .GetStream<AlarmRecord>(StreamId.Create(AlarmStreams.Namespace, TenantId));
                 _subscription = await stream.SubscribeAsync((record, _) =>
                 {
+                    Interlocked.Increment(ref hub._streamItems);
                     hub.Publish(this, AlarmResponse.From(record, deliveries: null));
                     return Task.CompletedTask;
                 });
