@@ -237,7 +237,7 @@ public sealed record RevisionResponse(int Revision, SourceResponse Source, DateT
 /// <param name="WebhookId">Webhook.</param>
 /// <param name="Revision">Alarm revision.</param>
 /// <param name="IdempotencyKey"><c>{alarmId}.{revision}</c>, sent as <c>Idempotency-Key</c>.</param>
-/// <param name="State"><c>Pending</c>, <c>Delivered</c> or <c>DeadLetter</c>.</param>
+/// <param name="State"><c>Pending</c>, <c>Delivered</c>, <c>DeadLetter</c> or <c>Superseded</c> (a later revision replaced it before it was sent).</param>
 /// <param name="Attempts">Attempts so far.</param>
 /// <param name="CreatedAt">Queued at (UTC).</param>
 /// <param name="LastAttemptAt">Last attempt (UTC), or null.</param>

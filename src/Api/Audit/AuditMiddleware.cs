@@ -6,14 +6,16 @@ using AlarmInbox.Grains.Interfaces.Security;
 namespace AlarmInbox.Api.Audit;
 
 /// <summary>
-/// Records every changing request (POST, PUT, PATCH, DELETE) and every refused one (401, 403, 429, and the 404 a tenant
-/// admin gets for another tenant) in the audit log grain:
-/// key id, method, route pattern, tenant and mailbox ids, status, time. Never bodies, query strings or headers.
+/// Records every changing request (POST, PUT, PATCH, DELETE) and every refused request of a known key (403, and the
+/// 404 a tenant admin gets for another tenant) in the audit log: key id, method, route pattern, tenant and mailbox ids,
+/// status, time; never bodies, query strings or headers. Requests without a valid key that are refused (401) are not
+/// audited, so nobody without a key can fill the log. Runs after rate limiting, so a rate-limited request (429) writes
+/// nothing either. Entries are written by <see cref="AuditWriter"/>.
 /// A request is audited once: a web console request whose in-process API calls were audited (see
 /// <see cref="AuditedItem"/>) gets no entry of its own, so a console form post leaves the API call's entry only.
 /// </summary>
-/// <remarks>Refused requests are counted (<c>alarminbox.api.requests.refused</c>) and logged at Debug only: they are routine on a public endpoint.</remarks>
-public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory grains, TimeProvider time, ApiMetrics metrics, ILogger<AuditMiddleware> logger)
+/// <remarks>Refused requests are counted (<c>alarminbox.api.requests.refused</c>, 429 by the rate limiter's rejection handler) and logged at Debug only: they are routine on a public endpoint.</remarks>
+public sealed partial class AuditMiddleware(RequestDelegate next, AuditWriter writer, TimeProvider time, ApiMetrics metrics, ILogger<AuditMiddleware> logger)
 {
     /// <summary>
     /// The <see cref="HttpContext.Items"/> key set on a request that has an audit entry, either its own or that of a
@@ -21,7 +23,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory 
     /// </summary>
     public const string AuditedItem = "alarminbox.audited";
 
-    /// <summary>Runs the request, then appends its entry when it is one to audit.</summary>
+    /// <summary>Runs the request, then queues its entry when it is one to audit.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
         await next(context);
@@ -47,24 +49,22 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory 
             LogRefused(logger, method, route, status);
         }
 
-        var entry = new AuditEntry(
+        var keyId = context.User.FindFirstValue(ApiClaims.KeyId);
+        if (keyId is null && status is StatusCodes.Status401Unauthorized)
+        {
+            // Without a valid key: counted and logged above, never appended (a flood of them must not wash the log).
+            return;
+        }
+
+        writer.Enqueue(new AuditEntry(
             time.GetUtcNow(),
-            context.User.FindFirstValue(ApiClaims.KeyId),
+            keyId,
             method,
             route.Length > 200 ? route[..200] : route,
             Short(context.GetRouteValue("tenantId") as string),
             Short(context.GetRouteValue("mailboxId") as string),
-            status);
+            status));
         context.Items[AuditedItem] = true;
-        try
-        {
-            await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).AppendAsync([entry]);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException && Errors.ClusterUnavailableExceptionHandler.IsClusterUnavailable(exception))
-        {
-            // The response is sent already; the silo is gone, so the entry is lost and the loss is logged.
-            LogAuditLost(logger, method, route, status, exception.GetType().Name);
-        }
     }
 
     // Route values come from the caller; an over-long one is cut so the log stays bounded.
@@ -72,7 +72,4 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IGrainFactory 
 
     [LoggerMessage(EventId = 6010, Level = LogLevel.Debug, Message = "Refused {Method} {Route} -> {Status}")]
     private static partial void LogRefused(ILogger logger, string method, string route, int status);
-
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Audit entry lost (no silo answered): {Method} {Route} -> {Status} ({ExceptionType})")]
-    private static partial void LogAuditLost(ILogger logger, string method, string route, int status, string exceptionType);
 }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using AlarmInbox.Api.Audit;
 using AlarmInbox.Api.Errors;
+using AlarmInbox.Api.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
@@ -28,6 +29,8 @@ public static class ApiSecurityExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BootstrapKey>();
+        builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         // The base handler logs every refused request at Information; AuditMiddleware counts them and logs them at Debug instead.
         builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
@@ -57,6 +60,8 @@ public static class ApiSecurityExtensions
             {
                 var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                // Refused before the audit middleware runs (nothing is written for it): counted here.
+                context.HttpContext.RequestServices.GetRequiredService<ApiMetrics>().Refused(StatusCodes.Status429TooManyRequests);
                 await Problems.Of(StatusCodes.Status429TooManyRequests, "Too many requests.",
                     $"This API key sent more requests than allowed; try again in {seconds} s.").ExecuteAsync(context.HttpContext);
             };
@@ -65,14 +70,15 @@ public static class ApiSecurityExtensions
     }
 
     /// <summary>
-    /// Adds the middleware in order: authentication, audit, rate limiting, body size limit, authorization. Call after the
-    /// exception handler and before mapping endpoints.
+    /// Adds the middleware in order: authentication, rate limiting, audit, body size limit, authorization (rate limiting
+    /// first, so a flood of requests is refused before anything is written). Call after the exception handler and before
+    /// mapping endpoints.
     /// </summary>
     public static WebApplication UseApiSecurity(this WebApplication app)
     {
         app.UseAuthentication();
-        app.UseMiddleware<AuditMiddleware>();
         app.UseRateLimiter();
+        app.UseMiddleware<AuditMiddleware>();
         app.Use(LimitBodySizeAsync);
         app.UseAuthorization();
         return app;

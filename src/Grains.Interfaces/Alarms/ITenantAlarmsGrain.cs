@@ -71,6 +71,10 @@ public interface ITenantAlarmsGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<AlarmPreview> PreviewAsync(string mailboxId, AlarmTestInput input);
 
+    /// <summary>Deletes the tenant's alarms with their history, handled mail keys, pending hand-offs, settings and mailbox overrides (tenant deletion). Idempotent.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync();
+
     /// <summary>Hands alarms that were stored but not yet handed to the webhook outbox (after a crash) to it. Idempotent; used at silo start-up.</summary>
     [Alias("EnsureHandedOffAsync")]
     Task EnsureHandedOffAsync();

@@ -34,6 +34,10 @@ public interface IInboundAddressDirectoryGrain : IGrainWithStringKey
     [Alias("AddAddressAsync")]
     Task AddAddressAsync(string tenantId, string addressId);
 
+    /// <summary>Forgets a tenant's list of address ids (the tenant is deleted; its addresses are deleted first); idempotent.</summary>
+    [Alias("RemoveTenantAsync")]
+    Task RemoveTenantAsync(string tenantId);
+
     /// <summary>Maps a token to a route (replacing <paramref name="previousToken"/>, if given, atomically).</summary>
     [Alias("SetTokenAsync")]
     Task SetTokenAsync(string token, InboundRoute route, string? previousToken);

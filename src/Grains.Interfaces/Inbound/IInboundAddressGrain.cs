@@ -42,12 +42,19 @@ public interface IInboundAddressGrain : IGrainWithStringKey
     Task<InboundAddressInfo> RevokeAsync();
 
     /// <summary>
+    /// Deletes the address for good (its tenant is deleted): the token is removed from the directory, so mail to it is
+    /// refused (550), and the stored messages and counters are deleted; a mail still in the spool for it is dropped.
+    /// Idempotent.
+    /// </summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync();
+
+    /// <summary>
     /// Gives a spooled mail its UID on this address (the next one, or the one it got before: idempotent by
     /// <paramref name="spoolId"/>) and persists the mapping before it returns, so that a retried hand-off keeps the UID.
     /// </summary>
     /// <param name="spoolId">The spool entry's id.</param>
-    /// <returns>The UID (UIDVALIDITY is always 1).</returns>
-    /// <exception cref="InvalidOperationException">The address does not exist.</exception>
+    /// <returns>The UID (UIDVALIDITY is always 1), or 0 when the address does not exist (deleted with its tenant after the mail was accepted): the mail is to be dropped.</returns>
     [Alias("ReserveUidAsync")]
     Task<uint> ReserveUidAsync(string spoolId);
 

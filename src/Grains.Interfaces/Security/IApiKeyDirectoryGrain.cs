@@ -26,4 +26,11 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     /// <returns>The revoked key, or null when unknown.</returns>
     [Alias("RevokeAsync")]
     Task<ApiKeyInfo?> RevokeAsync(string keyId, DateTimeOffset at);
+
+    /// <summary>Revokes every key bound to a tenant (the tenant is deleted); they stay revoked if a tenant with the same id is created again. Idempotent.</summary>
+    /// <param name="tenantId">The tenant id.</param>
+    /// <param name="at">When (UTC).</param>
+    /// <returns>How many keys were revoked by this call.</returns>
+    [Alias("RevokeTenantAsync")]
+    Task<int> RevokeTenantAsync(string tenantId, DateTimeOffset at);
 }

@@ -1,16 +1,16 @@
 namespace AlarmInbox.Grains.Interfaces.Security;
 
-/// <summary>The cluster's audit log (key <see cref="Key"/>): the newest <see cref="Capacity"/> entries, persisted.</summary>
+/// <summary>The cluster's audit log (key <see cref="Key"/>): every entry, appended as a record and kept until it is older than <c>AlarmInbox:Retention:AuditMaxAge</c>.</summary>
 [Alias("alarminbox.IAuditLogGrain")]
 public interface IAuditLogGrain : IGrainWithStringKey
 {
     /// <summary>The only key of this grain.</summary>
     public const string Key = "audit";
 
-    /// <summary>How many entries are kept; older ones are dropped.</summary>
+    /// <summary>How many entries one <see cref="ListAsync"/> returns at most.</summary>
     public const int Capacity = 2000;
 
-    /// <summary>Appends entries (oldest first) and drops the oldest beyond <see cref="Capacity"/>.</summary>
+    /// <summary>Appends entries (oldest first), persisted before it returns. Nothing is dropped to make room.</summary>
     [Alias("AppendAsync")]
     Task AppendAsync(IReadOnlyList<AuditEntry> entries);
 

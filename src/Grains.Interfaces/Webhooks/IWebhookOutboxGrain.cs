@@ -59,6 +59,10 @@ public interface IWebhookOutboxGrain : IGrainWithStringKey
     [Alias("RedeliverAsync")]
     Task<WebhookDelivery?> RedeliverAsync(string webhookId, string idempotencyKey);
 
+    /// <summary>Deletes the tenant's webhooks (with their secrets) and every delivery, pending or finished (tenant deletion); nothing more is sent. Idempotent.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync();
+
     /// <summary>Activates the outbox so that pending deliveries resume (silo start-up). Idempotent.</summary>
     [Alias("EnsureRunningAsync")]
     Task EnsureRunningAsync();

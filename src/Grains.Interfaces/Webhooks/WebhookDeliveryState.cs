@@ -13,4 +13,7 @@ public enum WebhookDeliveryState
 
     /// <summary>Given up after the maximum number of attempts; see <see cref="WebhookDelivery.LastError"/>.</summary>
     DeadLetter = 2,
+
+    /// <summary>Not sent: a later revision of the same alarm was queued while this one waited (only with <c>AlarmInbox:Webhooks:SupersedeOlderRevisions</c>).</summary>
+    Superseded = 3,
 }

@@ -6,51 +6,47 @@ using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace AlarmInbox.Grains.Alarms;
 
 /// <summary>
 /// The alarm pipeline of a tenant. Orchestrates only: <see cref="AlarmEvaluator"/> evaluates, <see cref="IncidentMerger"/>
-/// merges, the webhook outbox delivers. Exactly one record per mail: keys of handled mails are persisted together with
-/// the alarms, so a batch handed in again (crash before the mailbox wrote its watermark) changes nothing.
+/// merges, <see cref="IAlarmStore"/> keeps the alarms with their revisions and receipts as records, the webhook outbox
+/// delivers. One alarm per mail across all paths of the tenant: a mail recognised by its <see cref="RecognitionKeys"/>
+/// becomes a receipt on its alarm. Keys of handled mails are stored in the same transaction as the alarms, receipts,
+/// recognition keys and hand-offs, so a batch handed in again (crash before the mailbox wrote its watermark) changes
+/// nothing. The grain state holds only the settings.
 /// </summary>
 [GrainType("tenant-alarms")]
 public sealed partial class TenantAlarmsGrain(
     [PersistentState("tenant-alarms", StorageNames.Default)] IPersistentState<TenantAlarmsState> state,
+    IAlarmStore store,
     AlarmEvaluator evaluator,
     MailDecoder decoder,
     TimeProvider time,
-    IOptions<AlarmOptions> options,
     AlarmMetrics metrics,
     ILogger<TenantAlarmsGrain> logger) : Grain, ITenantAlarmsGrain
 {
-    private readonly AlarmOptions _options = options.Value;
-    private HashSet<string> _processed = new(StringComparer.Ordinal);
-    private Dictionary<string, string> _recognised = new(StringComparer.Ordinal);
+    /// <summary>How many alarms of one incident number are considered for a merge.</summary>
+    private const int IncidentCandidates = 20;
+
+    /// <summary>How many legacy records are moved per transaction.</summary>
+    private const int MigrationChunk = 500;
 
     private TenantAlarmsState S => state.State;
 
     private string TenantId => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _processed = new HashSet<string>(S.ProcessedKeys, StringComparer.Ordinal);
-        _recognised = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in S.Recognised)
-        {
-            // Later entries win: a key re-pointed to a newer alarm (see FindRepeated) is appended again.
-            _recognised[entry.Key] = entry.AlarmId;
-        }
-        if (S.PendingHandoff.Count > 0)
+        await MigrateLegacyHistoryAsync();
+        if ((await store.ListHandoffsAsync(TenantId)).Count > 0)
         {
             // Stored but not confirmed by the outbox before the last deactivation or crash: hand off again (idempotent).
-            this.RegisterGrainTimer(static (grain, _) => grain.HandOffAsync(), this, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
+            this.RegisterGrainTimer(static (grain, _) => grain.EnsureHandedOffAsync(), this, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
         }
-
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -69,28 +65,35 @@ public sealed partial class TenantAlarmsGrain(
         ArgumentNullException.ThrowIfNull(messages);
         var sourceId = path.SourceId;
         var now = time.GetUtcNow();
+        var keysOf = messages.Select(m => (Key: $"{sourceId}/{m.UidValidity}/{m.Uid}", ContentKey: $"{sourceId}/{MessageKeys.ContentKey(m)}")).ToList();
+        var known = new HashSet<string>(await store.FindKeysAsync(TenantId, keysOf.SelectMany(k => new[] { k.Key, k.ContentKey }).Distinct().ToList()), StringComparer.Ordinal);
+        var batch = new IngestBatch();
         var outcomes = new List<IngestOutcome>(messages.Count);
-        var remembered = false;
-        foreach (var message in messages)
+        for (var i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
             var settings = Effective(sourceId);
-            var key = $"{sourceId}/{message.UidValidity}/{message.Uid}";
-            if (_processed.Contains(key))
+            var (key, contentKey) = keysOf[i];
+            if (!known.Add(key))
             {
                 outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Skipped, null, AlarmEvaluator.IsLate(message, settings, now)));
                 continue;
             }
 
-            remembered = true;
-            Remember(key);
+            batch.Keys.Add(key);
             // The same mail under another UID of the same source (UIDVALIDITY changed, or moved back): handled already.
             // Only by its Message-ID: without one, the content key is Date, sender and size, which two different alarms of
             // one dispatch template share (no Date header, or the same second); such a mail is recognised by its text below.
-            if (message.MessageId is { Length: > 0 } && !Remember($"{sourceId}/{MessageKeys.ContentKey(message)}"))
+            if (message.MessageId is { Length: > 0 } && !known.Add(contentKey))
             {
                 LogDuplicate(logger, TenantId, sourceId, message.UidValidity, message.Uid);
                 outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Skipped, null, AlarmEvaluator.IsLate(message, settings, now)));
                 continue;
+            }
+
+            if (message.MessageId is { Length: > 0 })
+            {
+                batch.Keys.Add(contentKey);
             }
 
             if (!settings.Enabled)
@@ -101,24 +104,23 @@ public sealed partial class TenantAlarmsGrain(
 
             var evaluation = evaluator.Evaluate(message, settings, now);
             var keys = RecognitionKeys.For(message, evaluation);
-            var source = Source(sourceId, message, evaluation);
-            if (FindRepeated(keys, evaluation, settings) is { } repeated)
+            if (await FindRepeatedAsync(keys, evaluation, settings, batch) is { } repeated)
             {
                 var revision = repeated.History.LastOrDefault(h => keys.Contains(RecognitionOf(h), StringComparer.Ordinal))?.Revision ?? repeated.Revision;
-                S.Alarms[S.Alarms.IndexOf(repeated)] = repeated with { Receipts = AddReceipt(repeated.Receipts, Receipt(path, message, now, revision, repeat: true)) };
-                Recognise(keys, repeated.Id);
+                batch.AddReceipt(repeated, Receipt(path, message, now, revision, repeat: true), changed: false);
+                batch.Recognise(keys, repeated.Id);
                 outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Repeat, repeated.Id, evaluation.Late));
                 LogRepeat(logger, TenantId, path.Kind, sourceId, message.Uid, repeated.Id, repeated.Revision);
                 continue;
             }
 
-            var record = IncidentMerger.Build(TenantId, source, evaluation, settings, S.Alarms, now);
-            record = record with { Receipts = AddReceipt(record.Receipts, Receipt(path, message, now, record.Revision, repeat: false)) };
-            Replace(record);
-            Recognise(keys, record.Id);
+            var candidates = await CandidatesAsync(evaluation, batch.Known.Values);
+            var record = IncidentMerger.Build(TenantId, Source(sourceId, message, evaluation), evaluation, settings, candidates, now);
+            record = batch.AddReceipt(record, Receipt(path, message, now, record.Revision, repeat: false), changed: true);
+            batch.Recognise(keys, record.Id);
             if (record.IsDeliverable)
             {
-                S.PendingHandoff.Add(record);
+                batch.Handoffs.Add(record);
             }
 
             outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Evaluated, record.Id, evaluation.Late));
@@ -126,14 +128,13 @@ public sealed partial class TenantAlarmsGrain(
             metrics.RecordMailToAlarm(now - (message.InternalDate ?? message.FetchedAt));
         }
 
-        if (!remembered)
+        if (batch.Keys.Count == 0)
         {
             return outcomes;
         }
 
-        Trim();
-        await WriteStateAsync();
-        await HandOffAsync();
+        await store.AppendAsync(TenantId, batch.ToAppend());
+        await HandOffAsync(batch.Handoffs);
         return outcomes;
     }
 
@@ -179,24 +180,14 @@ public sealed partial class TenantAlarmsGrain(
     public Task<IReadOnlyList<AlarmRecord>> ListAsync(AlarmQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        IReadOnlyList<AlarmRecord> result = S.Alarms
-            .Select((alarm, index) => (alarm, index))
-            .Where(x => query.Since is null || x.alarm.EvaluatedAt >= query.Since)
-            .Where(x => query.MailboxId is null || x.alarm.History.Any(r => r.Source.MailboxId == query.MailboxId))
-            .Where(x => query.Status is null || x.alarm.Status == query.Status)
-            .OrderByDescending(x => x.alarm.EvaluatedAt)
-            .ThenByDescending(x => x.index)
-            .Take(Math.Clamp(query.Limit, 1, AlarmLimits.MaxAlarmsPage))
-            .Select(x => x.alarm)
-            .ToList();
-        return Task.FromResult(result);
+        return store.ListAsync(TenantId, query);
     }
 
     /// <inheritdoc />
-    public Task<AlarmRecord?> GetAsync(string alarmId) => Task.FromResult(S.Alarms.Find(a => a.Id == alarmId));
+    public Task<AlarmRecord?> GetAsync(string alarmId) => store.GetAsync(TenantId, alarmId);
 
     /// <inheritdoc />
-    public Task<AlarmPreview> PreviewAsync(string mailboxId, AlarmTestInput input)
+    public async Task<AlarmPreview> PreviewAsync(string mailboxId, AlarmTestInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var now = time.GetUtcNow();
@@ -204,13 +195,21 @@ public sealed partial class TenantAlarmsGrain(
         var settings = Effective(mailboxId);
         var evaluation = evaluator.Evaluate(message, settings, now);
         var alarm = settings.Enabled
-            ? IncidentMerger.Build(TenantId, Source(mailboxId, message, evaluation), evaluation, settings, S.Alarms, now, id: "alm-preview")
+            ? IncidentMerger.Build(TenantId, Source(mailboxId, message, evaluation), evaluation, settings, await CandidatesAsync(evaluation, []), now, id: "alm-preview")
             : null;
-        return Task.FromResult(new AlarmPreview(evaluation, alarm, settings));
+        return new AlarmPreview(evaluation, alarm, settings);
     }
 
     /// <inheritdoc />
-    public Task EnsureHandedOffAsync() => HandOffAsync();
+    public async Task DeleteAsync()
+    {
+        await store.DeleteTenantAsync(TenantId);
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
+    public async Task EnsureHandedOffAsync() => await HandOffAsync(await store.ListHandoffsAsync(TenantId));
 
     private MailMessage ToMessage(AlarmTestInput input, DateTimeOffset now)
     {
@@ -242,17 +241,15 @@ public sealed partial class TenantAlarmsGrain(
         return new MailMessage { UidValidity = 0, Uid = 0, Subject = input.Subject ?? "", From = input.From, Text = text, FetchedAt = now };
     }
 
-    private async Task HandOffAsync()
+    private async Task HandOffAsync(IReadOnlyList<AlarmRecord> pending)
     {
-        if (S.PendingHandoff.Count == 0)
+        if (pending.Count == 0)
         {
             return;
         }
 
-        var pending = S.PendingHandoff.ToList();
         await GrainFactory.GetGrain<IWebhookOutboxGrain>(TenantId).EnqueueAsync(pending);
-        S.PendingHandoff.RemoveRange(0, pending.Count);
-        await WriteStateAsync();
+        await store.RemoveHandoffsAsync(TenantId, pending);
 
         // Best effort for consumers inside the cluster; the durable path is the outbox above.
         var stream = this.GetStreamProvider(AlarmStreams.ProviderName).GetStream<AlarmRecord>(StreamId.Create(AlarmStreams.Namespace, TenantId));
@@ -266,17 +263,35 @@ public sealed partial class TenantAlarmsGrain(
         }
     }
 
+    /// <summary>The stored alarms of the evaluated mail's incident, with this batch's newer versions in their place.</summary>
+    private async Task<IReadOnlyList<AlarmRecord>> CandidatesAsync(AlarmEvaluation evaluation, IEnumerable<AlarmRecord> batch)
+    {
+        if (evaluation.IncidentNumber is not { } incident)
+        {
+            return [.. batch];
+        }
+
+        var stored = await store.FindByIncidentAsync(TenantId, incident, IncidentCandidates);
+        return [.. stored.Where(a => !batch.Any(b => b.Id == a.Id)), .. batch];
+    }
+
     /// <summary>
     /// The alarm a recognised mail repeats, when that alarm stands for it under this path's settings too: the same test
     /// mode, and not rejected unless this path rejects the mail as well (a mailbox that allows a sender another one refuses
-    /// must still raise the alarm).
+    /// must still raise the alarm). This batch's recognition keys and alarms come before the stored ones.
     /// </summary>
-    private AlarmRecord? FindRepeated(IReadOnlyList<string> keys, AlarmEvaluation evaluation, EvaluationSettings settings)
+    private async Task<AlarmRecord?> FindRepeatedAsync(IReadOnlyList<string> keys, AlarmEvaluation evaluation, EvaluationSettings settings, IngestBatch batch)
     {
+        var stored = keys.All(batch.Recognised.ContainsKey) ? null : await store.FindRecognisedAsync(TenantId, keys);
         foreach (var key in keys)
         {
-            if (_recognised.TryGetValue(key, out var alarmId)
-                && S.Alarms.Find(a => a.Id == alarmId) is { } alarm
+            if (!batch.Recognised.TryGetValue(key, out var alarmId) && stored?.TryGetValue(key, out alarmId) != true)
+            {
+                continue;
+            }
+
+            var alarm = batch.Known.GetValueOrDefault(alarmId!) ?? await store.GetAsync(TenantId, alarmId!);
+            if (alarm is not null
                 && (alarm.Status == AlarmStatus.Test) == settings.TestMode
                 && (alarm.Status != AlarmStatus.Rejected || !evaluation.IsAlarm))
             {
@@ -287,7 +302,7 @@ public sealed partial class TenantAlarmsGrain(
         return null;
     }
 
-    /// <summary>The recognition key of a revision's mail, from its source (Message-ID only; content keys are matched through <see cref="_recognised"/>).</summary>
+    /// <summary>The recognition key of a revision's mail, from its source (Message-ID only; content keys are matched through the stored recognition keys).</summary>
     private static string RecognitionOf(AlarmRevision revision) => revision.Source.MessageId is { Length: > 0 } id ? "mid:" + id.Trim() : "";
 
     private static AlarmReceipt Receipt(MailPath path, MailMessage message, DateTimeOffset now, int revision, bool repeat) => new()
@@ -301,13 +316,9 @@ public sealed partial class TenantAlarmsGrain(
         Repeat = repeat,
     };
 
-    private static IReadOnlyList<AlarmReceipt> AddReceipt(IReadOnlyList<AlarmReceipt> receipts, AlarmReceipt receipt) =>
-        receipts.Count >= AlarmLimits.MaxReceipts ? receipts : [.. receipts, receipt];
-
     /// <summary>
-    /// Writes the state; when the write fails, this activation is dropped before the error goes back to the caller. Its
-    /// memory (handled keys, alarms, the hand-off list) is then ahead of what is stored, and a retry served from it would
-    /// skip the mails as handled: the alarm would never be stored or delivered. The next call reads the stored state.
+    /// Writes the state (settings, overrides, the emptied legacy lists); when the write fails, this activation is dropped
+    /// before the error goes back to the caller, so the next call reads what is stored instead of a memory that is ahead of it.
     /// </summary>
     private async Task WriteStateAsync()
     {
@@ -322,23 +333,47 @@ public sealed partial class TenantAlarmsGrain(
         }
     }
 
-    private void Replace(AlarmRecord record)
+    /// <summary>
+    /// Moves the history that the releases before the record tables kept inside this grain's state (alarms with their
+    /// receipts, handled keys, recognition keys, pending hand-offs) into the store, then empties those lists.
+    /// Idempotent: a crash in between repeats it.
+    /// </summary>
+    private async Task MigrateLegacyHistoryAsync()
     {
-        // An update moves its alarm to the end: the list stays ordered by latest evaluation (Trim drops the front).
-        S.Alarms.RemoveAll(a => a.Id == record.Id);
-        S.Alarms.Add(record);
-    }
-
-    private void Recognise(IReadOnlyList<string> keys, string alarmId)
-    {
-        foreach (var key in keys)
+        if (S.Alarms.Count == 0 && S.ProcessedKeys.Count == 0 && S.PendingHandoff.Count == 0 && S.Recognised.Count == 0)
         {
-            if (!_recognised.TryGetValue(key, out var known) || known != alarmId)
-            {
-                _recognised[key] = alarmId;
-                S.Recognised.Add(new RecognitionEntry(key, alarmId));
-            }
+            return;
         }
+
+        var counts = (Alarms: S.Alarms.Count, Keys: S.ProcessedKeys.Count, Handoffs: S.PendingHandoff.Count, Recognised: S.Recognised.Count);
+        foreach (var keys in S.ProcessedKeys.Chunk(MigrationChunk))
+        {
+            await store.AppendAsync(TenantId, new AlarmAppend { Keys = keys });
+        }
+
+        // Oldest first, so the stored order (ordinal) is the list order the old state had; receipts with their alarm.
+        foreach (var alarms in S.Alarms.Chunk(MigrationChunk))
+        {
+            await store.AppendAsync(TenantId, new AlarmAppend
+            {
+                Alarms = alarms,
+                Receipts = [.. alarms.SelectMany(a => a.Receipts.Select(r => new StoredReceipt(a.Id, r)))],
+            });
+        }
+
+        // In list order: a key re-pointed to a newer alarm was appended again, and the later entry wins.
+        foreach (var recognised in S.Recognised.Chunk(MigrationChunk))
+        {
+            await store.AppendAsync(TenantId, new AlarmAppend { Recognised = recognised });
+        }
+
+        await store.AppendAsync(TenantId, new AlarmAppend { Handoffs = S.PendingHandoff.ToList() });
+        S.Alarms = [];
+        S.ProcessedKeys = [];
+        S.PendingHandoff = [];
+        S.Recognised = [];
+        await WriteStateAsync();
+        LogMigrated(logger, TenantId, counts.Alarms, counts.Keys, counts.Handoffs, counts.Recognised);
     }
 
     private AlarmSource Source(string mailboxId, MailMessage message, AlarmEvaluation evaluation) => new()
@@ -356,52 +391,6 @@ public sealed partial class TenantAlarmsGrain(
     private EvaluationSettings Effective(string mailboxId) =>
         S.MailboxOverrides.TryGetValue(mailboxId, out var mailboxOverride) ? mailboxOverride.ApplyTo(S.Settings) : S.Settings;
 
-    /// <summary>Adds a key to the processed window; <see langword="false"/> when it was there already.</summary>
-    private bool Remember(string key)
-    {
-        if (!_processed.Add(key))
-        {
-            return false;
-        }
-
-        S.ProcessedKeys.Add(key);
-        return true;
-    }
-
-    private void Trim()
-    {
-        var excessKeys = S.ProcessedKeys.Count - _options.ProcessedKeyWindow;
-        if (excessKeys > 0)
-        {
-            foreach (var key in S.ProcessedKeys.Take(excessKeys))
-            {
-                _processed.Remove(key);
-            }
-
-            S.ProcessedKeys.RemoveRange(0, excessKeys);
-        }
-
-        var excessRecognised = S.Recognised.Count - _options.ProcessedKeyWindow;
-        if (excessRecognised > 0)
-        {
-            foreach (var entry in S.Recognised.Take(excessRecognised))
-            {
-                if (_recognised.TryGetValue(entry.Key, out var alarmId) && alarmId == entry.AlarmId)
-                {
-                    _recognised.Remove(entry.Key);
-                }
-            }
-
-            S.Recognised.RemoveRange(0, excessRecognised);
-        }
-
-        var excessAlarms = S.Alarms.Count - _options.StoredAlarms;
-        if (excessAlarms > 0)
-        {
-            S.Alarms.RemoveRange(0, excessAlarms);
-        }
-    }
-
     private static void ThrowIfInvalid(EvaluationSettings settings)
     {
         var errors = EvaluationSettingsValidator.Validate(settings);
@@ -416,6 +405,9 @@ public sealed partial class TenantAlarmsGrain(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Tenant {TenantId}: mail {MailboxId}/{UidValidity}/{Uid} was handled before under another UID; skipped")]
     private static partial void LogDuplicate(ILogger logger, string tenantId, string mailboxId, uint uidValidity, uint uid);
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Tenant {TenantId}: moved {Alarms} alarms, {Keys} mail keys, {Handoffs} pending hand-offs and {Recognised} recognition keys from the grain state into the record tables")]
+    private static partial void LogMigrated(ILogger logger, string tenantId, int alarms, int keys, int handoffs, int recognised);
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Tenant {TenantId}: mail {Path} {SourceId}/{Uid} repeats a mail of alarm {AlarmId} (revision {Revision}); recorded as a receipt, nothing delivered")]
     private static partial void LogRepeat(ILogger logger, string tenantId, MailPathKind path, string sourceId, uint uid, string alarmId, int revision);

@@ -2,7 +2,11 @@ using AlarmInbox.Grains.Interfaces.Alarms;
 
 namespace AlarmInbox.Grains.Alarms;
 
-/// <summary>The persisted alarm pipeline of a tenant (state name <c>tenant-alarms</c>).</summary>
+/// <summary>
+/// The persisted settings of a tenant's alarm pipeline (state name <c>tenant-alarms</c>). The history (alarms with their
+/// revisions and receipts, handled mail keys, recognition keys, pending hand-offs) lives in <see cref="IAlarmStore"/>;
+/// the lists below are what the releases before kept here, read once at activation, moved into the store and emptied.
+/// </summary>
 [GenerateSerializer]
 [Alias("alarminbox.TenantAlarmsState")]
 public sealed class TenantAlarmsState
@@ -13,15 +17,15 @@ public sealed class TenantAlarmsState
     /// <summary>Mailbox id → override.</summary>
     [Id(1)] public Dictionary<string, EvaluationOverride> MailboxOverrides { get; set; } = [];
 
-    /// <summary>The alarms, least recently evaluated first; at most <see cref="AlarmOptions.StoredAlarms"/>.</summary>
+    /// <summary>Legacy (moved to <see cref="IAlarmStore"/> at activation): the alarms with their receipts, least recently evaluated first.</summary>
     [Id(2)] public List<AlarmRecord> Alarms { get; set; } = [];
 
-    /// <summary>Handled mail keys (idempotency keys and per-mailbox content keys), oldest first; at most <see cref="AlarmOptions.ProcessedKeyWindow"/>.</summary>
+    /// <summary>Legacy (moved to <see cref="IAlarmStore"/> at activation): handled mail keys, oldest first.</summary>
     [Id(3)] public List<string> ProcessedKeys { get; set; } = [];
 
-    /// <summary>Deliverable alarm revisions stored but not yet confirmed by the webhook outbox.</summary>
+    /// <summary>Legacy (moved to <see cref="IAlarmStore"/> at activation): revisions not yet confirmed by the webhook outbox.</summary>
     [Id(4)] public List<AlarmRecord> PendingHandoff { get; set; } = [];
 
-    /// <summary>Tenant-wide recognition keys of handled mails (Message-ID or content hash) → their alarm, oldest first; at most <see cref="AlarmOptions.ProcessedKeyWindow"/>.</summary>
+    /// <summary>Legacy (moved to <see cref="IAlarmStore"/> at activation): recognition keys → their alarm, oldest first (a later entry for a key wins).</summary>
     [Id(5)] public List<RecognitionEntry> Recognised { get; set; } = [];
 }

@@ -59,6 +59,22 @@ public sealed class InboundAddressDirectoryGrain(
     }
 
     /// <inheritdoc />
+    public async Task RemoveTenantAsync(string tenantId)
+    {
+        // Tokens that still route to the tenant (an address whose delete did not reach the directory) go too.
+        var tokens = state.State.Tokens.Where(t => t.Value.TenantId == tenantId).Select(t => t.Key).ToList();
+        foreach (var token in tokens)
+        {
+            state.State.Tokens.Remove(token);
+        }
+
+        if (state.State.Tenants.Remove(tenantId) || tokens.Count > 0)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <inheritdoc />
     public async Task SetTokenAsync(string token, InboundRoute route, string? previousToken)
     {
         if (previousToken is not null)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Mailboxes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,10 +11,13 @@ namespace AlarmInbox.Grains.Inbound;
 /// One inbound address; see <see cref="IInboundAddressGrain"/>. A spooled mail gets its UID here first
 /// (<see cref="ReserveUidAsync"/>), then goes through the one ingestion path (<c>MailIngestion</c>: decode, recognise,
 /// evaluate, store), whose store step is <see cref="StoreMessagesAsync"/>; the spool entry is removed only after that.
+/// The messages are records in <see cref="IMessageStore"/> (one row each); the grain state keeps the address, its
+/// counters and the bounded window of spool ids already given a UID.
 /// </summary>
 [GrainType("inbound-address")]
 public sealed partial class InboundAddressGrain(
     [PersistentState("inbound-address", StorageNames.Default)] IPersistentState<InboundAddressGrainState> state,
+    IMessageStore store,
     InboundRouteCache cache,
     TimeProvider time,
     IOptions<InboundAddressOptions> options,
@@ -24,9 +28,33 @@ public sealed partial class InboundAddressGrain(
 
     private const int DeliveredWindow = 5_000;
 
+    private const int MigrationChunk = 200;
+
     private InboundAddressGrainState S => state.State;
 
     private string AddressId => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Messages.Count == 0)
+        {
+            return;
+        }
+
+        // The release before kept the messages inside this state: move them into the record table (idempotent by UID,
+        // so a crash before the state write repeats it harmlessly). The spool ids stay here: they are the bounded
+        // idempotency window of ReserveUidAsync.
+        var count = S.Messages.Count;
+        foreach (var chunk in S.Messages.Chunk(MigrationChunk))
+        {
+            await store.AddAsync(AddressId, chunk);
+        }
+
+        S.Messages = [];
+        await state.WriteStateAsync();
+        LogMigrated(logger, AddressId, count);
+    }
 
     /// <inheritdoc />
     public async Task<InboundAddressInfo> CreateAsync(string tenantId, string? description)
@@ -123,10 +151,32 @@ public sealed partial class InboundAddressGrain(
     }
 
     /// <inheritdoc />
+    public async Task DeleteAsync()
+    {
+        if (S.Info is not { } info)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key).RemoveTokenAsync(S.Token);
+        cache.Invalidate(S.Token);
+        await store.DeleteOwnerAsync(AddressId);
+        await state.ClearStateAsync();
+        LogDeleted(logger, info.TenantId, AddressId);
+        DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
     public async Task<uint> ReserveUidAsync(string spoolId)
     {
         ArgumentException.ThrowIfNullOrEmpty(spoolId);
-        _ = S.Info ?? throw new InvalidOperationException($"The inbound address '{AddressId}' does not exist.");
+        if (S.Info is null)
+        {
+            // Deleted with its tenant after the 250 (addresses are only ever routed to after they were created): nobody to alarm.
+            LogDroppedForDeleted(logger, AddressId);
+            return 0;
+        }
+
         var known = S.Delivered.FindIndex(d => d.Key == spoolId);
         if (known >= 0)
         {
@@ -149,33 +199,30 @@ public sealed partial class InboundAddressGrain(
     {
         ArgumentNullException.ThrowIfNull(messages);
         var info = S.Info ?? throw new InvalidOperationException($"The inbound address '{AddressId}' does not exist.");
-        var added = 0;
+        var stored = await store.FindStoredAsync(AddressId, [.. messages.Select(m => m with { UidValidity = UidValidity })]);
+        var added = new List<MailMessage>();
         foreach (var message in messages)
         {
-            if (S.Messages.Exists(m => m.Uid == message.Uid))
+            if (stored.Contains((UidValidity, message.Uid)) || added.Exists(m => m.Uid == message.Uid))
             {
                 continue;
             }
 
-            S.Messages.Add(message with { UidValidity = UidValidity });
+            added.Add(message with { UidValidity = UidValidity });
             info = info with { AcceptedCount = info.AcceptedCount + 1, LastReceivedAt = message.FetchedAt };
-            added++;
             LogStored(logger, info.TenantId, AddressId, message.Uid, message.Size);
         }
 
-        if (added == 0)
+        if (added.Count == 0)
         {
             return new MessageStoreResult(0, 0);
         }
 
-        if (S.Messages.Count > InboundLimits.StoredMessages)
-        {
-            S.Messages.RemoveRange(0, S.Messages.Count - InboundLimits.StoredMessages);
-        }
-
+        // The rows first: a crash before the counters are written stores nothing twice (the retry finds the rows).
+        await store.AddAsync(AddressId, added);
         S.Info = info;
         await state.WriteStateAsync();
-        return new MessageStoreResult(added, 0);
+        return new MessageStoreResult(added.Count, 0);
     }
 
     /// <inheritdoc />
@@ -189,12 +236,8 @@ public sealed partial class InboundAddressGrain(
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<MailMessage>> GetMessagesAsync(int limit)
-    {
-        var take = Math.Clamp(limit, 1, InboundLimits.MaxMessagesPage);
-        IReadOnlyList<MailMessage> result = S.Messages.AsEnumerable().Reverse().Take(take).ToList();
-        return Task.FromResult(result);
-    }
+    public Task<IReadOnlyList<MailMessage>> GetMessagesAsync(int limit) =>
+        store.NewestAsync(AddressId, Math.Clamp(limit, 1, InboundLimits.MaxMessagesPage), UidValidity);
 
     private InboundAddressInfo Current() => S.Info! with { Address = $"{S.Token}@{options.Value.Domain}" };
 
@@ -209,6 +252,15 @@ public sealed partial class InboundAddressGrain(
 
     [LoggerMessage(EventId = 8003, Level = LogLevel.Information, Message = "Tenant {TenantId}: inbound address {AddressId} revoked")]
     private static partial void LogRevoked(ILogger logger, string tenantId, string addressId);
+
+    [LoggerMessage(EventId = 3220, Level = LogLevel.Information, Message = "Tenant {TenantId}: inbound address {AddressId} deleted with its messages")]
+    private static partial void LogDeleted(ILogger logger, string tenantId, string addressId);
+
+    [LoggerMessage(EventId = 3221, Level = LogLevel.Warning, Message = "Inbound address {AddressId} is deleted: a spooled mail for it was dropped")]
+    private static partial void LogDroppedForDeleted(ILogger logger, string addressId);
+
+    [LoggerMessage(EventId = 3222, Level = LogLevel.Information, Message = "Inbound address {AddressId}: moved {Count} stored messages from the grain state into the record table")]
+    private static partial void LogMigrated(ILogger logger, string addressId, int count);
 
     [LoggerMessage(EventId = 8004, Level = LogLevel.Debug, Message = "Tenant {TenantId}: inbound address {AddressId} stored UID {Uid} ({Size} bytes)")]
     private static partial void LogStored(ILogger logger, string tenantId, string addressId, uint uid, long size);

@@ -17,9 +17,9 @@ public sealed class InboundAddressGrainState
     /// <summary>The last UID given to an accepted mail.</summary>
     [Id(2)] public uint LastUid { get; set; }
 
-    /// <summary>The newest messages, oldest first.</summary>
+    /// <summary>Legacy (moved to <see cref="Mailboxes.IMessageStore"/> at activation): the messages the release before kept here.</summary>
     [Id(3)] public List<MailMessage> Messages { get; set; } = [];
 
-    /// <summary>Spool ids already delivered → UID, oldest first (the idempotency window).</summary>
+    /// <summary>Legacy (moved with the messages at activation): spool ids already delivered → UID.</summary>
     [Id(4)] public List<KeyValuePair<string, uint>> Delivered { get; set; } = [];
 }

@@ -2,7 +2,7 @@ using AlarmInbox.Grains.Interfaces.Mailboxes;
 
 namespace AlarmInbox.Grains.Mailboxes;
 
-/// <summary>The newest stored messages of a mailbox (state name <c>mailbox-messages</c>), oldest first, at most <see cref="MailboxLimits.StoredMessages"/>.</summary>
+/// <summary>Legacy state (name <c>mailbox-messages</c>): the messages the release before kept here, oldest first; moved to <see cref="IMessageStore"/> at activation.</summary>
 [GenerateSerializer]
 [Alias("alarminbox.MailboxMessagesState")]
 public sealed class MailboxMessagesState

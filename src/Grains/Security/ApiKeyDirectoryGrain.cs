@@ -43,4 +43,25 @@ public sealed class ApiKeyDirectoryGrain(
 
         return state.State.Keys[index];
     }
+
+    /// <inheritdoc />
+    public async Task<int> RevokeTenantAsync(string tenantId, DateTimeOffset at)
+    {
+        var revoked = 0;
+        for (var i = 0; i < state.State.Keys.Count; i++)
+        {
+            if (state.State.Keys[i].TenantId == tenantId && state.State.Keys[i].RevokedAt is null)
+            {
+                state.State.Keys[i] = state.State.Keys[i] with { RevokedAt = at };
+                revoked++;
+            }
+        }
+
+        if (revoked > 0)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return revoked;
+    }
 }

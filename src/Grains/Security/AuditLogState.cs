@@ -2,7 +2,7 @@ using AlarmInbox.Grains.Interfaces.Security;
 
 namespace AlarmInbox.Grains.Security;
 
-/// <summary>The persisted audit entries (state name <c>audit-log</c>), oldest first.</summary>
+/// <summary>Legacy state (name <c>audit-log</c>): the entries the release before kept here, oldest first; moved to <see cref="IAuditStore"/> at activation.</summary>
 [GenerateSerializer]
 [Alias("alarminbox.AuditLogState")]
 public sealed class AuditLogState

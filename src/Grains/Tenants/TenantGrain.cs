@@ -1,6 +1,10 @@
 using System.Security.Cryptography;
+using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Security;
 using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Grains.Interfaces.Webhooks;
 using Microsoft.Extensions.Logging;
 
 namespace AlarmInbox.Grains.Tenants;
@@ -53,6 +57,17 @@ public sealed partial class TenantGrain(
             return TenantDeleteOutcome.HasMailboxes;
         }
 
+        // First what lets anything in (keys, inbound addresses, mailboxes), then the history; the tenant's own row last,
+        // so a delete that fails half-way can be repeated and finishes the rest.
+        var tenantId = this.GetPrimaryKeyString();
+        await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Key).RevokeTenantAsync(tenantId, time.GetUtcNow());
+        var inbound = GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key);
+        foreach (var addressId in await inbound.ListAsync(tenantId))
+        {
+            await GrainFactory.GetGrain<IInboundAddressGrain>(addressId).DeleteAsync();
+        }
+
+        await inbound.RemoveTenantAsync(tenantId);
         foreach (var mailboxId in S.MailboxIds.ToList())
         {
             await GrainFactory.GetGrain<IMailboxGrain>(mailboxId).DeleteAsync();
@@ -60,7 +75,9 @@ public sealed partial class TenantGrain(
             await state.WriteStateAsync();
         }
 
-        await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).RemoveAsync(this.GetPrimaryKeyString());
+        await GrainFactory.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteAsync();
+        await GrainFactory.GetGrain<ITenantAlarmsGrain>(tenantId).DeleteAsync();
+        await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).RemoveAsync(tenantId);
         await state.ClearStateAsync();
         LogDeleted(logger, this.GetPrimaryKeyString());
         DeactivateOnIdle();
@@ -102,6 +119,7 @@ public sealed partial class TenantGrain(
         }
 
         await GrainFactory.GetGrain<IMailboxGrain>(mailboxId).DeleteAsync();
+        await GrainFactory.GetGrain<ITenantAlarmsGrain>(this.GetPrimaryKeyString()).SetMailboxSettingsAsync(mailboxId, null);
         S.MailboxIds.Remove(mailboxId);
         await state.WriteStateAsync();
         return true;

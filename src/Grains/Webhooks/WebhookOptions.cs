@@ -24,6 +24,13 @@ public sealed class WebhookOptions
     /// <summary>How many deliveries are attempted at once.</summary>
     public int MaxConcurrentDeliveries { get; set; } = 8;
 
-    /// <summary>How many finished (delivered or dead-lettered) deliveries are kept for the API.</summary>
+    /// <summary>
+    /// Revisions of one alarm reach a webhook in revision order; a later one waits until the earlier one is delivered or
+    /// dead-lettered. With this set, a later revision instead replaces an earlier one that is still waiting (state
+    /// <c>Superseded</c>; each body carries the whole alarm, so the receiver loses only the intermediate state).
+    /// </summary>
+    public bool SupersedeOlderRevisions { get; set; }
+
+    /// <summary>How many finished (delivered, dead-lettered or superseded) deliveries a tenant keeps for the API; older ones are deleted by the retention step.</summary>
     public int KeptDeliveries { get; set; } = 2_000;
 }

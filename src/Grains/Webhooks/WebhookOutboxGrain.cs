@@ -9,14 +9,20 @@ using Microsoft.Extensions.Options;
 namespace AlarmInbox.Grains.Webhooks;
 
 /// <summary>
-/// The webhooks and the persisted delivery outbox of a tenant. A one-shot grain timer fires when the next delivery is
-/// due; a reminder (while deliveries are pending) brings the grain back after deactivation or silo loss. The HTTP edge
-/// is <see cref="WebhookSender"/>. <see cref="EnqueueAsync"/> interleaves with a running delivery round, so a slow
-/// receiver never holds up the mailbox poll; state writes are serialised by <see cref="_writeGate"/>.
+/// The webhooks and the delivery outbox of a tenant. The webhooks live in the grain state; the deliveries are records
+/// in <see cref="IWebhookDeliveryStore"/> (one row each), and the pending ones are also held in memory. A delivery is
+/// attempted as soon as it is stored (no timer tick in between), each one on its own so a slow receiver holds up no
+/// other; a one-shot grain timer fires when the next retry is due, and a reminder (while deliveries are pending) brings
+/// the grain back after deactivation or silo loss. Revisions of one alarm reach a webhook in revision order: a later
+/// one waits until the earlier one is delivered or dead-lettered, or, with
+/// <see cref="WebhookOptions.SupersedeOlderRevisions"/>, replaces an earlier one that is still waiting. The HTTP edge
+/// is <see cref="WebhookSender"/>. <see cref="EnqueueAsync"/> interleaves with running deliveries, so a slow receiver
+/// never holds up the alarm pipeline; state writes are serialised by <see cref="_writeGate"/>.
 /// </summary>
 [GrainType("webhook-outbox")]
 public sealed partial class WebhookOutboxGrain(
     [PersistentState("webhook-outbox", StorageNames.Default)] IPersistentState<WebhookOutboxState> state,
+    IWebhookDeliveryStore deliveries,
     WebhookSender sender,
     ISecretProtector secrets,
     TimeProvider time,
@@ -29,15 +35,31 @@ public sealed partial class WebhookOutboxGrain(
 
     private readonly WebhookOptions _options = options.Value;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly List<OutboxEntry> _pending = [];
+    private readonly Dictionary<OutboxEntry, Task> _inFlight = [];
     private IGrainTimer? _timer;
     private bool? _reminderRegistered;
+    private bool _deleted;
 
     private WebhookOutboxState S => state.State;
 
     private string TenantId => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => ScheduleAsync();
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await MigrateLegacyDeliveriesAsync();
+        _pending.AddRange(await deliveries.ListPendingAsync(TenantId));
+        StartDue();
+        await ScheduleAsync();
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Let running attempts record their outcome; one that does not finish is attempted again by the next activation.
+        await Task.WhenAny(Task.WhenAll(_inFlight.Values), Task.Delay(Timeout.Infinite, cancellationToken));
+    }
 
     /// <inheritdoc />
     public async Task<WebhookInfo> CreateWebhookAsync(WebhookSettings settings)
@@ -93,8 +115,9 @@ public sealed partial class WebhookOutboxGrain(
             return false;
         }
 
-        S.Deliveries.RemoveAll(d => d.WebhookId == webhookId && d.State == WebhookDeliveryState.Pending);
         await WriteAsync();
+        await deliveries.DeletePendingAsync(TenantId, webhookId);
+        _pending.RemoveAll(d => d.WebhookId == webhookId && !_inFlight.ContainsKey(d));
         await ScheduleAsync();
         return true;
     }
@@ -108,19 +131,13 @@ public sealed partial class WebhookOutboxGrain(
     {
         ArgumentNullException.ThrowIfNull(alarms);
         var now = time.GetUtcNow();
-        var added = 0;
+        var entries = new List<OutboxEntry>();
         foreach (var alarm in alarms.Where(a => a.IsDeliverable))
         {
-            if (S.Deliveries.Exists(d => d.AlarmId == alarm.Id && d.Revision == alarm.Revision))
-            {
-                // Handed in again after a crash of the alarm pipeline: already queued (or delivered).
-                continue;
-            }
-
             var body = WebhookPayload.Serialize(alarm);
             foreach (var webhook in S.Webhooks.Where(w => w.Enabled))
             {
-                S.Deliveries.Add(new OutboxEntry
+                entries.Add(new OutboxEntry
                 {
                     WebhookId = webhook.Id,
                     AlarmId = alarm.Id,
@@ -132,32 +149,59 @@ public sealed partial class WebhookOutboxGrain(
                     CreatedAt = now,
                     NextAttemptAt = now,
                 });
-                added++;
             }
         }
 
-        if (added > 0)
+        if (entries.Count == 0)
         {
-            await WriteAsync();
-            await ScheduleAsync();
+            return;
         }
+
+        // A revision handed in again after a crash of the alarm pipeline is already stored (queued or delivered): not added.
+        var added = _deleted ? [] : await deliveries.AddNewRevisionsAsync(TenantId, entries);
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        if (_options.SupersedeOlderRevisions)
+        {
+            await SupersedeAsync(added);
+        }
+
+        _pending.AddRange(added);
+        StartDue();
+        await ScheduleAsync();
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<WebhookDelivery>>> GetDeliveriesAsync(IReadOnlyList<string> alarmIds)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<WebhookDelivery>>> GetDeliveriesAsync(IReadOnlyList<string> alarmIds)
     {
-        var wanted = alarmIds.ToHashSet(StringComparer.Ordinal);
-        IReadOnlyDictionary<string, IReadOnlyList<WebhookDelivery>> result = S.Deliveries
-            .Where(d => wanted.Contains(d.AlarmId))
+        var stored = await deliveries.ListByAlarmsAsync(TenantId, alarmIds);
+        return stored
             .GroupBy(d => d.AlarmId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<WebhookDelivery>)g.Select(d => d.ToDelivery()).ToList(), StringComparer.Ordinal);
-        return Task.FromResult(result);
     }
 
     /// <inheritdoc />
     public async Task<WebhookDelivery?> RedeliverAsync(string webhookId, string idempotencyKey)
     {
-        var entry = S.Deliveries.FirstOrDefault(d => d.WebhookId == webhookId && d.IdempotencyKey == idempotencyKey);
+        ArgumentException.ThrowIfNullOrEmpty(webhookId);
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        if (_pending.Find(d => d.WebhookId == webhookId && d.IdempotencyKey == idempotencyKey) is { } waiting)
+        {
+            return waiting.ToDelivery();
+        }
+
+        // The key is "{alarmId}.{revision}": the alarm's deliveries are read, not the whole history.
+        var dot = idempotencyKey.LastIndexOf('.');
+        if (dot <= 0 || _deleted)
+        {
+            return null;
+        }
+
+        var stored = await deliveries.ListByAlarmsAsync(TenantId, [idempotencyKey[..dot]]);
+        var entry = stored.FirstOrDefault(d => d.WebhookId == webhookId && d.IdempotencyKey == idempotencyKey);
         if (entry is null || entry.State == WebhookDeliveryState.Pending)
         {
             return entry?.ToDelivery();
@@ -167,39 +211,126 @@ public sealed partial class WebhookOutboxGrain(
         entry.Attempts = 0;
         entry.NextAttemptAt = time.GetUtcNow();
         entry.DeliveredAt = null;
-        await WriteAsync();
+        await deliveries.UpdateAsync(TenantId, [entry]);
+        _pending.Add(entry);
+        StartDue();
         await ScheduleAsync();
         return entry.ToDelivery();
     }
 
     /// <inheritdoc />
-    public Task EnsureRunningAsync() => ScheduleAsync();
-
-    /// <inheritdoc />
-    public Task ReceiveReminder(string reminderName, TickStatus status) => ScheduleAsync();
-
-    private async Task DeliverDueAsync(CancellationToken cancellationToken)
+    public async Task DeleteAsync()
     {
-        var now = time.GetUtcNow();
-        var due = S.Deliveries
-            .Where(d => d.State == WebhookDeliveryState.Pending && d.NextAttemptAt <= now)
-            .OrderBy(d => d.NextAttemptAt)
-            .Take(Math.Max(1, _options.MaxConcurrentDeliveries))
-            .ToList();
-        if (due.Count > 0)
+        // Running attempts end on their own; what they record afterwards updates rows that are gone.
+        _deleted = true;
+        _pending.Clear();
+        await deliveries.DeleteTenantAsync(TenantId);
+        await _writeGate.WaitAsync();
+        try
         {
-            var attempts = await Task.WhenAll(due.Select(d => AttemptAsync(d, cancellationToken)));
-            var finished = time.GetUtcNow();
-            for (var i = 0; i < due.Count; i++)
-            {
-                Apply(due[i], attempts[i], finished);
-            }
-
-            TrimFinished();
-            await WriteAsync();
+            await state.ClearStateAsync();
+        }
+        finally
+        {
+            _writeGate.Release();
         }
 
         await ScheduleAsync();
+        DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
+    public Task EnsureRunningAsync()
+    {
+        StartDue();
+        return ScheduleAsync();
+    }
+
+    /// <inheritdoc />
+    public Task ReceiveReminder(string reminderName, TickStatus status) => EnsureRunningAsync();
+
+    /// <summary>
+    /// Starts every delivery that is due, may go now (no earlier revision of its alarm pending for the same webhook) and
+    /// fits into <see cref="WebhookOptions.MaxConcurrentDeliveries"/>. Each runs on the grain's scheduler and starts the
+    /// next ones when it ends.
+    /// </summary>
+    private void StartDue()
+    {
+        if (_deleted)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var free = Math.Max(1, _options.MaxConcurrentDeliveries) - _inFlight.Count;
+        if (free <= 0)
+        {
+            return;
+        }
+
+        var due = _pending
+            .Where(d => !_inFlight.ContainsKey(d) && d.NextAttemptAt <= now && IsNextOfItsAlarm(d))
+            .OrderBy(d => d.NextAttemptAt)
+            .Take(free)
+            .ToList();
+        foreach (var entry in due)
+        {
+            _inFlight[entry] = RunAsync(entry);
+        }
+    }
+
+    /// <summary>Whether no earlier revision of the same alarm is still pending for the same webhook.</summary>
+    private bool IsNextOfItsAlarm(OutboxEntry entry) =>
+        !_pending.Exists(d => d.Revision < entry.Revision && d.WebhookId == entry.WebhookId && d.AlarmId == entry.AlarmId);
+
+    private async Task RunAsync(OutboxEntry entry)
+    {
+        // Let the caller finish its turn first: the attempt goes on in the background of this grain.
+        await Task.Yield();
+        try
+        {
+            var attempt = await AttemptAsync(entry, CancellationToken.None);
+            Apply(entry, attempt, time.GetUtcNow());
+            await deliveries.UpdateAsync(TenantId, [entry]);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Storage failed after the attempt: the entry stays pending in memory and is tried again (at least once).
+            LogRecordFailed(logger, TenantId, entry.WebhookId, entry.IdempotencyKey, ex.GetType().Name);
+            if (entry.State == WebhookDeliveryState.Pending)
+            {
+                entry.NextAttemptAt = time.GetUtcNow() + _options.InitialBackoff;
+            }
+        }
+        finally
+        {
+            _inFlight.Remove(entry);
+            if (entry.State != WebhookDeliveryState.Pending)
+            {
+                _pending.Remove(entry);
+            }
+        }
+
+        StartDue();
+        await ScheduleAsync();
+    }
+
+    /// <summary>Marks waiting (not running) earlier revisions of the alarms in <paramref name="added"/> superseded.</summary>
+    private async Task SupersedeAsync(IReadOnlyList<OutboxEntry> added)
+    {
+        var superseded = _pending
+            .Where(d => !_inFlight.ContainsKey(d)
+                && added.Any(a => a.WebhookId == d.WebhookId && a.AlarmId == d.AlarmId && a.Revision > d.Revision))
+            .ToList();
+        foreach (var entry in superseded)
+        {
+            entry.State = WebhookDeliveryState.Superseded;
+            entry.NextAttemptAt = null;
+            _pending.Remove(entry);
+            LogSuperseded(logger, TenantId, entry.WebhookId, entry.IdempotencyKey);
+        }
+
+        await deliveries.UpdateAsync(TenantId, superseded);
     }
 
     private async Task<WebhookAttempt> AttemptAsync(OutboxEntry entry, CancellationToken cancellationToken)
@@ -254,26 +385,15 @@ public sealed partial class WebhookOutboxGrain(
         LogAttemptFailed(logger, TenantId, entry.WebhookId, entry.IdempotencyKey, entry.Attempts, attempt.StatusCode, delay.TotalMilliseconds);
     }
 
-    private void TrimFinished()
-    {
-        var finished = S.Deliveries.Count(d => d.State != WebhookDeliveryState.Pending);
-        var excess = finished - _options.KeptDeliveries;
-        if (excess <= 0)
-        {
-            return;
-        }
-
-        var drop = S.Deliveries.Where(d => d.State != WebhookDeliveryState.Pending).Take(excess).ToHashSet();
-        S.Deliveries.RemoveAll(drop.Contains);
-    }
-
     /// <summary>Arms the one-shot timer for the next due delivery, and keeps the watchdog reminder only while deliveries are pending.</summary>
     private async Task ScheduleAsync()
     {
-        var pending = S.Deliveries.Where(d => d.State == WebhookDeliveryState.Pending).ToList();
-        metrics.ReportBacklog(TenantId, pending.Count, pending.Count == 0 ? null : pending.Min(d => d.CreatedAt));
-        var next = pending.Min(d => d.NextAttemptAt);
-        if (next is null)
+        // Entries waiting for an earlier revision, or for a free slot, are started when a running attempt ends.
+        metrics.ReportBacklog(TenantId, _pending.Count, _pending.Count == 0 ? null : _pending.Min(d => d.CreatedAt));
+        var next = _inFlight.Count >= Math.Max(1, _options.MaxConcurrentDeliveries)
+            ? null
+            : _pending.Where(d => !_inFlight.ContainsKey(d) && IsNextOfItsAlarm(d)).Min(d => d.NextAttemptAt);
+        if (_pending.Count == 0)
         {
             _timer?.Dispose();
             _timer = null;
@@ -291,22 +411,30 @@ public sealed partial class WebhookOutboxGrain(
             return;
         }
 
-        var due = next.Value - time.GetUtcNow();
-        if (due < TimeSpan.Zero)
+        if (next is null)
         {
-            due = TimeSpan.Zero;
-        }
-
-        if (_timer is null)
-        {
-            _timer = this.RegisterGrainTimer(
-                static (grain, ct) => grain.DeliverDueAsync(ct),
-                this,
-                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
+            // Nothing to wake up for: each running attempt reschedules when it ends.
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
         else
         {
-            _timer.Change(due, Timeout.InfiniteTimeSpan);
+            var due = next.Value - time.GetUtcNow();
+            if (due < TimeSpan.Zero)
+            {
+                due = TimeSpan.Zero;
+            }
+
+            if (_timer is null)
+            {
+                _timer = this.RegisterGrainTimer(
+                    static (grain, _) => grain.EnsureRunningAsync(),
+                    this,
+                    new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+            }
+            else
+            {
+                _timer.Change(due, Timeout.InfiniteTimeSpan);
+            }
         }
 
         if (_reminderRegistered != true)
@@ -329,6 +457,28 @@ public sealed partial class WebhookOutboxGrain(
         }
     }
 
+    /// <summary>
+    /// Moves the deliveries that the release before the record tables kept inside this grain's state into the store,
+    /// then empties that list. Idempotent: revisions already stored are skipped when it runs again after a crash.
+    /// </summary>
+    private async Task MigrateLegacyDeliveriesAsync()
+    {
+        if (S.Deliveries.Count == 0)
+        {
+            return;
+        }
+
+        var count = S.Deliveries.Count;
+        foreach (var chunk in S.Deliveries.Chunk(500))
+        {
+            await deliveries.AddNewRevisionsAsync(TenantId, chunk);
+        }
+
+        S.Deliveries = [];
+        await WriteAsync();
+        LogMigrated(logger, TenantId, count);
+    }
+
     private static void ThrowIfInvalid(WebhookSettings settings, bool requireSecret)
     {
         var errors = WebhookSettingsValidator.Validate(settings, requireSecret);
@@ -337,6 +487,15 @@ public sealed partial class WebhookOutboxGrain(
             throw new ArgumentException(string.Join(" ", errors.SelectMany(e => e.Value)), nameof(settings));
         }
     }
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Tenant {TenantId}: moved {Count} webhook deliveries from the grain state into the record table")]
+    private static partial void LogMigrated(ILogger logger, string tenantId, int count);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Tenant {TenantId}: recording the outcome of {IdempotencyKey} to webhook {WebhookId} failed ({ExceptionType}); it stays pending")]
+    private static partial void LogRecordFailed(ILogger logger, string tenantId, string webhookId, string idempotencyKey, string exceptionType);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Information, Message = "Tenant {TenantId}: delivery of {IdempotencyKey} to webhook {WebhookId} superseded by a later revision")]
+    private static partial void LogSuperseded(ILogger logger, string tenantId, string webhookId, string idempotencyKey);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Tenant {TenantId}: webhook {WebhookId} created")]
     private static partial void LogWebhookCreated(ILogger logger, string tenantId, string webhookId);

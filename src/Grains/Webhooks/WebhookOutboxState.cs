@@ -2,7 +2,7 @@ using AlarmInbox.Grains.Interfaces.Webhooks;
 
 namespace AlarmInbox.Grains.Webhooks;
 
-/// <summary>The persisted webhooks and delivery outbox of a tenant (state name <c>webhook-outbox</c>).</summary>
+/// <summary>The persisted webhooks of a tenant (state name <c>webhook-outbox</c>); the deliveries live in <see cref="IWebhookDeliveryStore"/>.</summary>
 [GenerateSerializer]
 [Alias("alarminbox.WebhookOutboxState")]
 public sealed class WebhookOutboxState
@@ -10,7 +10,7 @@ public sealed class WebhookOutboxState
     /// <summary>The webhooks, in creation order.</summary>
     [Id(0)] public List<WebhookEntry> Webhooks { get; set; } = [];
 
-    /// <summary>Pending and the newest finished deliveries, oldest first.</summary>
+    /// <summary>Legacy (moved to <see cref="IWebhookDeliveryStore"/> at activation): the deliveries the release before kept here.</summary>
     [Id(1)] public List<OutboxEntry> Deliveries { get; set; } = [];
 }
 

@@ -74,6 +74,7 @@ public static class SiloHostingExtensions
         builder.Services.AddSingleton<StartupWorkRunner>();
         builder.Services.PostConfigure<EgressOptions>(o =>
             o.DeniedPorts.AddRange([silo.SiloPort, silo.GatewayPort, builder.Configuration.GetValue($"{SmtpOptions.SectionName}:Port", new SmtpOptions().Port)]));
+        builder.Services.AddHistoryStore(provider, connectionString);
 
         builder.UseOrleans(siloBuilder =>
         {

@@ -119,6 +119,12 @@ public sealed partial class SpoolProcessor(
             {
                 // The UID first (persisted, the same on every retry), then the one ingestion path: decode, recognise, evaluate, store.
                 var uid = await grains.GetGrain<IInboundAddressGrain>(route.AddressId).ReserveUidAsync(id);
+                if (uid == 0)
+                {
+                    // The address was deleted with its tenant after the 250: nobody to alarm, the mail is dropped.
+                    continue;
+                }
+
                 var raw = new RawMail
                 {
                     UidValidity = InboundAddressGrain.UidValidity,

@@ -11,10 +11,14 @@ namespace AlarmInbox.Tests.Cluster;
 public sealed class PostgreSqlSchemaTests(PostgresServer postgres)
 {
     private static readonly string[] Tables =
-        ["ai_smtp_spool", "orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage"];
+    [
+        "ai_alarm_handoffs", "ai_alarm_keys", "ai_alarm_revisions", "ai_alarms", "ai_audit", "ai_messages", "ai_smtp_spool",
+        "ai_webhook_deliveries", "orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable",
+        "orleansstorage",
+    ];
 
     [Fact]
-    public async Task SchemaOnAnEmptyDatabaseCreatesTheTablesAndEveryQueryKey()
+    public async Task SchemaOnAnEmptyDatabaseCreatesTheOrleansAndHistoryTablesAndEveryQueryKey()
     {
         var db = await postgres.CreateDatabaseAsync();
 

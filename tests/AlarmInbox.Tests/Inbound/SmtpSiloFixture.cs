@@ -44,6 +44,9 @@ public sealed class SmtpSiloFixture : IAsyncLifetime
         ["AlarmInbox:Smtp:ServerName"] = "smtp.alarm.test",
     };
 
+    /// <summary>An API client that sends <paramref name="apiKey"/> (the operator's is <see cref="Api"/>).</summary>
+    public ApiTestClient ClientFor(string? apiKey) => new(_api!.CreateClient(apiKey));
+
     /// <summary>Creates a tenant with the corpus evaluation settings and an inbound address through the API; returns the tenant id, address id and address.</summary>
     public async Task<(string TenantId, string AddressId, string Address)> CreateAddressAsync()
     {

@@ -91,3 +91,138 @@ WHERE ServiceId = @ServiceId
   AND Version = @GrainStateVersion
 RETURNING Version + 1 AS NewGrainStateVersion;
 ');
+
+-- AlarmInbox history -----------------------------------------------------------------------------------------------
+-- Tables of our own next to Orleans' (issue 15): history is appended row by row instead of being rewritten inside one
+-- grain state blob, so storing one more alarm, delivery, message or audit entry costs the same whatever is stored.
+-- Times are UTC ticks (100 ns since 0001-01-01); payloads are the records as JSON. Read and written only by
+-- AlarmInbox.Silo.Storage.Sql*Store; retention (HistoryRetentionService) deletes old rows.
+
+-- One row per alarm: its latest state (payload = AlarmRecord without History). ordinal grows per tenant with every
+-- stored revision and orders alarms evaluated at the same instant.
+CREATE TABLE IF NOT EXISTS ai_alarms
+(
+    tenant_id       TEXT    NOT NULL,
+    alarm_id        TEXT    NOT NULL,
+    ordinal         INTEGER NOT NULL,
+    status          INTEGER NOT NULL,
+    incident_number TEXT    NULL,
+    evaluated_at    INTEGER NOT NULL,
+    payload         TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, alarm_id)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_alarms_order ON ai_alarms (tenant_id, evaluated_at, ordinal);
+CREATE INDEX IF NOT EXISTS ix_ai_alarms_ordinal ON ai_alarms (tenant_id, ordinal);
+CREATE INDEX IF NOT EXISTS ix_ai_alarms_incident ON ai_alarms (tenant_id, incident_number);
+
+-- One row per mail of an alarm (payload = AlarmRevision).
+CREATE TABLE IF NOT EXISTS ai_alarm_revisions
+(
+    tenant_id    TEXT    NOT NULL,
+    alarm_id     TEXT    NOT NULL,
+    revision     INTEGER NOT NULL,
+    mailbox_id   TEXT    NOT NULL,
+    evaluated_at INTEGER NOT NULL,
+    payload      TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, alarm_id, revision)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_alarm_revisions_mailbox ON ai_alarm_revisions (tenant_id, mailbox_id, alarm_id);
+
+-- Keys of handled mails (idempotency and content keys), newest ordinal last; a bounded window per tenant.
+CREATE TABLE IF NOT EXISTS ai_alarm_keys
+(
+    tenant_id TEXT    NOT NULL,
+    mail_key  TEXT    NOT NULL,
+    ordinal   INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, mail_key)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_alarm_keys_ordinal ON ai_alarm_keys (tenant_id, ordinal);
+
+-- One row per arrival of an alarm's mails (payload = AlarmReceipt): the first mail, each update and each repeat over
+-- any path; at most AlarmLimits.MaxReceipts per alarm (the grain stops adding). ordinal orders them per alarm.
+CREATE TABLE IF NOT EXISTS ai_alarm_receipts
+(
+    tenant_id    TEXT    NOT NULL,
+    alarm_id     TEXT    NOT NULL,
+    source_id    TEXT    NOT NULL,
+    uid_validity INTEGER NOT NULL,
+    uid          INTEGER NOT NULL,
+    ordinal      INTEGER NOT NULL,
+    payload      TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, alarm_id, source_id, uid_validity, uid)
+);
+
+-- Tenant-wide recognition keys (Message-ID or content hash, RecognitionKeys) -> the alarm of that mail; a key seen
+-- again is re-pointed and gets a new ordinal; a bounded window per tenant (AlarmInbox:Alarms:ProcessedKeyWindow).
+CREATE TABLE IF NOT EXISTS ai_alarm_recognition
+(
+    tenant_id       TEXT    NOT NULL,
+    recognition_key TEXT    NOT NULL,
+    alarm_id        TEXT    NOT NULL,
+    ordinal         INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, recognition_key)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_alarm_recognition_ordinal ON ai_alarm_recognition (tenant_id, ordinal);
+
+-- Alarm revisions stored but not yet confirmed by the webhook outbox (payload = AlarmRecord as of that revision).
+CREATE TABLE IF NOT EXISTS ai_alarm_handoffs
+(
+    tenant_id TEXT    NOT NULL,
+    alarm_id  TEXT    NOT NULL,
+    revision  INTEGER NOT NULL,
+    payload   TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, alarm_id, revision)
+);
+
+-- One row per delivery of an alarm revision to a webhook, with the exact body signed and sent on every attempt.
+CREATE TABLE IF NOT EXISTS ai_webhook_deliveries
+(
+    tenant_id        TEXT    NOT NULL,
+    webhook_id       TEXT    NOT NULL,
+    alarm_id         TEXT    NOT NULL,
+    revision         INTEGER NOT NULL,
+    idempotency_key  TEXT    NOT NULL,
+    event_name       TEXT    NOT NULL,
+    body             BLOB    NOT NULL,
+    state            INTEGER NOT NULL,
+    attempts         INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    last_attempt_at  INTEGER NULL,
+    next_attempt_at  INTEGER NULL,
+    delivered_at     INTEGER NULL,
+    last_status_code INTEGER NULL,
+    last_error       TEXT    NULL,
+    PRIMARY KEY (tenant_id, webhook_id, alarm_id, revision)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_webhook_deliveries_state ON ai_webhook_deliveries (tenant_id, state, created_at);
+CREATE INDEX IF NOT EXISTS ix_ai_webhook_deliveries_alarm ON ai_webhook_deliveries (tenant_id, alarm_id);
+
+-- The API audit log, one row per audited request; retention by age (AlarmInbox:Retention:AuditMaxAge).
+CREATE TABLE IF NOT EXISTS ai_audit
+(
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at         INTEGER NOT NULL,
+    key_id     TEXT    NULL,
+    method     TEXT    NOT NULL,
+    route      TEXT    NOT NULL,
+    tenant_id  TEXT    NULL,
+    mailbox_id TEXT    NULL,
+    status     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_ai_audit_at ON ai_audit (at);
+
+-- Stored messages of mailboxes and inbound addresses (owner_id = mailbox or address id), payload = MailMessage as
+-- JSON. ordinal grows per owner (retention keeps the newest).
+CREATE TABLE IF NOT EXISTS ai_messages
+(
+    owner_id      TEXT    NOT NULL,
+    uid_validity  INTEGER NOT NULL,
+    uid           INTEGER NOT NULL,
+    ordinal       INTEGER NOT NULL,
+    content_key   TEXT    NOT NULL,
+    internal_date INTEGER NULL,
+    payload       TEXT    NOT NULL,
+    PRIMARY KEY (owner_id, uid_validity, uid)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_messages_ordinal ON ai_messages (owner_id, ordinal);
+CREATE INDEX IF NOT EXISTS ix_ai_messages_content ON ai_messages (owner_id, content_key);

@@ -1,0 +1,187 @@
+using System.Data.Common;
+using AlarmInbox.Grains.Interfaces.Webhooks;
+using AlarmInbox.Grains.Webhooks;
+
+namespace AlarmInbox.Silo.Storage;
+
+/// <summary><see cref="IWebhookDeliveryStore"/> on the table <c>ai_webhook_deliveries</c>, one row per delivery.</summary>
+public sealed class SqlWebhookDeliveryStore(HistoryDatabase database) : IWebhookDeliveryStore
+{
+    private const string Columns =
+        "webhook_id, alarm_id, revision, idempotency_key, event_name, body, state, attempts, created_at, last_attempt_at, next_attempt_at, delivered_at, last_status_code, last_error";
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OutboxEntry>> ListPendingAsync(string tenantId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = HistoryDatabase.Command(
+            connection,
+            null,
+            $"SELECT {Columns} FROM ai_webhook_deliveries WHERE tenant_id = @tenant AND state = @pending ORDER BY created_at, alarm_id, revision",
+            ("@tenant", tenantId),
+            ("@pending", (int)WebhookDeliveryState.Pending));
+        return await ReadAsync(command);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OutboxEntry>> AddNewRevisionsAsync(string tenantId, IReadOnlyList<OutboxEntry> entries)
+    {
+        var added = new List<OutboxEntry>();
+        if (entries.Count == 0)
+        {
+            return added;
+        }
+
+        await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var revision in entries.GroupBy(e => (e.AlarmId, e.Revision)))
+        {
+            await using (var exists = HistoryDatabase.Command(
+                connection,
+                transaction,
+                "SELECT COUNT(*) FROM ai_webhook_deliveries WHERE tenant_id = @tenant AND alarm_id = @alarm AND revision = @revision",
+                ("@tenant", tenantId),
+                ("@alarm", revision.Key.AlarmId),
+                ("@revision", revision.Key.Revision)))
+            {
+                if (Convert.ToInt64(await exists.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                {
+                    continue;
+                }
+            }
+
+            foreach (var entry in revision)
+            {
+                await using var insert = HistoryDatabase.Command(
+                    connection,
+                    transaction,
+                    $"""
+                    INSERT INTO ai_webhook_deliveries (tenant_id, {Columns})
+                    VALUES (@tenant, @webhook, @alarm, @revision, @key, @event, @body, @state, @attempts, @created, @lastAttempt, @nextAttempt, @delivered, @statusCode, @error)
+                    ON CONFLICT (tenant_id, webhook_id, alarm_id, revision) DO NOTHING
+                    """,
+                    Parameters(tenantId, entry));
+                await insert.ExecuteNonQueryAsync();
+                added.Add(entry);
+            }
+        }
+
+        await transaction.CommitAsync();
+        return added;
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var entry in entries)
+        {
+            await using var command = HistoryDatabase.Command(
+                connection,
+                transaction,
+                """
+                UPDATE ai_webhook_deliveries
+                SET state = @state, attempts = @attempts, last_attempt_at = @lastAttempt, next_attempt_at = @nextAttempt,
+                    delivered_at = @delivered, last_status_code = @statusCode, last_error = @error
+                WHERE tenant_id = @tenant AND webhook_id = @webhook AND alarm_id = @alarm AND revision = @revision
+                """,
+                Parameters(tenantId, entry));
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OutboxEntry>> ListByAlarmsAsync(string tenantId, IReadOnlyList<string> alarmIds)
+    {
+        if (alarmIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await database.OpenAsync();
+        await using var command = HistoryDatabase.Command(connection, null, "", ("@tenant", tenantId));
+        command.CommandText = $"""
+            SELECT {Columns} FROM ai_webhook_deliveries
+            WHERE tenant_id = @tenant AND alarm_id IN ({HistoryDatabase.AddList(command, "a", alarmIds.Distinct())})
+            ORDER BY created_at, revision, webhook_id
+            """;
+        return await ReadAsync(command);
+    }
+
+    /// <inheritdoc />
+    public async Task DeletePendingAsync(string tenantId, string webhookId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = HistoryDatabase.Command(
+            connection,
+            null,
+            "DELETE FROM ai_webhook_deliveries WHERE tenant_id = @tenant AND webhook_id = @webhook AND state = @pending",
+            ("@tenant", tenantId),
+            ("@webhook", webhookId),
+            ("@pending", (int)WebhookDeliveryState.Pending));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteTenantAsync(string tenantId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = HistoryDatabase.Command(connection, null, "DELETE FROM ai_webhook_deliveries WHERE tenant_id = @tenant", ("@tenant", tenantId));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static (string, object?)[] Parameters(string tenantId, OutboxEntry entry) =>
+    [
+        ("@tenant", tenantId),
+        ("@webhook", entry.WebhookId),
+        ("@alarm", entry.AlarmId),
+        ("@revision", entry.Revision),
+        ("@key", entry.IdempotencyKey),
+        ("@event", entry.EventName),
+        ("@body", entry.Body),
+        ("@state", (int)entry.State),
+        ("@attempts", entry.Attempts),
+        ("@created", HistoryDatabase.Ticks(entry.CreatedAt)),
+        ("@lastAttempt", HistoryDatabase.Ticks(entry.LastAttemptAt)),
+        ("@nextAttempt", HistoryDatabase.Ticks(entry.NextAttemptAt)),
+        ("@delivered", HistoryDatabase.Ticks(entry.DeliveredAt)),
+        ("@statusCode", entry.LastStatusCode),
+        ("@error", entry.LastError),
+    ];
+
+    private static async Task<IReadOnlyList<OutboxEntry>> ReadAsync(DbCommand command)
+    {
+        var entries = new List<OutboxEntry>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            entries.Add(new OutboxEntry
+            {
+                WebhookId = reader.GetString(0),
+                AlarmId = reader.GetString(1),
+                Revision = reader.GetInt32(2),
+                IdempotencyKey = reader.GetString(3),
+                EventName = reader.GetString(4),
+                Body = (byte[])reader.GetValue(5),
+                State = (WebhookDeliveryState)reader.GetInt32(6),
+                Attempts = reader.GetInt32(7),
+                CreatedAt = HistoryDatabase.Time(reader.GetInt64(8)),
+                LastAttemptAt = HistoryDatabase.OptionalTime(reader, 9),
+                NextAttemptAt = HistoryDatabase.OptionalTime(reader, 10),
+                DeliveredAt = HistoryDatabase.OptionalTime(reader, 11),
+                LastStatusCode = reader.IsDBNull(12) ? null : reader.GetInt32(12),
+                LastError = reader.IsDBNull(13) ? null : reader.GetString(13),
+            });
+        }
+
+        return entries;
+    }
+}
