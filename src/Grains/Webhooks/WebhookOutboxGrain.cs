@@ -293,7 +293,7 @@ public sealed partial class WebhookOutboxGrain(
             Apply(entry, attempt, time.GetUtcNow());
             await deliveries.UpdateAsync(TenantId, [entry]);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
         {
             // Storage failed after the attempt: the entry stays pending in memory and is tried again (at least once).
             LogRecordFailed(logger, TenantId, entry.WebhookId, entry.IdempotencyKey, ex.GetType().Name);

@@ -63,6 +63,7 @@ public static class SiloHostingExtensions
             }
 
             SqliteSchema.EnsureCreatedAsync(connectionString, CancellationToken.None).GetAwaiter().GetResult();
+            HistoryDatabase.PrimeSqlitePoolAsync(connectionString, 32, CancellationToken.None).GetAwaiter().GetResult();
         }
         else if (storage.CreateSchema)
         {

@@ -11,7 +11,15 @@ namespace AlarmInbox.Silo.Storage;
 /// </summary>
 public sealed class HistoryDatabase
 {
+    /// <summary>
+    /// How long SQLite itself waits for the write lock (<c>PRAGMA busy_timeout</c>, milliseconds). Without it,
+    /// Microsoft.Data.Sqlite answers a busy database by blocking its thread for 150 ms and trying again, which made
+    /// every write that met another one (mails less than a second apart) wait about that long.
+    /// </summary>
+    public const int SqliteBusyTimeoutMs = 30_000;
+
     private readonly DbDataSource _source;
+    private readonly bool _sqlite;
 
     /// <summary>Creates the connection source.</summary>
     /// <param name="provider">The canonical provider name: <see cref="StorageProviderNames.Sqlite"/> or <see cref="StorageProviderNames.PostgreSql"/>.</param>
@@ -19,6 +27,7 @@ public sealed class HistoryDatabase
     /// <exception cref="NotSupportedException">The provider has no history tables (SQL Server).</exception>
     public HistoryDatabase(string provider, string connectionString)
     {
+        _sqlite = provider == StorageProviderNames.Sqlite;
         _source = provider switch
         {
             StorageProviderNames.Sqlite => SqliteFactory.Instance.CreateDataSource(connectionString),
@@ -27,8 +36,51 @@ public sealed class HistoryDatabase
         };
     }
 
-    /// <summary>Opens a connection.</summary>
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) => await _source.OpenConnectionAsync(cancellationToken);
+    /// <summary>Opens a connection (for SQLite with <see cref="SqliteBusyTimeoutMs"/> set on it).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await _source.OpenConnectionAsync(cancellationToken);
+        if (_sqlite)
+        {
+            await SetBusyTimeoutAsync(connection, cancellationToken);
+        }
+
+        return connection;
+    }
+
+    /// <summary>
+    /// Sets <c>PRAGMA busy_timeout</c> on <paramref name="count"/> pooled connections of <paramref name="connectionString"/>
+    /// at once. Orleans' grain storage opens its connections from the same pool (same connection string), and the
+    /// setting stays with each pooled connection, so its writes wait inside SQLite too instead of sleeping 150 ms.
+    /// </summary>
+    public static async Task PrimeSqlitePoolAsync(string connectionString, int count, CancellationToken cancellationToken)
+    {
+        var connections = new List<SqliteConnection>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var connection = new SqliteConnection(connectionString);
+                connections.Add(connection);
+                await connection.OpenAsync(cancellationToken);
+                await SetBusyTimeoutAsync(connection, cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task SetBusyTimeoutAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout = {SqliteBusyTimeoutMs};";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     /// <summary>Creates a command with parameters <c>@name</c>; <see langword="null"/> values become <c>NULL</c>.</summary>
     public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
