@@ -9,9 +9,9 @@ using AlarmInbox.Bench;
 // Usage: dotnet run -c Release --project bench/AlarmInbox.Bench -- [--mails 200] [--cost-mailboxes 200] [--cost-seconds 120]
 // Subcommands (issue 9, see docs/benchmarks.md "Scale"): load --mailboxes N …, compare --mailboxes 100,1000 …;
 // idle [--rounds 3] [--seconds 120] (issue 15: CPU of an empty silo, as shipped and with library defaults);
-// render [--rounds 5] (issue 16): decoding time of 25 MiB bomb mails; engine … (issue 15): per-mail cost and latency by
-// stored alarms, bursts (see docs/benchmarks.md "Engine").
-if (args is ["load" or "compare" or "idle", ..])
+// engine --alarms 0,100,1000,10000 … (issue 15: per-mail cost and latency by stored alarms, bursts; "Engine");
+// render [--rounds 5] (issue 16): decoding time of 25 MiB bomb mails.
+if (args is ["load" or "compare" or "idle" or "engine", ..])
 {
     return await ScaleCommands.RunAsync(args);
 }
@@ -20,11 +20,6 @@ if (args is ["render", ..])
 {
     // Issue 16: decoder and HTML renderer time for the largest allowed mail (see docs/benchmarks.md "Hostile mail").
     return RenderBenchmark.Run(args);
-}
-
-if (args is ["engine", ..])
-{
-    return await EngineBenchmark.RunAsync(args[1..], CancellationToken.None);
 }
 
 var options = BenchOptions.Parse(args);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace AlarmInbox.Bench;
 
-/// <summary>Dispatches the <c>load</c>, <c>compare</c> and <c>idle</c> subcommands; Ctrl-C and SIGTERM cancel the run so that it cleans up.</summary>
+/// <summary>Dispatches the <c>load</c>, <c>compare</c>, <c>idle</c> and <c>engine</c> subcommands; Ctrl-C and SIGTERM cancel the run so that it cleans up.</summary>
 public static class ScaleCommands
 {
     /// <summary><c>idle [--rounds 3] [--seconds 120] [--settle 30]</c>.</summary>
@@ -30,6 +30,7 @@ public static class ScaleCommands
             {
                 "load" => await LoadBenchmark.RunAsync(LoadOptions.Parse(args[1..]), cancel.Token),
                 "idle" => await RunIdleAsync(new CommandLine(args[1..]), cancel.Token),
+                "engine" => await EngineBenchmark.RunAsync(args[1..], cancel.Token),
                 _ => await CompareBenchmark.RunAsync(CompareOptions.Parse(args[1..]), cancel.Token),
             };
         }
