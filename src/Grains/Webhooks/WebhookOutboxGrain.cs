@@ -469,9 +469,11 @@ public sealed partial class WebhookOutboxGrain(
         }
 
         var count = S.Deliveries.Count;
-        foreach (var chunk in S.Deliveries.Chunk(500))
+        // Whole revisions per chunk: the store skips a revision that has any delivery already, so the deliveries of one
+        // revision to several webhooks must not be split between two chunks.
+        foreach (var chunk in S.Deliveries.GroupBy(d => (d.AlarmId, d.Revision)).Chunk(200))
         {
-            await deliveries.AddNewRevisionsAsync(TenantId, chunk);
+            await deliveries.AddNewRevisionsAsync(TenantId, [.. chunk.SelectMany(revision => revision)]);
         }
 
         S.Deliveries = [];

@@ -14,46 +14,12 @@ public sealed class SqlAlarmStore(HistoryDatabase database) : IAlarmStore
     private const string AlarmColumns = "alarm_id, payload";
 
     /// <inheritdoc />
-    public async Task<IReadOnlySet<string>> FindKeysAsync(string tenantId, IReadOnlyCollection<string> keys)
-    {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        if (keys.Count == 0)
-        {
-            return found;
-        }
-
-        await using var connection = await database.OpenAsync();
-        await using var command = HistoryDatabase.Command(connection, null, "", ("@tenant", tenantId));
-        command.CommandText = $"SELECT mail_key FROM ai_alarm_keys WHERE tenant_id = @tenant AND mail_key IN ({HistoryDatabase.AddList(command, "k", keys)})";
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            found.Add(reader.GetString(0));
-        }
-
-        return found;
-    }
+    public async Task<IReadOnlySet<string>> FindKeysAsync(string tenantId, IReadOnlyCollection<string> keys) =>
+        new HashSet<string>((await FindAsync(tenantId, "ai_alarm_keys", "mail_key", "mail_key", keys)).Keys, StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<string, string>> FindRecognisedAsync(string tenantId, IReadOnlyCollection<string> keys)
-    {
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (keys.Count == 0)
-        {
-            return found;
-        }
-
-        await using var connection = await database.OpenAsync();
-        await using var command = HistoryDatabase.Command(connection, null, "", ("@tenant", tenantId));
-        command.CommandText = $"SELECT recognition_key, alarm_id FROM ai_alarm_recognition WHERE tenant_id = @tenant AND recognition_key IN ({HistoryDatabase.AddList(command, "k", keys)})";
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            found[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return found;
-    }
+    public async Task<IReadOnlyDictionary<string, string>> FindRecognisedAsync(string tenantId, IReadOnlyCollection<string> keys) =>
+        await FindAsync(tenantId, "ai_alarm_recognition", "recognition_key", "alarm_id", keys);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<AlarmRecord>> FindByIncidentAsync(string tenantId, string incidentNumber, int limit)
@@ -247,6 +213,27 @@ public sealed class SqlAlarmStore(HistoryDatabase database) : IAlarmStore
         }
 
         await transaction.CommitAsync();
+    }
+
+    /// <summary>The rows of the tenant in <paramref name="table"/> whose <paramref name="keyColumn"/> is one of <paramref name="keys"/>: key → <paramref name="valueColumn"/>.</summary>
+    private async Task<Dictionary<string, string>> FindAsync(string tenantId, string table, string keyColumn, string valueColumn, IReadOnlyCollection<string> keys)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
+        await using var connection = await database.OpenAsync();
+        await using var command = HistoryDatabase.Command(connection, null, "", ("@tenant", tenantId));
+        command.CommandText = $"SELECT {keyColumn}, {valueColumn} FROM {table} WHERE tenant_id = @tenant AND {keyColumn} IN ({HistoryDatabase.AddList(command, "k", keys)})";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return found;
     }
 
     private static async Task UpsertAlarmAsync(DbConnection connection, DbTransaction transaction, string tenantId, AlarmRecord alarm)
