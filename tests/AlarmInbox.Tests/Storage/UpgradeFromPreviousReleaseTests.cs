@@ -155,7 +155,7 @@ public sealed class UpgradeFromPreviousReleaseTests(PostgresServer postgres)
         var again = AlarmEvaluatorTests.Decode("01-plain-utf8-keyvalue.eml") with { UidValidity = 1, Uid = 1 };
         var outcome = Assert.Single(await alarms.IngestAsync(new MailPath(MailPathKind.Smtp, "inb-after-upgrade"), [again]));
         Assert.Equal(IngestDisposition.Repeat, outcome.Disposition);
-        var before = tenant["alarms"]!.AsArray().Single(a => (string?)a!["source"]?["messageId"] == again.MessageId)!;
+        var before = tenant["alarms"]!.AsArray().Single(a => a!["history"]!.AsArray().Any(h => (string?)h!["source"]?["messageId"] == again.MessageId))!;
         Assert.Equal((string)before["id"]!, outcome.AlarmId);
         Assert.Equal(tenant["alarms"]!.AsArray().Count, (await alarms.ListAsync(new AlarmQuery { Limit = 500 })).Count);
     }
