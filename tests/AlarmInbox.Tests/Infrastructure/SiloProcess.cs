@@ -154,8 +154,38 @@ public sealed partial class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>Freezes the process (<c>SIGSTOP</c>): it keeps its sockets but answers nothing, like a partition or a long GC pause.</summary>
-    public void Freeze() => Signal(SigStop);
+    /// <summary>
+    /// Freezes the process (<c>SIGSTOP</c>): it keeps its sockets but answers nothing, like a partition or a long GC pause.
+    /// Returns once every thread of the process shows the stopped state in <c>/proc</c> (the signal is delivered
+    /// asynchronously; a thread running on the other core could otherwise still answer a request sent right after).
+    /// </summary>
+    public void Freeze()
+    {
+        Signal(SigStop);
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        while (!AllThreadsStopped() && Stopwatch.GetTimestamp() < deadline)
+        {
+            Thread.Yield();
+        }
+    }
+
+    private bool AllThreadsStopped()
+    {
+        try
+        {
+            return Directory.GetDirectories($"/proc/{_process.Id}/task").All(task =>
+            {
+                // Field 3 of stat, after the command name in parentheses: T = stopped, t = traced.
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
+                return state is 'T' or 't';
+            });
+        }
+        catch (IOException)
+        {
+            return false; // a thread ended while being read: look again
+        }
+    }
 
     /// <summary>Lets a frozen process run again (<c>SIGCONT</c>).</summary>
     public void Thaw() => Signal(SigCont);
