@@ -30,6 +30,16 @@ public static class RecognitionKeys
         return keys;
     }
 
+    /// <summary>
+    /// The content key of <paramref name="message"/> whether it has a Message-ID or not: <c>txt:</c> + 32 hex characters of
+    /// a SHA-256 of the normalised sender, subject and text.
+    /// </summary>
+    public static string TextKey(MailMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Key(null, message.From, message.Subject, message.Text);
+    }
+
     private static string Key(string? messageId, string? from, string subject, string text)
     {
         if (!string.IsNullOrWhiteSpace(messageId))

@@ -65,7 +65,7 @@ public sealed partial class TenantAlarmsGrain(
         ArgumentNullException.ThrowIfNull(messages);
         var sourceId = path.SourceId;
         var now = time.GetUtcNow();
-        var keysOf = messages.Select(m => (Key: $"{sourceId}/{m.UidValidity}/{m.Uid}", ContentKey: $"{sourceId}/{MessageKeys.ContentKey(m)}")).ToList();
+        var keysOf = messages.Select(m => (Key: $"{sourceId}/{m.UidValidity}/{m.Uid}", ContentKey: SameMailKey(sourceId, m))).ToList();
         var known = new HashSet<string>(await store.FindKeysAsync(TenantId, keysOf.SelectMany(k => new[] { k.Key, k.ContentKey }).Distinct().ToList()), StringComparer.Ordinal);
         var batch = new IngestBatch();
         var outcomes = new List<IngestOutcome>(messages.Count);
@@ -82,8 +82,9 @@ public sealed partial class TenantAlarmsGrain(
 
             batch.Keys.Add(key);
             // The same mail under another UID of the same source (UIDVALIDITY changed, or moved back): handled already.
-            // Only by its Message-ID: without one, the content key is Date, sender and size, which two different alarms of
-            // one dispatch template share (no Date header, or the same second); such a mail is recognised by its text below.
+            // Only by its Message-ID and text: without a Message-ID, the content key is Date, sender and size, which two
+            // different alarms of one dispatch template share (no Date header, or the same second); such a mail is
+            // recognised by its text below. A reused Message-ID with another text goes on to the tenant-wide check.
             if (message.MessageId is { Length: > 0 } && !known.Add(contentKey))
             {
                 LogDuplicate(logger, TenantId, sourceId, message.UidValidity, message.Uid);
@@ -106,7 +107,7 @@ public sealed partial class TenantAlarmsGrain(
             var keys = RecognitionKeys.For(message, evaluation);
             if (await FindRepeatedAsync(keys, evaluation, settings, batch) is { } repeated)
             {
-                var revision = repeated.History.LastOrDefault(h => keys.Contains(RecognitionOf(h), StringComparer.Ordinal))?.Revision ?? repeated.Revision;
+                var revision = AgreeingRevision(repeated, keys, evaluation)?.Revision ?? repeated.Revision;
                 batch.AddReceipt(repeated, Receipt(path, message, now, revision, repeat: true), changed: false);
                 batch.Recognise(keys, repeated.Id);
                 outcomes.Add(new IngestOutcome(message.Uid, IngestDisposition.Repeat, repeated.Id, evaluation.Late));
@@ -283,6 +284,7 @@ public sealed partial class TenantAlarmsGrain(
     private async Task<AlarmRecord?> FindRepeatedAsync(IReadOnlyList<string> keys, AlarmEvaluation evaluation, EvaluationSettings settings, IngestBatch batch)
     {
         var stored = keys.All(batch.Recognised.ContainsKey) ? null : await store.FindRecognisedAsync(TenantId, keys);
+        var reused = false;
         foreach (var key in keys)
         {
             if (!batch.Recognised.TryGetValue(key, out var alarmId) && stored?.TryGetValue(key, out alarmId) != true)
@@ -291,9 +293,31 @@ public sealed partial class TenantAlarmsGrain(
             }
 
             var alarm = batch.Known.GetValueOrDefault(alarmId!) ?? await store.GetAsync(TenantId, alarmId!);
-            if (alarm is not null
-                && (alarm.Status == AlarmStatus.Test) == settings.TestMode
-                && (alarm.Status != AlarmStatus.Rejected || !evaluation.IsAlarm))
+            if (alarm is null || !Repeatable(alarm, evaluation, settings))
+            {
+                continue;
+            }
+
+            if (alarm.History.Any(h => RecognitionOf(h) == key) && AgreeingRevision(alarm, keys, evaluation) is null)
+            {
+                // The sender reused the Message-ID for another mail: not a repeat (ReusedMessageId).
+                reused = true;
+                continue;
+            }
+
+            return alarm;
+        }
+
+        if (!reused || evaluation.IncidentNumber is null)
+        {
+            return null;
+        }
+
+        // The recognition key points at the latest mail with this Message-ID; the mail at hand may repeat an earlier one of
+        // its incident (a reused Message-ID, and the first of those mails arriving again through another path).
+        foreach (var alarm in await CandidatesAsync(evaluation, batch.Known.Values))
+        {
+            if (Repeatable(alarm, evaluation, settings) && AgreeingRevision(alarm, keys, evaluation) is not null)
             {
                 return alarm;
             }
@@ -301,6 +325,26 @@ public sealed partial class TenantAlarmsGrain(
 
         return null;
     }
+
+    /// <summary>The latest revision of <paramref name="alarm"/> made from a mail with one of <paramref name="keys"/> whose fields agree with <paramref name="evaluation"/> (<see cref="ReusedMessageId"/>).</summary>
+    private static AlarmRevision? AgreeingRevision(AlarmRecord alarm, IReadOnlyList<string> keys, AlarmEvaluation evaluation) =>
+        alarm.History.LastOrDefault(h => keys.Contains(RecognitionOf(h), StringComparer.Ordinal) && !ReusedMessageId.Differs(h, evaluation));
+
+    /// <summary>Whether a mail evaluated under <paramref name="settings"/> may be a repeat of <paramref name="alarm"/>: same test mode, and not an alarm now that was rejected then.</summary>
+    private static bool Repeatable(AlarmRecord alarm, AlarmEvaluation evaluation, EvaluationSettings settings) =>
+        (alarm.Status == AlarmStatus.Test) == settings.TestMode && (alarm.Status != AlarmStatus.Rejected || !evaluation.IsAlarm);
+
+    /// <summary>
+    /// The key of "the same mail under another UID of the same source": source, Message-ID and the hash of sender, subject
+    /// and text (<see cref="RecognitionKeys.TextKey"/>; a mail moved back or seen again after a UIDVALIDITY change is byte
+    /// for byte the same, while two mails of one template under a reused Message-ID often have the same size), or without
+    /// a Message-ID the content key of <see cref="MessageKeys"/> (never used for skipping, see
+    /// <see cref="IngestAsync(MailPath, IReadOnlyList{MailMessage})"/>).
+    /// </summary>
+    private static string SameMailKey(string sourceId, MailMessage message) =>
+        message.MessageId is { Length: > 0 }
+            ? $"{sourceId}/{MessageKeys.ContentKey(message)}/{RecognitionKeys.TextKey(message)}"
+            : $"{sourceId}/{MessageKeys.ContentKey(message)}";
 
     /// <summary>The recognition key of a revision's mail, from its source (Message-ID only; content keys are matched through the stored recognition keys).</summary>
     private static string RecognitionOf(AlarmRevision revision) => revision.Source.MessageId is { Length: > 0 } id ? "mid:" + id.Trim() : "";
