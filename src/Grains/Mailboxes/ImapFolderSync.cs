@@ -117,8 +117,9 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
 
     /// <summary>
     /// RFC 3501 section 2.3.1.1: after a UIDVALIDITY change the old UIDs mean nothing. Reads the envelopes of the whole
-    /// folder and fetches only the messages that are genuinely new: not among the stored messages by content key
-    /// (Message-ID, else a hash of Date, From and size), and not older than the newest stored message. The watermark
+    /// folder and fetches only the messages that are genuinely new: not among the stored messages by Message-ID (mails
+    /// without one are fetched again; the tenant's pipeline recognises a copy by its text), and not older than the newest
+    /// stored message. The watermark
     /// moves to the new UIDVALIDITY only at the end: a crash in between repeats the recovery, which then skips what the
     /// first attempt stored by its content key.
     /// </summary>
@@ -137,8 +138,12 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
         {
             foreach (var envelope in await session.FetchEnvelopesAsync(chunk, cancellationToken))
             {
+                // Without a Message-ID the content key is Date, sender and size, which two alarms of one dispatch template
+                // share (no Date header): such a mail in the recent window is fetched again, and the tenant's pipeline
+                // tells a copy (a repeat by its text) from a different alarm.
                 var key = MessageKeys.ContentKey(envelope.MessageId, envelope.Date, envelope.From, envelope.Size);
-                if (!known.Contains(key) && (envelope.InternalDate is null || envelope.InternalDate >= cutoff))
+                var unknown = string.IsNullOrEmpty(envelope.MessageId) || !known.Contains(key);
+                if (unknown && (envelope.InternalDate is null || envelope.InternalDate >= cutoff))
                 {
                     fresh.Add(envelope.Uid);
                 }

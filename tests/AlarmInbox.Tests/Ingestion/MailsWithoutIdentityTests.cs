@@ -71,6 +71,33 @@ public sealed class MailsWithoutIdentityTests(IngestionFixture fixture) : IClass
         Assert.Equal([false, true], alarm.Receipts.Select(r => r.Repeat));
     }
 
+    [Fact]
+    public async Task AfterAUidValidityChangeAnotherAlarmOfEqualSizeWithoutMessageIdAndDateIsStillAnAlarm()
+    {
+        await using var receiver = new WebhookReceiver();
+        var tenantId = await fixture.CreateTenantAsync(receiver);
+        var (user, mailbox, _) = await fixture.CreateMailboxAsync(tenantId);
+        await fixture.Imap.AppendAsync(user, [Load(TemplatedAlarm("2026-000401", "B3 Wohnhausbrand"))]);
+        Assert.True((await mailbox.PollNowAsync())!.Succeeded);
+
+        // The second alarm arrives and the server renumbers the folder before the next poll: the recovery must not take
+        // it for the stored first one (same sender, size and no Date).
+        await fixture.Imap.AppendAsync(user, [Load(TemplatedAlarm("2026-000402", "B2 Brand Carport"))]);
+        var details = await mailbox.GetAsync();
+        await fixture.Imap.SetUidValidityAsync(user, details!.Status.Watermark.UidValidity + 1000);
+        var poll = await mailbox.PollNowAsync();
+
+        Assert.True(poll!.Succeeded, poll.Error?.Message);
+        Assert.True(poll.UidValidityChanged);
+        var alarms = await fixture.Grains.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { Limit = 50 });
+        Assert.Equal(["2026-000401", "2026-000402"], alarms.Select(a => a.IncidentNumber).Order(StringComparer.Ordinal));
+        var first = Assert.Single(alarms, a => a.IncidentNumber == "2026-000401");
+        Assert.Equal(1, first.Revision);
+        Assert.Equal([false, true], first.Receipts.Select(r => r.Repeat));
+        var sent = await Eventually.WaitForAsync(() => Task.FromResult(receiver.Accepted), a => a.Count >= 2, TimeSpan.FromSeconds(30), "two webhooks");
+        Assert.Single(sent, w => w.Body.Contains("2026-000401", StringComparison.Ordinal));
+    }
+
     /// <summary>One template, as dispatch software fills it: no Message-ID, no Date; equal lengths for equal-length values.</summary>
     private static byte[] TemplatedAlarm(string incidentNumber, string keyword) => Encoding.ASCII.GetBytes(
         $"From: Leitstelle <{IngestionFixture.Leitstelle}>\r\n" +
