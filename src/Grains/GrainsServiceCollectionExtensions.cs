@@ -30,6 +30,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.MaxConcurrentLoginsPerHost >= 1, "AlarmInbox:Imap:MaxConcurrentLoginsPerHost must be at least 1.")
             .Validate(o => o.MaxQueuedLoginsPerHost >= 0, "AlarmInbox:Imap:MaxQueuedLoginsPerHost must not be negative.")
             .Validate(o => o.LoginQueueTimeout > TimeSpan.Zero, "AlarmInbox:Imap:LoginQueueTimeout must be positive.")
+            .Validate(o => o.MaxMessageBytes >= 1024, "AlarmInbox:Imap:MaxMessageBytes must be at least 1024.")
             .ValidateOnStart();
         services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.SectionName)
             .Validate(o => o.WatchdogPeriod > TimeSpan.Zero, "AlarmInbox:Polling:WatchdogPeriod must be positive.")

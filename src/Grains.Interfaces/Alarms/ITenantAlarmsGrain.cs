@@ -71,9 +71,17 @@ public interface ITenantAlarmsGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<AlarmPreview> PreviewAsync(string mailboxId, AlarmTestInput input);
 
-    /// <summary>Deletes the tenant's alarms with their history, handled mail keys, pending hand-offs, settings and mailbox overrides (tenant deletion). Idempotent.</summary>
+    /// <summary>
+    /// Deletes the tenant's alarms with their history, handled mail keys, pending hand-offs, settings and mailbox overrides
+    /// (tenant deletion), and closes the pipeline: a mail that was already on its way (an SMTP hand-off that had its UID
+    /// before the delete) is then <see cref="IngestDisposition.TenantDeleted"/>, stored and delivered nowhere. Idempotent.
+    /// </summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();
+
+    /// <summary>Opens the pipeline for a tenant being created, also under the id of a deleted one (undoes the closing by <see cref="DeleteAsync"/>). Idempotent.</summary>
+    [Alias("OpenAsync")]
+    Task OpenAsync();
 
     /// <summary>Hands alarms that were stored but not yet handed to the webhook outbox (after a crash) to it. Idempotent; used at silo start-up.</summary>
     [Alias("EnsureHandedOffAsync")]

@@ -16,4 +16,7 @@ public enum IngestDisposition
 
     /// <summary>Evaluation is off for the mailbox: no alarm record.</summary>
     Disabled = 3,
+
+    /// <summary>The tenant was deleted (the mail was on its way when the delete ran): nothing stored, nothing delivered.</summary>
+    TenantDeleted = 4,
 }

@@ -25,4 +25,10 @@ public sealed record RawMail
 
     /// <summary>The size the server reports (IMAP RFC822.SIZE); the length of <see cref="Raw"/> when 0.</summary>
     [Id(6)] public long Size { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Raw"/> holds only the first bytes of a larger mail (IMAP: above <c>AlarmInbox:Imap:MaxMessageBytes</c>);
+    /// <see cref="Size"/> is then its real size. The decoded message is flagged <c>size</c>.
+    /// </summary>
+    [Id(7)] public bool Partial { get; init; }
 }

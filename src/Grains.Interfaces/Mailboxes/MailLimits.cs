@@ -18,6 +18,13 @@ public static class MailLimits
     /// <summary>The mail's processing time budget ran out; what was extracted until then was kept.</summary>
     public const string TimeBudget = "time_budget";
 
+    /// <summary>
+    /// The mail was larger than its path's size limit (IMAP: <c>AlarmInbox:Imap:MaxMessageBytes</c>, 25 MiB by default):
+    /// only its first bytes were fetched and decoded, its size is the real one. Text that comes after a large attachment
+    /// is not among them; the alarm then has the headers and the subject.
+    /// </summary>
+    public const string Size = "size";
+
     /// <summary>The subject was longer than <see cref="MaxSubjectLength"/> characters and was cut.</summary>
     public const string Subject = "subject";
 

@@ -34,6 +34,11 @@ public sealed partial class TenantAlarmsGrain(
     /// <summary>How many legacy records are moved per transaction.</summary>
     private const int MigrationChunk = 500;
 
+    /// <summary>How long after a failed hand-off to the webhook outbox it is tried again (again after each failure).</summary>
+    private static readonly TimeSpan HandOffRetry = TimeSpan.FromSeconds(5);
+
+    private IGrainTimer? _handOffRetry;
+
     private TenantAlarmsState S => state.State;
 
     private string TenantId => this.GetPrimaryKeyString();
@@ -63,6 +68,11 @@ public sealed partial class TenantAlarmsGrain(
         ArgumentNullException.ThrowIfNull(path);
         ArgumentException.ThrowIfNullOrEmpty(path.SourceId);
         ArgumentNullException.ThrowIfNull(messages);
+        if (S.Deleted)
+        {
+            return [.. messages.Select(m => new IngestOutcome(m.Uid, IngestDisposition.TenantDeleted, null, false))];
+        }
+
         var sourceId = path.SourceId;
         var now = time.GetUtcNow();
         var keysOf = messages.Select(m => (Key: $"{sourceId}/{m.UidValidity}/{m.Uid}", ContentKey: SameMailKey(sourceId, m))).ToList();
@@ -204,9 +214,22 @@ public sealed partial class TenantAlarmsGrain(
     /// <inheritdoc />
     public async Task DeleteAsync()
     {
+        // Closed (the mark written) before the history goes: an ingest after this point stores nothing, and one before it
+        // ran to its end first (this grain takes one call at a time), so what it stored is deleted below.
+        state.State = new TenantAlarmsState { Deleted = true };
+        await WriteStateAsync();
         await store.DeleteTenantAsync(TenantId);
-        await state.ClearStateAsync();
         DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
+    public async Task OpenAsync()
+    {
+        if (S.Deleted)
+        {
+            state.State = new TenantAlarmsState();
+            await WriteStateAsync();
+        }
     }
 
     /// <inheritdoc />
@@ -249,8 +272,22 @@ public sealed partial class TenantAlarmsGrain(
             return;
         }
 
-        await GrainFactory.GetGrain<IWebhookOutboxGrain>(TenantId).EnqueueAsync(pending);
-        await store.RemoveHandoffsAsync(TenantId, pending);
+        try
+        {
+            await GrainFactory.GetGrain<IWebhookOutboxGrain>(TenantId).EnqueueAsync(pending);
+            await store.RemoveHandoffsAsync(TenantId, pending);
+        }
+        catch (Exception ex)
+        {
+            // The alarms are stored with their hand-off rows. A retried ingest finds the mails handled and hands nothing
+            // off, so the hand-off is tried again here, soon, instead of only at the next activation of this grain.
+            LogHandOffFailed(logger, TenantId, pending.Count, ex.GetType().Name, HandOffRetry.TotalSeconds);
+            _handOffRetry ??= this.RegisterGrainTimer(
+                static (grain, _) => grain.RetryHandOffAsync(),
+                this,
+                new GrainTimerCreationOptions(HandOffRetry, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            throw;
+        }
 
         // Best effort for consumers inside the cluster; the durable path is the outbox above.
         var stream = this.GetStreamProvider(AlarmStreams.ProviderName).GetStream<AlarmRecord>(StreamId.Create(AlarmStreams.Namespace, TenantId));
@@ -262,6 +299,13 @@ public sealed partial class TenantAlarmsGrain(
         {
             LogStreamFailed(logger, TenantId, pending.Count, ex.GetType().Name);
         }
+    }
+
+    private async Task RetryHandOffAsync()
+    {
+        _handOffRetry?.Dispose();
+        _handOffRetry = null;
+        await EnsureHandedOffAsync();
     }
 
     /// <summary>The stored alarms of the evaluated mail's incident, with this batch's newer versions in their place.</summary>
@@ -455,6 +499,9 @@ public sealed partial class TenantAlarmsGrain(
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Tenant {TenantId}: mail {Path} {SourceId}/{Uid} repeats a mail of alarm {AlarmId} (revision {Revision}); recorded as a receipt, nothing delivered")]
     private static partial void LogRepeat(ILogger logger, string tenantId, MailPathKind path, string sourceId, uint uid, string alarmId, int revision);
+
+    [LoggerMessage(EventId = 2293, Level = LogLevel.Warning, Message = "Tenant {TenantId}: handing {Count} stored alarms to the webhook outbox failed ({ExceptionType}); tried again in {RetrySeconds} s")]
+    private static partial void LogHandOffFailed(ILogger logger, string tenantId, int count, string exceptionType, double retrySeconds);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Tenant {TenantId}: publishing {Count} alarms on the stream failed ({ExceptionType}); webhook delivery is not affected")]
     private static partial void LogStreamFailed(ILogger logger, string tenantId, int count, string exceptionType);

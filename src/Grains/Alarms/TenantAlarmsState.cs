@@ -28,4 +28,10 @@ public sealed class TenantAlarmsState
 
     /// <summary>Legacy (moved to <see cref="IAlarmStore"/> at activation): recognition keys → their alarm, oldest first (a later entry for a key wins).</summary>
     [Id(5)] public List<RecognitionEntry> Recognised { get; set; } = [];
+
+    /// <summary>
+    /// The tenant was deleted: the pipeline takes no more mail (a mail already on its way when the delete ran is dropped),
+    /// until <c>OpenAsync</c> when a tenant is created again under the id.
+    /// </summary>
+    [Id(6)] public bool Deleted { get; set; }
 }

@@ -143,8 +143,11 @@ public sealed partial class Office365SessionOpener(IImapConnector connector, IAc
         public Task<IReadOnlyList<uint>> SearchUidsAfterAsync(uint afterUid, CancellationToken cancellationToken) =>
             Reclassify(() => inner.SearchUidsAfterAsync(afterUid, cancellationToken));
 
-        public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken) =>
-            Reclassify(() => inner.FetchAsync(uids, cancellationToken));
+        public Task<IReadOnlyList<MailSummary>> FetchSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken) =>
+            Reclassify(() => inner.FetchSummariesAsync(uids, cancellationToken));
+
+        public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken) =>
+            Reclassify(() => inner.FetchAsync(mails, cancellationToken));
 
         public Task<IReadOnlyList<MailEnvelope>> FetchEnvelopesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken) =>
             Reclassify(() => inner.FetchEnvelopesAsync(uids, cancellationToken));

@@ -32,9 +32,20 @@ public interface IImapSession : IAsyncDisposable
     /// <exception cref="MailboxAccessException">The connection failed or the server did not answer in time.</exception>
     Task NoOpAsync(CancellationToken cancellationToken);
 
-    /// <summary>Fetches and parses the given messages in one batched command; messages expunged meanwhile are left out.</summary>
+    /// <summary>Fetches the UID, RFC822.SIZE and INTERNALDATE of messages, without their bodies; messages expunged meanwhile are left out.</summary>
+    /// <returns>The summaries, ascending by UID.</returns>
     /// <exception cref="MailboxAccessException">The command failed.</exception>
-    Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken);
+    Task<IReadOnlyList<MailSummary>> FetchSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fetches the raw messages of <paramref name="mails"/> (summaries from <see cref="FetchSummariesAsync"/>): those up to
+    /// <see cref="ImapOptions.MaxMessageBytes"/> whole in one batched command, larger ones only up to that many bytes
+    /// (a partial fetch each, flagged <see cref="FetchedMail.Partial"/>). A literal longer than the limit is cut there
+    /// too, whatever size the server announced before. Messages expunged meanwhile are left out.
+    /// </summary>
+    /// <returns>The messages, ascending by UID.</returns>
+    /// <exception cref="MailboxAccessException">The command failed.</exception>
+    Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken);
 
     /// <summary>Fetches the envelope data of messages (Message-ID, Date, From, Subject, RFC822.SIZE, INTERNALDATE) without their bodies.</summary>
     /// <exception cref="MailboxAccessException">The command failed.</exception>

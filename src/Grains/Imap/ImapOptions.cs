@@ -22,6 +22,16 @@ public sealed class ImapOptions
     /// <summary>Messages fetched per batched FETCH command.</summary>
     public int FetchBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// The largest message read whole, in bytes (RFC822.SIZE); default 25 MiB, the SMTP listener's limit
+    /// (<c>AlarmInbox:Smtp:MaxMessageBytes</c>). A larger message is read only up to this many bytes (a partial fetch,
+    /// <c>BODY.PEEK[]&lt;0.n&gt;</c>, RFC 3501 section 6.4.5): its headers and the text before its attachments give the
+    /// alarm, and it is stored flagged <c>size</c> with its real size. It is handed over once like every other mail.
+    /// The same number bounds what one FETCH brings into memory: the messages of a batch are fetched in parts of at most
+    /// this many bytes, and no literal the server sends is kept beyond it, whatever size the server announced.
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = 25 * 1024 * 1024;
+
     /// <summary>Most messages one poll stores; the rest follows in an immediate next poll, so that one grain turn stays short.</summary>
     public int MaxMessagesPerPoll { get; set; } = 1_000;
 

@@ -35,7 +35,7 @@ public sealed partial class MailKitImapConnector(
         using var turn = await limiter.AcquireAsync(request.Host, cancellationToken);
         _metrics?.RecordLoginWait(System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted));
         var replies = new ServerReplies();
-        var client = new ImapClient(replies) { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+        var client = new CappedImapClient(replies, _options.MaxMessageBytes) { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
         string? presented = null;
         client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
         {
@@ -244,7 +244,7 @@ public sealed partial class MailKitImapConnector(
         Idle,
     }
 
-    private sealed class Session(ImapClient client, ImapFolder folder, MailKitImapConnector owner, ImapConnectRequest request, ServerReplies replies) : IImapSession
+    private sealed class Session(CappedImapClient client, ImapFolder folder, MailKitImapConnector owner, ImapConnectRequest request, ServerReplies replies) : IImapSession
     {
         public uint UidValidity => folder.UidValidity;
 
@@ -331,7 +331,7 @@ public sealed partial class MailKitImapConnector(
             return found.Select(u => u.Id).Where(u => u > afterUid).Order().ToList();
         }
 
-        public async Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<MailSummary>> FetchSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
         {
             if (uids.Count == 0)
             {
@@ -345,23 +345,77 @@ public sealed partial class MailKitImapConnector(
                 request,
                 cancellationToken,
                 replies);
-            var byUid = summaries.ToDictionary(s => s.UniqueId.Id);
+            return summaries.Select(s => new MailSummary(s.UniqueId.Id, s.Size ?? 0, s.InternalDate)).OrderBy(s => s.Uid).ToList();
+        }
 
-            var fetched = new List<FetchedMail>(uids.Count);
-            await owner.Guard(
-                Step.Fetch,
-                () => folder.GetStreamsAsync(ids, async (_, _, uid, stream, ct) =>
+        public async Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken)
+        {
+            var max = owner._options.MaxMessageBytes;
+            var fetched = new List<FetchedMail>(mails.Count);
+            var whole = mails.Where(m => m.Size <= max).ToDictionary(m => m.Uid);
+            if (whole.Count > 0)
+            {
+                // The caller asks for at most max bytes by the announced sizes; twice that bounds a server whose sizes are wrong.
+                client.Allowance.Reset(2L * max);
+                var ids = whole.Keys.Select(u => new UniqueId(folder.UidValidity, u)).ToList();
+                await owner.Guard(
+                    Step.Fetch,
+                    () => folder.GetStreamsAsync(ids, (_, _, uid, stream, _) =>
+                    {
+                        var summary = whole.GetValueOrDefault(uid.Id);
+                        fetched.Add(Fetched(uid.Id, summary?.InternalDate, summary?.Size ?? 0, stream));
+                        return Task.CompletedTask;
+                    }, cancellationToken),
+                    request,
+                    cancellationToken,
+                    replies);
+            }
+
+            // Larger than the limit: only the first max bytes (BODY.PEEK[]<0.max>), one command each; never the whole mail.
+            foreach (var large in mails.Where(m => m.Size > max))
+            {
+                client.Allowance.Reset(max);
+                var stream = await owner.Guard(
+                    Step.Fetch,
+                    async Task<Stream?> () =>
+                    {
+                        try
+                        {
+                            return await folder.GetStreamAsync(new UniqueId(folder.UidValidity, large.Uid), 0, max, cancellationToken);
+                        }
+                        catch (MessageNotFoundException)
+                        {
+                            return null; // expunged since its size was fetched
+                        }
+                    },
+                    request,
+                    cancellationToken,
+                    replies);
+                if (stream is not null)
                 {
-                    using var raw = new MemoryStream();
-                    await stream.CopyToAsync(raw, ct);
-                    byUid.TryGetValue(uid.Id, out var summary);
-                    fetched.Add(new FetchedMail(uid.Id, summary?.InternalDate, summary?.Size ?? raw.Length, raw.ToArray()));
-                }, cancellationToken),
-                request,
-                cancellationToken,
-                replies);
+                    using (stream)
+                    {
+                        fetched.Add(Fetched(large.Uid, large.InternalDate, large.Size, stream) with { Partial = true });
+                    }
+                }
+            }
 
             return fetched.OrderBy(f => f.Uid).ToList();
+        }
+
+        /// <summary>The mail of a FETCH literal; cut (and flagged) when the literal was longer than what was kept of it.</summary>
+        private FetchedMail Fetched(uint uid, DateTimeOffset? internalDate, long size, Stream stream)
+        {
+            if (stream is CappedLiteralStream capped)
+            {
+                var announced = capped.Announced < 0 ? long.MaxValue : capped.Announced;
+                return new FetchedMail(uid, internalDate, Math.Max(size, announced), capped.Kept, capped.Dropped > 0);
+            }
+
+            // Every literal of a CappedImapFolder is capped; should MailKit hand over another stream, it is cut all the same.
+            var raw = new byte[(int)Math.Min(stream.Length, owner._options.MaxMessageBytes)];
+            stream.ReadExactly(raw);
+            return new FetchedMail(uid, internalDate, Math.Max(size, stream.Length), raw, stream.Length > raw.Length);
         }
 
         private int _disposed;

@@ -41,6 +41,13 @@ public sealed partial class MailIngestion(
         // 2. Recognise and evaluate (and store the alarms): the tenant's pipeline.
         var outcomes = await grains.GetGrain<ITenantAlarmsGrain>(request.TenantId).IngestAsync(request.Path, decoded);
 
+        // A tenant deleted while the mails were on their way: nothing of them is kept (the pipeline stored nothing either).
+        if (outcomes.Count > 0 && outcomes.All(o => o.Disposition == IngestDisposition.TenantDeleted))
+        {
+            LogTenantDeleted(logger, request.TenantId, request.Path.Kind, request.Path.SourceId, outcomes.Count);
+            return new IngestionResult([], outcomes, 0, 0);
+        }
+
         // 3. Store the messages, late by the alarm's definition, naming (not holding) an attached original.
         var stored = decoded.Zip(outcomes, (message, outcome) => message with
         {
@@ -69,6 +76,12 @@ public sealed partial class MailIngestion(
             // The budget starts after the (linear) parse: on a loaded machine a large legitimate mail must not lose its
             // text because parsing its bytes took long.
             var budget = new DecodeBudget(_mailBudget);
+            if (mail.Partial)
+            {
+                budget.Hit(MailLimits.Size);
+                LogPartial(logger, path.Kind, path.SourceId, mail.Uid, mail.Size, mail.Raw.Length);
+            }
+
             message = decoder.Decode(parsed, mail.UidValidity, mail.Uid, mail.ReceivedAt, mail.Size > 0 ? mail.Size : mail.Raw.Length, now, budget);
             if (message.Truncated)
             {
@@ -86,7 +99,7 @@ public sealed partial class MailIngestion(
                 InternalDate = mail.ReceivedAt,
                 Size = mail.Size > 0 ? mail.Size : mail.Raw.Length,
                 FetchedAt = now,
-                Limits = [MailLimits.Undecodable],
+                Limits = mail.Partial ? [MailLimits.Size, MailLimits.Undecodable] : [MailLimits.Undecodable],
             };
         }
 
@@ -105,6 +118,12 @@ public sealed partial class MailIngestion(
             Limits = capped && !message.Limits.Contains(MailLimits.Headers) ? [.. message.Limits, MailLimits.Headers] : message.Limits,
         };
     }
+
+    [LoggerMessage(EventId = 2290, Level = LogLevel.Warning, Message = "{Path} {SourceId}: UID {Uid} has {Size} bytes, more than the path's size limit; decoded and evaluated on its first {Fetched} bytes")]
+    private static partial void LogPartial(ILogger logger, MailPathKind path, string sourceId, uint uid, long size, int fetched);
+
+    [LoggerMessage(EventId = 2291, Level = LogLevel.Warning, Message = "Tenant {TenantId} was deleted while {Count} mails of {Path} {SourceId} were on their way; they were dropped")]
+    private static partial void LogTenantDeleted(ILogger logger, string tenantId, MailPathKind path, string sourceId, int count);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "{Path} {SourceId}: UID {Uid} is not a readable message; stored flagged 'undecodable'")]
     private static partial void LogUndecodable(ILogger logger, MailPathKind path, string sourceId, uint uid);

@@ -7,10 +7,11 @@ namespace AlarmInbox.Grains.Mailboxes;
 
 /// <summary>
 /// The IMAP sync algorithm of a mailbox on an open session, without grain, storage or locks: the baseline of a new
-/// mailbox, the recovery after a UIDVALIDITY change, then search, batched fetch and hand-over, each batch followed by the
-/// watermark. Everything durable goes through <see cref="IImapSyncTarget"/>, in crash-safe order: a batch is handed over
-/// before the watermark moves past it, so a crash in between fetches the batch again, and the ingestion path's
-/// idempotency makes that harmless. Nothing is lost and nothing is stored twice.
+/// mailbox, the recovery after a UIDVALIDITY change, then search, batched fetch (sizes first, then the bodies in parts of
+/// at most <see cref="ImapOptions.MaxMessageBytes"/>) and hand-over, each part followed by the watermark. Everything
+/// durable goes through <see cref="IImapSyncTarget"/>, in crash-safe order: a part is handed over before the watermark
+/// moves past it, so a crash in between fetches it again, and the ingestion path's idempotency makes that harmless.
+/// Nothing is lost and nothing is stored twice.
 /// </summary>
 /// <remarks>Stateless; registered as a singleton. The caller runs one sync per mailbox at a time.</remarks>
 public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogger<ImapFolderSync> logger)
@@ -52,15 +53,20 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
         var limit = Math.Max(1, _options.MaxMessagesPerPoll);
         foreach (var batch in uids.Take(limit).Chunk(Math.Max(1, _options.FetchBatchSize)))
         {
-            var mails = await session.FetchAsync(batch, cancellationToken);
-            var added = await target.HandOverAsync(
-                new ImapHandOver { Mails = mails, UidValidity = session.UidValidity, PreviousLastUid = watermark.LastUid },
-                cancellationToken);
+            var parts = InParts(await session.FetchSummariesAsync(batch, cancellationToken));
+            for (var i = 0; i < parts.Count; i++)
+            {
+                var mails = parts[i].Length == 0 ? [] : await session.FetchAsync(parts[i], cancellationToken);
+                var added = await target.HandOverAsync(
+                    new ImapHandOver { Mails = mails, UidValidity = session.UidValidity, PreviousLastUid = watermark.LastUid },
+                    cancellationToken);
 
-            // The whole batch is done, also its UIDs that were expunged before the fetch.
-            watermark = new UidWatermark(session.UidValidity, Math.Max(batch[^1], watermark.LastUid));
-            await target.SaveWatermarkAsync(watermark, added);
-            stored += added;
+                // After its last part the whole batch is done, also its UIDs that were expunged before the fetch.
+                var last = i == parts.Count - 1 ? batch[^1] : parts[i][^1].Uid;
+                watermark = new UidWatermark(session.UidValidity, Math.Max(last, watermark.LastUid));
+                await target.SaveWatermarkAsync(watermark, added);
+                stored += added;
+            }
         }
 
         return new ImapSyncResult
@@ -133,7 +139,7 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
         // Mails received within a minute before the newest known one may have been missed before the change.
         var cutoff = (stored.NewestInternalDate ?? start.LastInSyncAt) - TimeSpan.FromMinutes(1);
         var all = await session.SearchUidsAfterAsync(0, cancellationToken);
-        var fresh = new List<uint>();
+        var fresh = new List<MailSummary>();
         foreach (var chunk in all.Chunk(EnvelopeChunk))
         {
             foreach (var envelope in await session.FetchEnvelopesAsync(chunk, cancellationToken))
@@ -145,15 +151,15 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
                 var unknown = string.IsNullOrEmpty(envelope.MessageId) || !known.Contains(key);
                 if (unknown && (envelope.InternalDate is null || envelope.InternalDate >= cutoff))
                 {
-                    fresh.Add(envelope.Uid);
+                    fresh.Add(new MailSummary(envelope.Uid, envelope.Size, envelope.InternalDate));
                 }
             }
         }
 
         var added = 0;
-        foreach (var batch in fresh.Chunk(Math.Max(1, _options.FetchBatchSize)))
+        foreach (var part in fresh.Chunk(Math.Max(1, _options.FetchBatchSize)).SelectMany(chunk => InParts(chunk)).Where(p => p.Length > 0))
         {
-            var mails = await session.FetchAsync(batch, cancellationToken);
+            var mails = await session.FetchAsync(part, cancellationToken);
             var count = await target.HandOverAsync(
                 new ImapHandOver { Mails = mails, UidValidity = session.UidValidity, PreviousLastUid = 0, SkipKnownContent = true },
                 cancellationToken);
@@ -166,6 +172,35 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
         await target.SaveWatermarkAsync(watermark, 0);
         LogUidValidityRecovered(logger, start.MailboxId, all.Count, added);
         return (watermark, added);
+    }
+
+    /// <summary>
+    /// Splits a batch (ascending by UID) into consecutive parts of at most <see cref="ImapOptions.MaxMessageBytes"/> by
+    /// RFC822.SIZE (a larger mail counts with the part of it that is fetched), so that one hand-over holds at most that
+    /// much raw mail in memory; a single mail is a part of its own. An empty batch (all expunged) is one empty part.
+    /// </summary>
+    private List<MailSummary[]> InParts(IReadOnlyList<MailSummary> batch)
+    {
+        var max = (long)_options.MaxMessageBytes;
+        var parts = new List<MailSummary[]>();
+        var part = new List<MailSummary>();
+        long bytes = 0;
+        foreach (var mail in batch)
+        {
+            var cost = Math.Clamp(mail.Size, 0, max);
+            if (part.Count > 0 && bytes + cost > max)
+            {
+                parts.Add([.. part]);
+                part.Clear();
+                bytes = 0;
+            }
+
+            part.Add(mail);
+            bytes += cost;
+        }
+
+        parts.Add([.. part]);
+        return parts;
     }
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Mailbox {MailboxId} watermark set to UIDVALIDITY {UidValidity}, last UID {LastUid}")]

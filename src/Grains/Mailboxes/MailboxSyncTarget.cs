@@ -23,7 +23,7 @@ public sealed class MailboxSyncTarget(
         ArgumentNullException.ThrowIfNull(handOver);
 
         // Idempotent by mailbox, UIDVALIDITY and UID; not cancelled once started: the watermark follows only a complete hand-over.
-        var raw = handOver.Mails.Select(m => new RawMail { UidValidity = handOver.UidValidity, Uid = m.Uid, Raw = m.Raw, ReceivedAt = m.InternalDate, Size = m.Size }).ToList();
+        var raw = handOver.Mails.Select(m => new RawMail { UidValidity = handOver.UidValidity, Uid = m.Uid, Raw = m.Raw, ReceivedAt = m.InternalDate, Size = m.Size, Partial = m.Partial }).ToList();
         var (_, _, added, storedBefore) = await ingestion.IngestAsync(
             new IngestionRequest
             {

@@ -34,6 +34,9 @@ public sealed partial class TenantGrain(
             return null;
         }
 
+        // The alarm pipeline first: a crash in between leaves an open pipeline without a tenant (as before any create),
+        // never a tenant whose pipeline still drops its mail as deleted.
+        await GrainFactory.GetGrain<ITenantAlarmsGrain>(this.GetPrimaryKeyString()).OpenAsync();
         state.State = new TenantGrainState { Exists = true, Name = name.Trim(), CreatedAt = time.GetUtcNow() };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).AddAsync(this.GetPrimaryKeyString());
@@ -75,8 +78,9 @@ public sealed partial class TenantGrain(
             await state.WriteStateAsync();
         }
 
-        await GrainFactory.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteAsync();
+        // The alarm pipeline before the outbox: once it is closed, no mail still on its way can hand an alarm to delivery.
         await GrainFactory.GetGrain<ITenantAlarmsGrain>(tenantId).DeleteAsync();
+        await GrainFactory.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteAsync();
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).RemoveAsync(tenantId);
         await state.ClearStateAsync();
         LogDeleted(logger, this.GetPrimaryKeyString());

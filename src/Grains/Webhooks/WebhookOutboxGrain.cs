@@ -158,15 +158,28 @@ public sealed partial class WebhookOutboxGrain(
         }
 
         // A revision handed in again after a crash of the alarm pipeline is already stored (queued or delivered): not added.
-        var added = _deleted ? [] : await deliveries.AddNewRevisionsAsync(TenantId, entries);
+        IReadOnlyList<OutboxEntry> added;
+        try
+        {
+            added = _deleted ? [] : await deliveries.AddNewRevisionsAsync(TenantId, entries);
+            if (added.Count > 0 && _options.SupersedeOlderRevisions)
+            {
+                await SupersedeAsync(added);
+            }
+        }
+        catch
+        {
+            // A failed write may have been committed all the same (the reply was lost), and the supersede step changed
+            // memory before its write: memory may now miss stored deliveries, which the alarm pipeline's retry would not
+            // add again (their revisions are stored). This activation is dropped; the next one reads the pending
+            // deliveries from the store.
+            DeactivateOnIdle();
+            throw;
+        }
+
         if (added.Count == 0)
         {
             return;
-        }
-
-        if (_options.SupersedeOlderRevisions)
-        {
-            await SupersedeAsync(added);
         }
 
         _pending.AddRange(added);

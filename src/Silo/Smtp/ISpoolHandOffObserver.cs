@@ -1,8 +1,11 @@
 namespace AlarmInbox.Silo.Smtp;
 
-/// <summary>Test hook: called after a mail was spooled and answered 250, before its hand-off to the grains. Throwing aborts the hand-off (the mail stays in the spool).</summary>
+/// <summary>Test hook into the hand-off of spooled mails to the grains. Throwing aborts the hand-off (the mail stays in the spool).</summary>
 public interface ISpoolHandOffObserver
 {
-    /// <summary>Called before a spooled mail is handed off.</summary>
+    /// <summary>Called after a mail was spooled and answered 250, before its hand-off.</summary>
     Task OnHandOffAsync(string spoolId, CancellationToken cancellationToken);
+
+    /// <summary>Called when the mail got its UID from an inbound address, before it enters the ingestion path for that address.</summary>
+    Task OnUidReservedAsync(string spoolId, string addressId, CancellationToken cancellationToken);
 }

@@ -4,4 +4,6 @@ namespace AlarmInbox.Silo.Smtp;
 internal sealed class NoSpoolHandOffObserver : ISpoolHandOffObserver
 {
     public Task OnHandOffAsync(string spoolId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task OnUidReservedAsync(string spoolId, string addressId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

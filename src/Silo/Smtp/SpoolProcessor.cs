@@ -125,6 +125,7 @@ public sealed partial class SpoolProcessor(
                     continue;
                 }
 
+                await observer.OnUidReservedAsync(id, route.AddressId, cancellationToken);
                 var raw = new RawMail
                 {
                     UidValidity = InboundAddressGrain.UidValidity,

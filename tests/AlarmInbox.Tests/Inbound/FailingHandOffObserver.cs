@@ -24,4 +24,7 @@ public sealed class FailingHandOffObserver : ISpoolHandOffObserver
 
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public Task OnUidReservedAsync(string spoolId, string addressId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -130,6 +130,16 @@ public sealed class DovecotServer : IAsyncLifetime
         return uids.Select(u => u.Id).ToList();
     }
 
+    /// <summary>The RFC822.SIZE the server reports for a message of a user's INBOX, in bytes.</summary>
+    public async Task<long> SizeAsync(string user, uint uid, string password = "geheim")
+    {
+        using var client = await ConnectAsync(user, password);
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var summaries = await client.Inbox.FetchAsync([new UniqueId(uid)], new FetchRequest(MessageSummaryItems.Size));
+        await client.DisconnectAsync(true);
+        return Assert.Single(summaries).Size ?? throw new InvalidOperationException("Dovecot sent no RFC822.SIZE.");
+    }
+
     /// <summary>Appends one corpus mail (file name in <c>Corpus/mail</c>) exactly as stored; returns its UID.</summary>
     public async Task<uint> AppendCorpusAsync(string user, string fileName, string password = "geheim")
     {

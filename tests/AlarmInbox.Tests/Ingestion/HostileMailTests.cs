@@ -92,6 +92,39 @@ public sealed class HostileMailTests(IngestionFixture fixture) : IClassFixture<I
         Assert.True(alarms.Body!.ToJsonString().Length < 64 * 1024, $"{alarms.Body!.ToJsonString().Length} characters");
     }
 
+    [Fact]
+    public async Task FortyMegabyteMailIsFetchedOnlyUpToTheLimitAlarmedOnceFlaggedWithItsSizeAndTheNextMailIsAlarmed()
+    {
+        await using var receiver = new WebhookReceiver();
+        var tenantId = await fixture.CreateTenantAsync(receiver);
+        var (user, mailbox, _) = await fixture.CreateMailboxAsync(tenantId);
+        var huge = MailBombs.Huge(30 * 1024 * 1024, textFirst: true, "riesig@ils-musterland.example", "2026-999004", "B4 Grossbrand");
+        var uid = Assert.Single(await fixture.Imap.AppendAsync(user, [huge]));
+        var size = await fixture.Imap.SizeAsync(user, uid);
+
+        var poll = await mailbox.PollNowAsync();
+
+        Assert.True(poll!.Succeeded, poll.Error?.Message);
+        Assert.Equal(1, poll.NewMessages);
+        Assert.Equal(uid, poll.Watermark.LastUid);
+        Assert.True(size > 40_000_000, $"{size} bytes");
+        var message = Assert.Single((await mailbox.GetMessagesAsync(10))!);
+        Assert.Equal(size, message.Size);
+        Assert.True(message.Truncated);
+        Assert.Equal(MailLimits.Size, message.Limits[0]);
+        Assert.Contains("Einsatznummer: 2026-999004", message.Text, StringComparison.Ordinal);
+        var alarms = fixture.Grains.GetGrain<ITenantAlarmsGrain>(tenantId);
+        var alarm = Assert.Single(await alarms.ListAsync(new AlarmQuery { Limit = 10 }));
+        Assert.Equal(("2026-999004", "B4 Grossbrand", AlarmStatus.New), (alarm.IncidentNumber, alarm.Keyword, alarm.Status));
+        await Eventually.WaitForAsync(() => Task.FromResult(receiver.Accepted.Count), n => n == 1, Wait, "the alarm at the webhook");
+
+        // Handed over once: the next poll fetches only the mail after it, which is alarmed as usual.
+        await fixture.DeliverOverImapAsync("31-same-mail-imap-and-smtp.eml", user, mailbox);
+        var after = await alarms.ListAsync(new AlarmQuery { Limit = 10 });
+        Assert.Equal(["2026-213031", "2026-999004"], after.Select(a => a.IncidentNumber).Order(StringComparer.Ordinal));
+        Assert.Equal(2, (await mailbox.GetMessagesAsync(10))!.Count);
+    }
+
     private async Task AppendRawAsync(string user, byte[] raw)
     {
         using var client = new ImapClient();

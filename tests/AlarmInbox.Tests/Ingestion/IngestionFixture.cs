@@ -18,7 +18,7 @@ namespace AlarmInbox.Tests.Ingestion;
 /// Both real paths into one silo: a Dovecot (IMAP) and the silo's SMTP listener on a free loopback port, plus the API;
 /// fast webhook retries. Tests use fresh tenants, users, mailboxes and addresses.
 /// </summary>
-public sealed class IngestionFixture : IAsyncLifetime
+public class IngestionFixture : IAsyncLifetime
 {
     /// <summary>The dispatch centre's address, the only allowed sender of the tenants made here.</summary>
     public const string Leitstelle = "alarmierung@ils-musterland.example";
@@ -117,9 +117,15 @@ public sealed class IngestionFixture : IAsyncLifetime
         // These tests pin the size and depth caps; the per-mail time budget (tested in BoundedDecodingTests) is set to its
         // maximum so that a loaded test machine does not cut the decoding of a large mail short before a cap is reached.
         settings["AlarmInbox:Ingestion:MailBudget"] = "00:00:20";
+        Configure(settings);
         Silo = await TestSilo.StartAsync(settings: settings);
         _api = new ApiFactory(Silo.GatewayPort);
         Api = new ApiTestClient(_api.CreateClient());
+    }
+
+    /// <summary>Changes the silo's settings before it starts (fixtures derived from this one).</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
     }
 
     /// <inheritdoc />

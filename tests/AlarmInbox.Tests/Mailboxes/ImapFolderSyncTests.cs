@@ -11,8 +11,8 @@ public sealed class ImapFolderSyncTests
 {
     private static readonly DateTimeOffset Created = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private static ImapFolderSync Sync(int batch = 100, int maxPerPoll = 1_000) =>
-        new(Options.Create(new ImapOptions { FetchBatchSize = batch, MaxMessagesPerPoll = maxPerPoll }), NullLogger<ImapFolderSync>.Instance);
+    private static ImapFolderSync Sync(int batch = 100, int maxPerPoll = 1_000, int maxBytes = 25 * 1024 * 1024) =>
+        new(Options.Create(new ImapOptions { FetchBatchSize = batch, MaxMessagesPerPoll = maxPerPoll, MaxMessageBytes = maxBytes }), NullLogger<ImapFolderSync>.Instance);
 
     private static ImapSyncStart Start(UidWatermark watermark, int backfill = 0, DateTimeOffset? newSince = null) => new()
     {
@@ -36,9 +36,27 @@ public sealed class ImapFolderSyncTests
         Assert.False(result.MoreWaiting);
         Assert.False(result.UidValidityChanged);
         Assert.Equal(7, result.FolderCount);
-        Assert.Equal(["SEARCH 2", "FETCH 3,4", "FETCH 5,6", "FETCH 7"], session.Commands);
+        Assert.Equal(["SEARCH 2", "SIZES 3,4", "FETCH 3,4", "SIZES 5,6", "FETCH 5,6", "SIZES 7", "FETCH 7"], session.Commands);
         Assert.Equal(
             ["handover 3,4 after 2", "watermark 1000/4 +2", "handover 5,6 after 4", "watermark 1000/6 +2", "handover 7 after 6", "watermark 1000/7 +1"],
+            target.Log);
+    }
+
+    [Fact]
+    public async Task ABatchIsFetchedInPartsOfAtMostTheSizeLimitEachFollowedByTheWatermark()
+    {
+        var session = new ScriptedImapSession().With(Created, 1, 2, 3, 4, 5, 6);
+        var size = new ScriptedImapSession.Message(4, "m4@v1000.test", Created).Raw.Length;
+        var target = new ListTarget();
+
+        // Two of these mails fit into the limit, three do not.
+        var result = await Sync(maxBytes: (2 * size) + 1).SyncAsync(session, Start(new UidWatermark(1000, 1)), target, CancellationToken.None);
+
+        Assert.Equal(5, result.Stored);
+        Assert.Equal(new UidWatermark(1000, 6), result.Watermark);
+        Assert.Equal(["SEARCH 1", "SIZES 2,3,4,5,6", "FETCH 2,3", "FETCH 4,5", "FETCH 6"], session.Commands);
+        Assert.Equal(
+            ["handover 2,3 after 1", "watermark 1000/3 +2", "handover 4,5 after 3", "watermark 1000/5 +2", "handover 6 after 5", "watermark 1000/6 +1"],
             target.Log);
     }
 
@@ -107,7 +125,7 @@ public sealed class ImapFolderSyncTests
     }
 
     [Fact]
-    public async Task HugeUidGapsCostOneSearchAndOneFetch()
+    public async Task HugeUidGapsCostOneSearchAndOneFetchOfSizesAndBodies()
     {
         var session = new ScriptedImapSession().With(Created, 7, 3_000_000_000, 4_294_967_294);
         var target = new ListTarget();
@@ -116,7 +134,7 @@ public sealed class ImapFolderSyncTests
 
         Assert.Equal(2, result.Stored);
         Assert.Equal(new UidWatermark(1000, 4_294_967_294), result.Watermark);
-        Assert.Equal(["SEARCH 7", "FETCH 3000000000,4294967294"], session.Commands);
+        Assert.Equal(["SEARCH 7", "SIZES 3000000000,4294967294", "FETCH 3000000000,4294967294"], session.Commands);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class ScriptedImapSession : IImapSession
     /// <inheritdoc />
     public bool SupportsIdle { get; set; } = true;
 
-    /// <summary>The commands received, e.g. <c>SEARCH 5</c>, <c>FETCH 6,7</c>, <c>ENVELOPES 1-3</c>.</summary>
+    /// <summary>The commands received, e.g. <c>SEARCH 5</c>, <c>SIZES 6,7</c>, <c>FETCH 6,7</c>, <c>ENVELOPES 1-3</c>.</summary>
     public List<string> Commands { get; } = [];
 
     /// <summary>Makes the n-th FETCH (1-based) of bodies fail with <c>connection_lost</c>.</summary>
@@ -75,16 +75,26 @@ public sealed class ScriptedImapSession : IImapSession
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<MailSummary>> FetchSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
     {
-        Commands.Add("FETCH " + string.Join(',', uids));
+        Commands.Add("SIZES " + string.Join(',', uids));
+        return Task.FromResult<IReadOnlyList<MailSummary>>(_messages
+            .Where(m => uids.Contains(m.Uid) && !ExpungedBeforeFetch.Contains(m.Uid))
+            .Select(m => new MailSummary(m.Uid, m.Raw.Length, m.InternalDate))
+            .ToList());
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken)
+    {
+        Commands.Add("FETCH " + string.Join(',', mails.Select(m => m.Uid)));
         if (++_fetches == FailFetchNumber)
         {
             throw new MailboxAccessException(MailboxErrorCodes.ConnectionLost, "The connection was lost (scripted).");
         }
 
         return Task.FromResult<IReadOnlyList<FetchedMail>>(_messages
-            .Where(m => uids.Contains(m.Uid) && !ExpungedBeforeFetch.Contains(m.Uid))
+            .Where(m => mails.Any(f => f.Uid == m.Uid) && !ExpungedBeforeFetch.Contains(m.Uid))
             .Select(m => new FetchedMail(m.Uid, m.InternalDate, m.Raw.Length, m.Raw))
             .ToList());
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using MimeKit;
 
 namespace AlarmInbox.Tests.Mime;
 
@@ -63,5 +64,39 @@ public static class MailBombs
         }
 
         return Encoding.UTF8.GetBytes(mail.Append("--x--\r\n").ToString());
+    }
+
+    /// <summary>
+    /// A large alarm mail from the dispatch centre: a text part with the incident number and keyword, and an attachment of
+    /// <paramref name="attachmentBytes"/> pseudo-random bytes (base64, so the mail has about 4/3 of that); the text before
+    /// the attachment, or after it when <paramref name="textFirst"/> is <see langword="false"/>. The subject is the keyword.
+    /// </summary>
+    public static MimeMessage Huge(int attachmentBytes, bool textFirst, string messageId, string incident, string keyword)
+    {
+        var bytes = new byte[attachmentBytes];
+        new Random(16).NextBytes(bytes);
+        var text = new TextPart("plain") { Text = $"Einsatznummer: {incident}\nStichwort: {keyword}\nOrt: Musterdorf, Hauptstraße 1" };
+        var attachment = new MimePart("application", "octet-stream")
+        {
+            Content = new MimeContent(new MemoryStream(bytes)),
+            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { FileName = "lageplan.bin" },
+            ContentTransferEncoding = ContentEncoding.Base64,
+        };
+        var body = new Multipart("mixed");
+        if (textFirst)
+        {
+            body.Add(text);
+            body.Add(attachment);
+        }
+        else
+        {
+            body.Add(attachment);
+            body.Add(text);
+        }
+
+        var message = new MimeMessage { Subject = keyword, MessageId = messageId, Body = body };
+        message.From.Add(new MailboxAddress("ILS Musterland", "alarmierung@ils-musterland.example"));
+        message.To.Add(MailboxAddress.Parse("alarm@ff-musterdorf.example"));
+        return message;
     }
 }
