@@ -126,14 +126,8 @@ public static class AlarmsApi
             return Problems.TenantNotFound(tenantId);
         }
 
-        var settings = request.ToSettings();
-        var errors = EvaluationSettingsValidator.Validate(settings);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        return TypedResults.Ok(EvaluationSettingsResponse.From(await grains.GetGrain<ITenantAlarmsGrain>(tenantId).SetSettingsAsync(settings)));
+        var result = await grains.GetGrain<ITenantAlarmsGrain>(tenantId).SetSettingsAsync(request.ToSettings());
+        return result.ToHttp(settings => TypedResults.Ok(EvaluationSettingsResponse.From(settings)));
     }
 
     internal static async Task<Results<Ok<MailboxEvaluationSettingsResponse>, ProblemHttpResult>> GetMailboxSettingsAsync(string tenantId, string mailboxId, IGrainFactory grains)
@@ -154,28 +148,27 @@ public static class AlarmsApi
             return Problems.MailboxNotFound(tenantId, mailboxId);
         }
 
-        var alarms = grains.GetGrain<ITenantAlarmsGrain>(tenantId);
-        var mailboxOverride = request.ToOverride();
-        var errors = EvaluationSettingsValidator.Validate(mailboxOverride.ApplyTo(await alarms.GetSettingsAsync()));
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        return TypedResults.Ok(MailboxEvaluationSettingsResponse.From(await alarms.SetMailboxSettingsAsync(mailboxId, mailboxOverride)));
+        return await SetMailboxSettingsAsync(tenantId, mailboxId, request.ToOverride(), grains);
     }
 
-    internal static async Task<Results<Ok<MailboxEvaluationSettingsResponse>, ProblemHttpResult>> DeleteMailboxSettingsAsync(string tenantId, string mailboxId, IGrainFactory grains)
+    internal static async Task<Results<Ok<MailboxEvaluationSettingsResponse>, ValidationProblem, ProblemHttpResult>> DeleteMailboxSettingsAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
         if (!await grains.OwnsMailboxAsync(tenantId, mailboxId))
         {
             return Problems.MailboxNotFound(tenantId, mailboxId);
         }
 
-        return TypedResults.Ok(MailboxEvaluationSettingsResponse.From(await grains.GetGrain<ITenantAlarmsGrain>(tenantId).SetMailboxSettingsAsync(mailboxId, null)));
+        return await SetMailboxSettingsAsync(tenantId, mailboxId, null, grains);
     }
 
-    internal static async Task<Results<Ok<EvaluateResponse>, ProblemHttpResult>> EvaluateAsync(
+    private static async Task<Results<Ok<MailboxEvaluationSettingsResponse>, ValidationProblem, ProblemHttpResult>> SetMailboxSettingsAsync(
+        string tenantId, string mailboxId, EvaluationOverride? mailboxOverride, IGrainFactory grains)
+    {
+        var result = await grains.GetGrain<ITenantAlarmsGrain>(tenantId).SetMailboxSettingsAsync(mailboxId, mailboxOverride);
+        return result.ToHttp(settings => TypedResults.Ok(MailboxEvaluationSettingsResponse.From(settings)));
+    }
+
+    internal static async Task<Results<Ok<EvaluateResponse>, ValidationProblem, ProblemHttpResult>> EvaluateAsync(
         string tenantId, string mailboxId, HttpRequest request, IGrainFactory grains, string? subject = null, string? from = null)
     {
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value?.ToLowerInvariant() : null;
@@ -236,7 +229,7 @@ public static class AlarmsApi
         }
 
         var preview = await grains.GetGrain<ITenantAlarmsGrain>(tenantId).PreviewAsync(mailboxId, input);
-        return TypedResults.Ok(EvaluateResponse.From(preview));
+        return preview.ToHttp(p => TypedResults.Ok(EvaluateResponse.From(p)));
     }
 
     private static ProblemHttpResult TooLarge() => Problems.Of(StatusCodes.Status413PayloadTooLarge, "The mail is too large.",

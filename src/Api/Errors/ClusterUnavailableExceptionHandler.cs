@@ -28,7 +28,7 @@ public sealed partial class ClusterUnavailableExceptionHandler : IExceptionHandl
 
         if (exception is ArgumentException argument)
         {
-            // The API validates before calling a grain; this only happens when a grain's own check is stricter.
+            // Commands answer refusals as results (CommandResults) and nothing throws this for bad input on purpose; kept as a safety net.
             return await WriteAsync(httpContext, exception, new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
                 Status = StatusCodes.Status400BadRequest,

@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Interfaces.Commands;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,11 +23,9 @@ public static class Problems
         return TypedResults.Problem(problem);
     }
 
-    /// <summary>404 for a tenant that does not exist.</summary>
-    public static ProblemHttpResult TenantNotFound(string tenantId) =>
-        Of(StatusCodes.Status404NotFound, "Tenant not found.", $"There is no tenant '{tenantId}'.", "tenantId");
+    /// <summary>404 for a tenant that does not exist (the same problem the grains answer, <see cref="CommandError.TenantNotFound"/>).</summary>
+    public static ProblemHttpResult TenantNotFound(string tenantId) => CommandResults.Problem(CommandError.TenantNotFound(tenantId));
 
-    /// <summary>404 for a mailbox that does not exist in the tenant.</summary>
-    public static ProblemHttpResult MailboxNotFound(string tenantId, string mailboxId) =>
-        Of(StatusCodes.Status404NotFound, "Mailbox not found.", $"Tenant '{tenantId}' has no mailbox '{mailboxId}'.", "mailboxId");
+    /// <summary>404 for a mailbox that does not exist in the tenant (<see cref="CommandError.MailboxNotFound"/>).</summary>
+    public static ProblemHttpResult MailboxNotFound(string tenantId, string mailboxId) => CommandResults.Problem(CommandError.MailboxNotFound(tenantId, mailboxId));
 }

@@ -1,6 +1,7 @@
 using AlarmInbox.Api.Tenants;
-using System.Security.Cryptography;
 using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Commands;
+using AlarmInbox.Grains.Interfaces.Ids;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,21 +34,10 @@ public static class InboundAddressesApi
             return Problems.TenantNotFound(tenantId);
         }
 
-        // The grain validates the description, and the directory grain that owns the tenant's list enforces the limit one
-        // create at a time, so concurrent creates cannot pass it together (issue 15 item 4).
-        var id = "inb-" + RandomNumberGenerator.GetHexString(12, lowercase: true);
-        var result = await grains.GetGrain<IInboundAddressGrain>(id).TryCreateAsync(tenantId, request.Description);
-        if (result.FieldErrors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(result.FieldErrors.ToDictionary());
-        }
-
-        if (result.Created is not { } created)
-        {
-            return Problems.Of(StatusCodes.Status409Conflict, "Too many inbound addresses.", $"A tenant may have at most {InboundLimits.MaxAddressesPerTenant} inbound addresses (revoked ones count).", "tenantId");
-        }
-
-        return TypedResults.Created($"/api/tenants/{tenantId}/inbound-addresses/{id}", InboundAddressResponse.From(created));
+        // The grain checks the description, and the directory grain that owns the tenant's list enforces the limit one
+        // create at a time, so concurrent creates cannot pass it together.
+        var result = await grains.GetGrain<IInboundAddressGrain>(EntityIds.New(EntityIds.InboundAddress)).CreateAsync(tenantId, request.Description);
+        return result.ToHttp(created => TypedResults.Created($"/api/tenants/{tenantId}/inbound-addresses/{created.Id}", InboundAddressResponse.From(created)));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<InboundAddressResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
@@ -65,25 +55,15 @@ public static class InboundAddressesApi
     internal static async Task<Results<Ok<InboundAddressResponse>, ProblemHttpResult>> GetAsync(string tenantId, string addressId, IGrainFactory grains) =>
         await OwnedAsync(grains, tenantId, addressId) is { } info ? TypedResults.Ok(InboundAddressResponse.From(info)) : NotFound(tenantId, addressId);
 
-    internal static async Task<Results<Ok<InboundAddressResponse>, ProblemHttpResult>> RotateAsync(string tenantId, string addressId, IGrainFactory grains)
-    {
-        if (await OwnedAsync(grains, tenantId, addressId) is not { } info)
-        {
-            return NotFound(tenantId, addressId);
-        }
+    internal static async Task<Results<Ok<InboundAddressResponse>, ValidationProblem, ProblemHttpResult>> RotateAsync(string tenantId, string addressId, IGrainFactory grains) =>
+        EntityIds.HasPrefix(addressId, EntityIds.InboundAddress)
+            ? (await grains.GetGrain<IInboundAddressGrain>(addressId).RotateAsync(tenantId)).ToHttp(rotated => TypedResults.Ok(InboundAddressResponse.From(rotated)))
+            : NotFound(tenantId, addressId);
 
-        if (info.State == InboundAddressState.Revoked)
-        {
-            return Problems.Of(StatusCodes.Status409Conflict, "Inbound address revoked.", $"The inbound address '{addressId}' is revoked and cannot be rotated; create a new one.", "addressId");
-        }
-
-        return TypedResults.Ok(InboundAddressResponse.From(await grains.GetGrain<IInboundAddressGrain>(addressId).RotateAsync()));
-    }
-
-    internal static async Task<Results<Ok<InboundAddressResponse>, ProblemHttpResult>> RevokeAsync(string tenantId, string addressId, IGrainFactory grains) =>
-        await OwnedAsync(grains, tenantId, addressId) is null
-            ? NotFound(tenantId, addressId)
-            : TypedResults.Ok(InboundAddressResponse.From(await grains.GetGrain<IInboundAddressGrain>(addressId).RevokeAsync()));
+    internal static async Task<Results<Ok<InboundAddressResponse>, ValidationProblem, ProblemHttpResult>> RevokeAsync(string tenantId, string addressId, IGrainFactory grains) =>
+        EntityIds.HasPrefix(addressId, EntityIds.InboundAddress)
+            ? (await grains.GetGrain<IInboundAddressGrain>(addressId).RevokeAsync(tenantId)).ToHttp(revoked => TypedResults.Ok(InboundAddressResponse.From(revoked)))
+            : NotFound(tenantId, addressId);
 
     internal static async Task<Results<Ok<IReadOnlyList<InboundMessageResponse>>, ValidationProblem, ProblemHttpResult>> MessagesAsync(
         string tenantId, string addressId, IGrainFactory grains, int limit = 50)
@@ -105,12 +85,11 @@ public static class InboundAddressesApi
         return TypedResults.Ok<IReadOnlyList<InboundMessageResponse>>(messages.Select(InboundMessageResponse.Create).ToList());
     }
 
-    private static ProblemHttpResult NotFound(string tenantId, string addressId) =>
-        Problems.Of(StatusCodes.Status404NotFound, "Inbound address not found.", $"Tenant '{tenantId}' has no inbound address '{addressId}'.", "addressId");
+    private static ProblemHttpResult NotFound(string tenantId, string addressId) => CommandResults.Problem(CommandError.InboundAddressNotFound(tenantId, addressId));
 
     /// <summary>The address if it exists and belongs to <paramref name="tenantId"/>, else <see langword="null"/>.</summary>
     private static async Task<InboundAddressInfo?> OwnedAsync(IGrainFactory grains, string tenantId, string addressId) =>
-        TenantValidator.IsValidId(tenantId) && addressId.StartsWith("inb-", StringComparison.Ordinal)
+        TenantValidator.IsValidId(tenantId) && EntityIds.HasPrefix(addressId, EntityIds.InboundAddress)
         && await grains.GetGrain<IInboundAddressGrain>(addressId).GetAsync() is { } info && info.TenantId == tenantId
             ? info
             : null;

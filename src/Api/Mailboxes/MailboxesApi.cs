@@ -1,5 +1,6 @@
 using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Ids;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,22 +36,8 @@ public static class MailboxesApi
             return Problems.TenantNotFound(tenantId);
         }
 
-        var settings = request.ToSettings();
-        var errors = MailboxSettingsValidator.Validate(settings, requirePassword: true);
-        if (request.Backfill is < 0 or > MailboxLimits.MaxBackfill)
-        {
-            errors["backfill"] = [$"backfill must be between 0 and {MailboxLimits.MaxBackfill}."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var created = await grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(settings, request.Backfill ?? 0);
-        return created is null
-            ? Problems.TenantNotFound(tenantId)
-            : TypedResults.Created($"/api/tenants/{tenantId}/mailboxes/{created.Config.Id}", MailboxResponse.From(created));
+        var result = await grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(request.ToSettings(), request.Backfill ?? 0);
+        return result.ToHttp(created => TypedResults.Created($"/api/tenants/{tenantId}/mailboxes/{created.Config.Id}", MailboxResponse.From(created)));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<MailboxResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
@@ -70,34 +57,27 @@ public static class MailboxesApi
     internal static async Task<Results<Ok<MailboxResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string tenantId, string mailboxId, MailboxRequest request, IGrainFactory grains)
     {
-        var mailbox = await OwnedAsync(grains, tenantId, mailboxId);
-        if (mailbox is null)
+        if (request.Backfill is not null)
         {
+            // Not a setting of a mailbox but of its creation: the update has no such field to hand to the grain.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["backfill"] = ["backfill can only be given when creating a mailbox."] });
+        }
+
+        if (!EntityIds.HasPrefix(mailboxId, EntityIds.Mailbox))
+        {
+            // Addresses no mailbox: no grain is activated for it.
             return Problems.MailboxNotFound(tenantId, mailboxId);
         }
 
-        var settings = request.ToSettings();
-        var current = await mailbox.GetAsync();
-        var errors = MailboxSettingsValidator.Validate(settings, requirePassword: current is not null && current.Config.AuthType != settings.AuthType);
-        if (request.Backfill is not null)
-        {
-            errors["backfill"] = ["backfill can only be given when creating a mailbox."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var updated = await mailbox.UpdateAsync(settings);
-        return updated is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(MailboxResponse.From(updated));
+        // The mailbox checks that it is this tenant's and the settings, once.
+        var result = await grains.GetGrain<IMailboxGrain>(mailboxId).UpdateAsync(tenantId, request.ToSettings());
+        return result.ToHttp(updated => TypedResults.Ok(MailboxResponse.From(updated)));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, string mailboxId, IGrainFactory grains)
-    {
-        var deleted = TenantValidator.IsValidId(tenantId) && await grains.GetGrain<ITenantGrain>(tenantId).DeleteMailboxAsync(mailboxId);
-        return deleted ? TypedResults.NoContent() : Problems.MailboxNotFound(tenantId, mailboxId);
-    }
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(string tenantId, string mailboxId, IGrainFactory grains) =>
+        TenantValidator.IsValidId(tenantId)
+            ? (await grains.GetGrain<ITenantGrain>(tenantId).DeleteMailboxAsync(mailboxId)).ToHttp()
+            : Problems.MailboxNotFound(tenantId, mailboxId);
 
     internal static async Task<Results<Ok<PollResponse>, ProblemHttpResult>> PollAsync(string tenantId, string mailboxId, IGrainFactory grains)
     {
@@ -105,17 +85,15 @@ public static class MailboxesApi
         return result is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(PollResponse.From(result));
     }
 
-    internal static async Task<Results<Ok<MailboxResponse>, ProblemHttpResult>> PauseAsync(string tenantId, string mailboxId, IGrainFactory grains)
-    {
-        var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.PauseAsync() : null;
-        return details is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(MailboxResponse.From(details));
-    }
+    internal static async Task<Results<Ok<MailboxResponse>, ValidationProblem, ProblemHttpResult>> PauseAsync(string tenantId, string mailboxId, IGrainFactory grains) =>
+        EntityIds.HasPrefix(mailboxId, EntityIds.Mailbox)
+            ? (await grains.GetGrain<IMailboxGrain>(mailboxId).PauseAsync(tenantId)).ToHttp(paused => TypedResults.Ok(MailboxResponse.From(paused)))
+            : Problems.MailboxNotFound(tenantId, mailboxId);
 
-    internal static async Task<Results<Ok<MailboxResponse>, ProblemHttpResult>> ResumeAsync(string tenantId, string mailboxId, IGrainFactory grains)
-    {
-        var details = await OwnedAsync(grains, tenantId, mailboxId) is { } mailbox ? await mailbox.ResumeAsync() : null;
-        return details is null ? Problems.MailboxNotFound(tenantId, mailboxId) : TypedResults.Ok(MailboxResponse.From(details));
-    }
+    internal static async Task<Results<Ok<MailboxResponse>, ValidationProblem, ProblemHttpResult>> ResumeAsync(string tenantId, string mailboxId, IGrainFactory grains) =>
+        EntityIds.HasPrefix(mailboxId, EntityIds.Mailbox)
+            ? (await grains.GetGrain<IMailboxGrain>(mailboxId).ResumeAsync(tenantId)).ToHttp(resumed => TypedResults.Ok(MailboxResponse.From(resumed)))
+            : Problems.MailboxNotFound(tenantId, mailboxId);
 
     internal static async Task<Results<Ok<IReadOnlyList<MessageResponse>>, ValidationProblem, ProblemHttpResult>> MessagesAsync(
         string tenantId, string mailboxId, IGrainFactory grains, int limit = 50)

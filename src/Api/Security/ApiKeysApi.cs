@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Security;
-using AlarmInbox.Grains.Interfaces.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlarmInbox.Api.Security;
@@ -10,9 +10,6 @@ namespace AlarmInbox.Api.Security;
 /// <summary>The API key endpoints under <c>/api/keys</c> (operators only).</summary>
 public static class ApiKeysApi
 {
-    /// <summary>The longest key name.</summary>
-    public const int MaxNameLength = 100;
-
     /// <summary>Maps the key endpoints.</summary>
     public static RouteGroupBuilder MapApiKeysApi(this IEndpointRouteBuilder app)
     {
@@ -26,47 +23,28 @@ public static class ApiKeysApi
         return group;
     }
 
-    internal static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> CreateAsync(
-        CreateApiKeyRequest request, IGrainFactory grains, TimeProvider time, ClaimsPrincipal user)
+    internal static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateApiKeyRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > MaxNameLength || request.Name.Any(char.IsControl))
-        {
-            errors["name"] = [$"name must be 1 to {MaxNameLength} characters, without control characters (e.g. 'Leitstelle import')."];
-        }
-
-        if (request.Role is null)
-        {
-            errors["role"] = ["role must be Operator or TenantAdmin."];
-        }
-        else if (request.Role == ApiKeyRole.TenantAdmin)
-        {
-            if (!TenantValidator.IsValidId(request.TenantId) || await grains.GetGrain<ITenantGrain>(request.TenantId!).GetAsync() is null)
-            {
-                errors["tenantId"] = ["tenantId must name an existing tenant for a TenantAdmin key."];
-            }
-        }
-        else if (request.TenantId is not null)
-        {
-            errors["tenantId"] = ["tenantId must be omitted for an Operator key (it has every tenant)."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         var directory = grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Key);
         while (true)
         {
+            // The key is drawn here so that only its hash leaves this process; the directory checks the rest, once.
             var (id, key) = ApiKeys.Generate();
-            var info = new ApiKeyInfo(id, request.Name!.Trim(), request.Role!.Value, request.Role == ApiKeyRole.TenantAdmin ? request.TenantId : null,
-                ApiKeys.Hash(key), time.GetUtcNow(), user.FindFirstValue(ApiClaims.KeyId) ?? "", null);
+            var result = await directory.CreateAsync(new NewApiKey
+            {
+                Id = id,
+                Name = request.Name,
+                Role = request.Role,
+                TenantId = request.TenantId,
+                SecretHash = ApiKeys.Hash(key),
+                CreatedBy = user.FindFirstValue(ApiClaims.KeyId) ?? "",
+            });
 
             // 48-bit ids: a collision is astronomically rare, and then simply drawn again.
-            if (await directory.AddAsync(info))
+            if (result.Error is not { Kind: CommandErrorKind.Conflict })
             {
-                return TypedResults.Created($"/api/keys/{id}", new CreatedApiKeyResponse(ApiKeyResponse.From(info), key));
+                return result.ToHttp(info => TypedResults.Created($"/api/keys/{info.Id}", new CreatedApiKeyResponse(ApiKeyResponse.From(info), key)));
             }
         }
     }
@@ -77,12 +55,10 @@ public static class ApiKeysApi
         return TypedResults.Ok(new ApiKeyListResponse(keys.Select(ApiKeyResponse.From).ToList()));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string keyId, IGrainFactory grains, TimeProvider time)
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeAsync(string keyId, IGrainFactory grains)
     {
-        var revoked = keyId.Length == 12 ? await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Key).RevokeAsync(keyId, time.GetUtcNow()) : null;
-        return revoked is null
-            ? Problems.Of(StatusCodes.Status404NotFound, "API key not found.", $"There is no API key '{keyId}' (the bootstrap key is changed in configuration, not here).", "keyId")
-            : TypedResults.NoContent();
+        var result = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Key).RevokeAsync(keyId);
+        return result.ToHttp(_ => TypedResults.NoContent());
     }
 }
 

@@ -25,19 +25,15 @@ public static class TenantsApi
 
     internal static async Task<Results<Created<TenantResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(CreateTenantRequest request, IGrainFactory grains)
     {
-        var errors = TenantValidator.Validate(request.Id, request.Name);
-        if (errors.Count > 0)
+        if (!TenantValidator.IsValidId(request.Id))
         {
-            return TypedResults.ValidationProblem(errors);
+            // The id is the grain's key: a malformed one addresses no grain, so the rules are answered here (this request
+            // reaches no grain; every other one is checked by the tenant grain alone).
+            return TypedResults.ValidationProblem(TenantValidator.Validate(request.Id, request.Name));
         }
 
-        var created = await grains.GetGrain<ITenantGrain>(request.Id!).CreateAsync(request.Name!);
-        if (created is null)
-        {
-            return Problems.Of(StatusCodes.Status409Conflict, "Tenant exists.", $"A tenant with id '{request.Id}' already exists.", "id");
-        }
-
-        return TypedResults.Created($"/api/tenants/{created.Id}", TenantResponse.From(created));
+        var result = await grains.GetGrain<ITenantGrain>(request.Id).CreateAsync(request.Name);
+        return result.ToHttp(tenant => TypedResults.Created($"/api/tenants/{tenant.Id}", TenantResponse.From(tenant)));
     }
 
     internal static async Task<Ok<TenantListResponse>> ListAsync(IGrainFactory grains)
@@ -52,21 +48,10 @@ public static class TenantsApi
         return tenant is null ? Problems.TenantNotFound(tenantId) : TypedResults.Ok(TenantResponse.From(tenant));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, IGrainFactory grains, bool cascade = false)
-    {
-        if (!TenantValidator.IsValidId(tenantId))
-        {
-            return Problems.TenantNotFound(tenantId);
-        }
-
-        return await grains.GetGrain<ITenantGrain>(tenantId).DeleteAsync(cascade) switch
-        {
-            TenantDeleteOutcome.Deleted => TypedResults.NoContent(),
-            TenantDeleteOutcome.HasMailboxes => Problems.Of(
-                StatusCodes.Status409Conflict, "Tenant has mailboxes.", $"Tenant '{tenantId}' still has mailboxes. Delete them first, or use ?cascade=true to delete them with it.", "cascade"),
-            _ => Problems.TenantNotFound(tenantId),
-        };
-    }
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(string tenantId, IGrainFactory grains, bool cascade = false) =>
+        TenantValidator.IsValidId(tenantId)
+            ? (await grains.GetGrain<ITenantGrain>(tenantId).DeleteAsync(cascade)).ToHttp()
+            : Problems.TenantNotFound(tenantId);
 }
 
 /// <summary>Body of <c>POST /api/tenants</c>.</summary>

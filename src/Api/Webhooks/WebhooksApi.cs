@@ -1,5 +1,6 @@
 using AlarmInbox.Api.Tenants;
 using AlarmInbox.Api.Errors;
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,21 +31,9 @@ public static class WebhooksApi
             return Problems.TenantNotFound(tenantId);
         }
 
-        var settings = request.ToSettings();
-        var errors = WebhookSettingsValidator.Validate(settings, requireSecret: true);
-        var outbox = grains.GetGrain<IWebhookOutboxGrain>(tenantId);
-        if ((await outbox.ListWebhooksAsync()).Count >= WebhookSettingsValidator.MaxWebhooks)
-        {
-            return Problems.Of(StatusCodes.Status409Conflict, "Too many webhooks.", $"A tenant may have at most {WebhookSettingsValidator.MaxWebhooks} webhooks.", "tenantId");
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var created = await outbox.CreateWebhookAsync(settings);
-        return TypedResults.Created($"/api/tenants/{tenantId}/webhooks/{created.Id}", WebhookResponse.From(created));
+        // The outbox checks the settings and its limit of webhooks, one create at a time.
+        var result = await grains.GetGrain<IWebhookOutboxGrain>(tenantId).CreateWebhookAsync(request.ToSettings());
+        return result.ToHttp(created => TypedResults.Created($"/api/tenants/{tenantId}/webhooks/{created.Id}", WebhookResponse.From(created)));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<WebhookResponse>>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
@@ -66,7 +55,7 @@ public static class WebhooksApi
         }
 
         var webhook = (await grains.GetGrain<IWebhookOutboxGrain>(tenantId).ListWebhooksAsync()).FirstOrDefault(w => w.Id == webhookId);
-        return webhook is null ? NotFound(tenantId, webhookId) : TypedResults.Ok(WebhookResponse.From(webhook));
+        return webhook is null ? CommandResults.Problem(CommandError.WebhookNotFound(tenantId, webhookId)) : TypedResults.Ok(WebhookResponse.From(webhook));
     }
 
     internal static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
@@ -77,34 +66,12 @@ public static class WebhooksApi
             return Problems.TenantNotFound(tenantId);
         }
 
-        var outbox = grains.GetGrain<IWebhookOutboxGrain>(tenantId);
-        if (!(await outbox.ListWebhooksAsync()).Any(w => w.Id == webhookId))
-        {
-            return NotFound(tenantId, webhookId);
-        }
-
-        var settings = request.ToSettings();
-        var errors = WebhookSettingsValidator.Validate(settings, requireSecret: false);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var updated = await outbox.UpdateWebhookAsync(webhookId, settings);
-        return updated is null ? NotFound(tenantId, webhookId) : TypedResults.Ok(WebhookResponse.From(updated));
+        var result = await grains.GetGrain<IWebhookOutboxGrain>(tenantId).UpdateWebhookAsync(webhookId, request.ToSettings());
+        return result.ToHttp(updated => TypedResults.Ok(WebhookResponse.From(updated)));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, string webhookId, IGrainFactory grains)
-    {
-        if (!await grains.TenantExistsAsync(tenantId))
-        {
-            return Problems.TenantNotFound(tenantId);
-        }
-
-        return await grains.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteWebhookAsync(webhookId) ? TypedResults.NoContent() : NotFound(tenantId, webhookId);
-    }
-
-    private static ProblemHttpResult NotFound(string tenantId, string webhookId) =>
-        Problems.Of(StatusCodes.Status404NotFound, "Webhook not found.", $"Tenant '{tenantId}' has no webhook '{webhookId}'.", "webhookId");
-
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(string tenantId, string webhookId, IGrainFactory grains) =>
+        await grains.TenantExistsAsync(tenantId)
+            ? (await grains.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteWebhookAsync(webhookId)).ToHttp()
+            : Problems.TenantNotFound(tenantId);
 }

@@ -1,6 +1,6 @@
 namespace AlarmInbox.Grains.Interfaces.Alarms;
 
-/// <summary>Limits of the evaluation settings and the rule tester that the API and the grains both enforce.</summary>
+/// <summary>Limits of the evaluation settings (the alarms grain enforces them), of alarm pages and of the rule tester's body (the API reads the body only up to it).</summary>
 public static class AlarmLimits
 {
     /// <summary>Most allowed-sender entries.</summary>

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace AlarmInbox.Grains.Interfaces.Alarms;
 
-/// <summary>Checks <see cref="EvaluationSettings"/> before they are stored; the API and the grain use the same rules.</summary>
+/// <summary>Checks <see cref="EvaluationSettings"/> before they are stored; called once per command, by the tenant's alarms grain (<see cref="ITenantAlarmsGrain"/>).</summary>
 public static partial class EvaluationSettingsValidator
 {
     /// <summary>How long compiling a pattern may take here; matching has its own timeout.</summary>

@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using Orleans.Concurrency;
@@ -41,19 +42,25 @@ public interface ITenantAlarmsGrain : IGrainWithStringKey
     Task<EvaluationSettings> GetSettingsAsync();
 
     /// <summary>Replaces the tenant's default evaluation settings.</summary>
-    /// <exception cref="ArgumentException">The settings are invalid (see <see cref="EvaluationSettingsValidator"/>).</exception>
+    /// <returns>
+    /// The settings; or, with nothing changed, invalid input (checked here by <see cref="EvaluationSettingsValidator"/>,
+    /// also with each mailbox override applied to them; fields such as <c>rules[0].pattern</c>).
+    /// </returns>
     [Alias("SetSettingsAsync")]
-    Task<EvaluationSettings> SetSettingsAsync(EvaluationSettings settings);
+    Task<CommandResult<EvaluationSettings>> SetSettingsAsync(EvaluationSettings settings);
 
     /// <summary>Returns a mailbox's override and effective settings. Has no side effects.</summary>
     [Alias("GetMailboxSettingsAsync")]
     [AlwaysInterleave]
     Task<MailboxEvaluationSettings> GetMailboxSettingsAsync(string mailboxId);
 
-    /// <summary>Sets (or with <see langword="null"/> removes) a mailbox's override.</summary>
-    /// <exception cref="ArgumentException">The override, applied to the tenant's defaults, is invalid.</exception>
+    /// <summary>
+    /// Sets (or with <see langword="null"/> removes) a mailbox's override. Whether the mailbox is the tenant's is checked
+    /// by the caller (the tenant grain owns the list of its mailboxes).
+    /// </summary>
+    /// <returns>The override and the effective settings; or, with nothing changed, invalid input (the override applied to the tenant's defaults).</returns>
     [Alias("SetMailboxSettingsAsync")]
-    Task<MailboxEvaluationSettings> SetMailboxSettingsAsync(string mailboxId, EvaluationOverride? settings);
+    Task<CommandResult<MailboxEvaluationSettings>> SetMailboxSettingsAsync(string mailboxId, EvaluationOverride? settings);
 
     /// <summary>Lists alarms, newest (by evaluation time) first.</summary>
     [Alias("ListAsync")]
@@ -66,10 +73,10 @@ public interface ITenantAlarmsGrain : IGrainWithStringKey
     Task<AlarmRecord?> GetAsync(string alarmId);
 
     /// <summary>The rule tester: evaluates a mail with a mailbox's effective settings and returns the alarm it would produce. Stores and delivers nothing.</summary>
-    /// <exception cref="ArgumentException">The input is empty or too large.</exception>
+    /// <returns>The preview; or invalid input (field <c>$</c>, the request body) when it is empty, too large, or not a mail.</returns>
     [Alias("PreviewAsync")]
     [AlwaysInterleave]
-    Task<AlarmPreview> PreviewAsync(string mailboxId, AlarmTestInput input);
+    Task<CommandResult<AlarmPreview>> PreviewAsync(string mailboxId, AlarmTestInput input);
 
     /// <summary>
     /// Deletes the tenant's alarms with their history, handled mail keys, pending hand-offs, settings and mailbox overrides

@@ -29,11 +29,6 @@ public interface IInboundAddressDirectoryGrain : IGrainWithStringKey
     [Alias("TryAddAddressAsync")]
     Task<bool> TryAddAddressAsync(string tenantId, string addressId);
 
-    /// <summary>Adds an address id to a tenant's list.</summary>
-    /// <exception cref="InvalidOperationException">The tenant already has <see cref="InboundLimits.MaxAddressesPerTenant"/> addresses.</exception>
-    [Alias("AddAddressAsync")]
-    Task AddAddressAsync(string tenantId, string addressId);
-
     /// <summary>Forgets a tenant's list of address ids (the tenant is deleted; its addresses are deleted first); idempotent.</summary>
     [Alias("RemoveTenantAsync")]
     Task RemoveTenantAsync(string tenantId);

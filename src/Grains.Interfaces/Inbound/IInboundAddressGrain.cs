@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 
 namespace AlarmInbox.Grains.Interfaces.Inbound;
@@ -11,20 +12,19 @@ namespace AlarmInbox.Grains.Interfaces.Inbound;
 [Alias("alarminbox.IInboundAddressGrain")]
 public interface IInboundAddressGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the address with a new random token and registers it in the directory.</summary>
-    /// <exception cref="InvalidOperationException">The address exists already, or the tenant has too many addresses.</exception>
-    [Alias("CreateAsync")]
-    Task<InboundAddressInfo> CreateAsync(string tenantId, string? description);
-
     /// <summary>
-    /// Creates the address with a new random token and registers it in the directory, or answers why not: a description
-    /// longer than <see cref="InboundLimits.MaxDescriptionLength"/> (field <c>description</c>), or a tenant at its
-    /// limit of addresses (enforced by the directory grain, one call at a time, so it cannot be raced). Nothing is
-    /// stored when nothing is created. A blank description is stored as none; others are trimmed.
+    /// Creates the address (its id is the grain key, made by <see cref="Ids.EntityIds"/>) with a new random token and
+    /// registers it in the directory. A blank description is stored as none; others are trimmed.
     /// </summary>
+    /// <returns>
+    /// The address; or, with nothing stored, invalid input (a description longer than
+    /// <see cref="InboundLimits.MaxDescriptionLength"/>, field <c>description</c>) or a conflict (field <c>tenantId</c>)
+    /// when the tenant has <see cref="InboundLimits.MaxAddressesPerTenant"/> addresses, a limit the directory grain
+    /// enforces one call at a time, so concurrent creates cannot pass it together.
+    /// </returns>
     /// <exception cref="InvalidOperationException">The address exists already (ids are random: a caller's bug).</exception>
-    [Alias("TryCreateAsync")]
-    Task<InboundAddressCreateResult> TryCreateAsync(string tenantId, string? description);
+    [Alias("CreateAsync")]
+    Task<CommandResult<InboundAddressInfo>> CreateAsync(string tenantId, string? description);
 
     /// <summary>Returns the address, or <see langword="null"/> when it was never created. No side effects.</summary>
     [Alias("GetAsync")]
@@ -32,14 +32,16 @@ public interface IInboundAddressGrain : IGrainWithStringKey
     Task<InboundAddressInfo?> GetAsync();
 
     /// <summary>Gives the address a new random token; the old one is refused (550) from now on. Revoked addresses stay revoked.</summary>
-    /// <exception cref="InvalidOperationException">The address does not exist or is revoked.</exception>
+    /// <param name="tenantId">The tenant the caller addresses it through: another tenant's address is not found.</param>
+    /// <returns>The address; or, with nothing changed, not found (field <c>addressId</c>) or a conflict (field <c>addressId</c>) when it is revoked.</returns>
     [Alias("RotateAsync")]
-    Task<InboundAddressInfo> RotateAsync();
+    Task<CommandResult<InboundAddressInfo>> RotateAsync(string tenantId);
 
     /// <summary>Revokes the address: its token is removed from the directory; idempotent. Stored messages stay.</summary>
-    /// <exception cref="InvalidOperationException">The address does not exist.</exception>
+    /// <param name="tenantId">The tenant the caller addresses it through: another tenant's address is not found.</param>
+    /// <returns>The address; or not found (field <c>addressId</c>).</returns>
     [Alias("RevokeAsync")]
-    Task<InboundAddressInfo> RevokeAsync();
+    Task<CommandResult<InboundAddressInfo>> RevokeAsync(string tenantId);
 
     /// <summary>
     /// Deletes the address for good (its tenant is deleted): the token is removed from the directory, so mail to it is

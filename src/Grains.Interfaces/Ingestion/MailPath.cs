@@ -9,5 +9,5 @@ public sealed record MailPath([property: Id(0)] MailPathKind Kind, [property: Id
 {
     /// <summary>The path of a mailbox or inbound address id: <c>inb-…</c> is SMTP, anything else IMAP.</summary>
     public static MailPath ForSource(string sourceId) =>
-        new(sourceId.StartsWith("inb-", StringComparison.Ordinal) ? MailPathKind.Smtp : MailPathKind.Imap, sourceId);
+        new(Ids.EntityIds.HasPrefix(sourceId, Ids.EntityIds.InboundAddress) ? MailPathKind.Smtp : MailPathKind.Imap, sourceId);
 }

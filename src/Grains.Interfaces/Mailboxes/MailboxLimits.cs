@@ -1,6 +1,6 @@
 namespace AlarmInbox.Grains.Interfaces.Mailboxes;
 
-/// <summary>Limits and defaults that the API and the grains both enforce.</summary>
+/// <summary>Limits and defaults of mailboxes (the mailbox grain enforces them; the API checks only the page size of a read).</summary>
 public static class MailboxLimits
 {
     /// <summary>Smallest accepted poll interval, in seconds.</summary>

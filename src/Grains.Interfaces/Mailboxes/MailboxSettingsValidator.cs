@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace AlarmInbox.Grains.Interfaces.Mailboxes;
 
-/// <summary>Checks <see cref="MailboxSettings"/> before anything is stored; the API and the grain use the same rules.</summary>
+/// <summary>Checks <see cref="MailboxSettings"/> before anything is stored; called once per command, by the mailbox grain (<see cref="IMailboxGrain"/>).</summary>
 public static partial class MailboxSettingsValidator
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 
 namespace AlarmInbox.Grains.Interfaces.Tenants;
@@ -6,34 +7,42 @@ namespace AlarmInbox.Grains.Interfaces.Tenants;
 [Alias("alarminbox.ITenantGrain")]
 public interface ITenantGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the tenant.</summary>
-    /// <param name="name">The organisation's name (see <see cref="TenantValidator"/>).</param>
-    /// <returns>The tenant, or <see langword="null"/> if a tenant with this id already exists (nothing changed).</returns>
-    /// <exception cref="ArgumentException">The id or the name is invalid.</exception>
+    /// <summary>Creates the tenant; checks its own id (the grain key) and the name (see <see cref="TenantValidator"/>).</summary>
+    /// <param name="name">The organisation's name; trimmed.</param>
+    /// <returns>
+    /// The tenant; or, with nothing changed, invalid input (fields <c>id</c>, <c>name</c>), or a conflict (field <c>id</c>)
+    /// when a tenant with this id exists already.
+    /// </returns>
     [Alias("CreateAsync")]
-    Task<TenantInfo?> CreateAsync(string name);
+    Task<CommandResult<TenantInfo>> CreateAsync(string? name);
 
     /// <summary>Returns the tenant, or <see langword="null"/> if it does not exist. Has no side effects.</summary>
     [Alias("GetAsync")]
     Task<TenantInfo?> GetAsync();
 
     /// <summary>Deletes the tenant; refused while it has mailboxes unless <paramref name="cascade"/> deletes them too.</summary>
+    /// <returns>
+    /// <see langword="null"/> when deleted; otherwise, with nothing changed, not found (field <c>tenantId</c>) or a conflict
+    /// (field <c>cascade</c>) while it has mailboxes and <paramref name="cascade"/> is false.
+    /// </returns>
     [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("DeleteAsync")]
-    Task<TenantDeleteOutcome> DeleteAsync(bool cascade);
+    Task<CommandError?> DeleteAsync(bool cascade);
 
-    /// <summary>Creates a mailbox of this tenant with a new id, then sets its watermark (see <see cref="IMailboxGrain.CreateAsync"/>).</summary>
-    /// <returns>The new mailbox, or <see langword="null"/> if the tenant does not exist.</returns>
-    /// <exception cref="ArgumentException">The settings or the backfill are invalid.</exception>
+    /// <summary>
+    /// Creates a mailbox of this tenant with a new id (<see cref="Ids.EntityIds"/>), then sets its watermark (see
+    /// <see cref="IMailboxGrain.CreateAsync"/>, which checks the settings and the backfill).
+    /// </summary>
+    /// <returns>The new mailbox; or, with nothing changed, not found (field <c>tenantId</c>) or the mailbox's refusal of the input.</returns>
     [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("CreateMailboxAsync")]
-    Task<MailboxDetails?> CreateMailboxAsync(MailboxSettings settings, int backfill);
+    Task<CommandResult<MailboxDetails>> CreateMailboxAsync(MailboxSettings settings, int backfill);
 
     /// <summary>Deletes one of this tenant's mailboxes.</summary>
-    /// <returns><see langword="false"/> if the tenant or the mailbox (in this tenant) does not exist.</returns>
+    /// <returns><see langword="null"/> when deleted; otherwise not found: the tenant (field <c>tenantId</c>), or the mailbox in this tenant (field <c>mailboxId</c>).</returns>
     [ResponseTimeout(GrainCallTimeouts.Mail)]
     [Alias("DeleteMailboxAsync")]
-    Task<bool> DeleteMailboxAsync(string mailboxId);
+    Task<CommandError?> DeleteMailboxAsync(string mailboxId);
 
     /// <summary>Whether <paramref name="mailboxId"/> is one of this tenant's mailboxes.</summary>
     [Alias("HasMailboxAsync")]

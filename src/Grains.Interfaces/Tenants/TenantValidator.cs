@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
 namespace AlarmInbox.Grains.Interfaces.Tenants;
@@ -34,7 +35,7 @@ public static partial class TenantValidator
     }
 
     /// <summary>Whether <paramref name="id"/> is a well-formed tenant id.</summary>
-    public static bool IsValidId(string? id) => id is not null && TenantIdRegex().IsMatch(id);
+    public static bool IsValidId([NotNullWhen(true)] string? id) => id is not null && TenantIdRegex().IsMatch(id);
 
     [GeneratedRegex("^[a-z][a-z0-9-]{1,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex TenantIdRegex();

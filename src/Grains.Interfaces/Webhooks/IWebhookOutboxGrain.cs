@@ -1,4 +1,5 @@
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Commands;
 using Orleans.Concurrency;
 
 namespace AlarmInbox.Grains.Interfaces.Webhooks;
@@ -11,23 +12,25 @@ namespace AlarmInbox.Grains.Interfaces.Webhooks;
 [Alias("alarminbox.IWebhookOutboxGrain")]
 public interface IWebhookOutboxGrain : IGrainWithStringKey
 {
-    /// <summary>Creates a webhook.</summary>
-    /// <param name="settings">Valid settings with a secret (see <see cref="WebhookSettingsValidator"/>).</param>
-    /// <returns>The webhook, without its secret.</returns>
-    /// <exception cref="ArgumentException">The settings are invalid.</exception>
+    /// <summary>Creates a webhook with a new id (<see cref="Ids.EntityIds"/>).</summary>
+    /// <param name="settings">The settings with a secret, checked here by <see cref="WebhookSettingsValidator"/>.</param>
+    /// <returns>
+    /// The webhook, without its secret; or, with nothing changed, a conflict (field <c>tenantId</c>) when the tenant has
+    /// <see cref="WebhookSettingsValidator.MaxWebhooks"/> webhooks (checked here, one call at a time, so it cannot be
+    /// raced), or invalid input.
+    /// </returns>
     [Alias("CreateWebhookAsync")]
-    Task<WebhookInfo> CreateWebhookAsync(WebhookSettings settings);
+    Task<CommandResult<WebhookInfo>> CreateWebhookAsync(WebhookSettings settings);
 
     /// <summary>Replaces a webhook's settings; a <see langword="null"/> secret keeps the stored one.</summary>
-    /// <returns>The webhook, or <see langword="null"/> if there is none with this id.</returns>
-    /// <exception cref="ArgumentException">The settings are invalid.</exception>
+    /// <returns>The webhook; or, with nothing changed, not found (field <c>webhookId</c>) or invalid input.</returns>
     [Alias("UpdateWebhookAsync")]
-    Task<WebhookInfo?> UpdateWebhookAsync(string webhookId, WebhookSettings settings);
+    Task<CommandResult<WebhookInfo>> UpdateWebhookAsync(string webhookId, WebhookSettings settings);
 
     /// <summary>Deletes a webhook; its pending deliveries are dropped.</summary>
-    /// <returns><see langword="false"/> if there is none with this id.</returns>
+    /// <returns><see langword="null"/> when deleted; not found (field <c>webhookId</c>) when there is none with this id.</returns>
     [Alias("DeleteWebhookAsync")]
-    Task<bool> DeleteWebhookAsync(string webhookId);
+    Task<CommandError?> DeleteWebhookAsync(string webhookId);
 
     /// <summary>Lists the webhooks, in creation order. Has no side effects.</summary>
     [Alias("ListWebhooksAsync")]

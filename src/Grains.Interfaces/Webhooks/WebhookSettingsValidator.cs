@@ -1,6 +1,6 @@
 namespace AlarmInbox.Grains.Interfaces.Webhooks;
 
-/// <summary>Checks <see cref="WebhookSettings"/>; the API and the grain use the same rules.</summary>
+/// <summary>Checks <see cref="WebhookSettings"/>; called once per command, by the tenant's webhook outbox grain (<see cref="IWebhookOutboxGrain"/>).</summary>
 public static class WebhookSettingsValidator
 {
     /// <summary>Shortest secret, in characters.</summary>

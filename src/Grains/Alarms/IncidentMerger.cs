@@ -1,14 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Ids;
 
 namespace AlarmInbox.Grains.Alarms;
 
 /// <summary>Turns an evaluation into an alarm record: a new alarm, or an update of the tenant's alarm of the same incident. Pure.</summary>
 public static class IncidentMerger
 {
-    private const string IdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
-
     /// <summary>
     /// Builds the record for one evaluated mail. A mail that is an alarm and whose incident number equals that of an
     /// existing alarm (not rejected, same test-ness) whose latest mail was sent at most
@@ -72,18 +71,12 @@ public static class IncidentMerger
         };
     }
 
-    /// <summary>The id of the alarm a mail creates: <c>alm-</c> + 16 base-32 characters of a SHA-256 of tenant and idempotency key, so that a mail handed in again after a crash gets the same id.</summary>
-    public static string AlarmId(string tenantId, AlarmSource source)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "\n" + source.Key));
-        var id = new StringBuilder("alm-", 20);
-        for (var i = 0; i < 16; i++)
-        {
-            id.Append(IdAlphabet[hash[i] % 32]);
-        }
-
-        return id.ToString();
-    }
+    /// <summary>
+    /// The id of the alarm a mail creates (<see cref="EntityIds"/>): <c>alm-</c> + 16 base-32 characters of a SHA-256 of
+    /// tenant and idempotency key, so that a mail handed in again after a crash gets the same id.
+    /// </summary>
+    public static string AlarmId(string tenantId, AlarmSource source) =>
+        EntityIds.FromBytes(EntityIds.Alarm, SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "\n" + source.Key)));
 
     private static AlarmRecord? FindIncident(AlarmEvaluation evaluation, EvaluationSettings settings, IEnumerable<AlarmRecord> existing, AlarmSource source)
     {

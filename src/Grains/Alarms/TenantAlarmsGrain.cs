@@ -1,4 +1,5 @@
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Webhooks;
@@ -153,17 +154,22 @@ public sealed partial class TenantAlarmsGrain(
     public Task<EvaluationSettings> GetSettingsAsync() => Task.FromResult(S.Settings);
 
     /// <inheritdoc />
-    public async Task<EvaluationSettings> SetSettingsAsync(EvaluationSettings settings)
+    public async Task<CommandResult<EvaluationSettings>> SetSettingsAsync(EvaluationSettings settings)
     {
-        ThrowIfInvalid(settings);
-        foreach (var (mailboxId, mailboxOverride) in S.MailboxOverrides)
+        ArgumentNullException.ThrowIfNull(settings);
+
+        // The mailboxes' overrides take the new defaults for what they leave unset: each combination must hold too.
+        var errors = S.MailboxOverrides.Values.Select(o => EvaluationSettingsValidator.Validate(o.ApplyTo(settings)))
+            .Prepend(EvaluationSettingsValidator.Validate(settings))
+            .FirstOrDefault(e => e.Count > 0);
+        if (errors is not null)
         {
-            ThrowIfInvalid(mailboxOverride.ApplyTo(settings));
+            return CommandError.Invalid(errors);
         }
 
         S.Settings = settings;
         await WriteStateAsync();
-        return S.Settings;
+        return CommandResult.Ok(S.Settings);
     }
 
     /// <inheritdoc />
@@ -171,20 +177,23 @@ public sealed partial class TenantAlarmsGrain(
         Task.FromResult(new MailboxEvaluationSettings(S.MailboxOverrides.GetValueOrDefault(mailboxId), Effective(mailboxId)));
 
     /// <inheritdoc />
-    public async Task<MailboxEvaluationSettings> SetMailboxSettingsAsync(string mailboxId, EvaluationOverride? settings)
+    public async Task<CommandResult<MailboxEvaluationSettings>> SetMailboxSettingsAsync(string mailboxId, EvaluationOverride? settings)
     {
         if (settings is null)
         {
             S.MailboxOverrides.Remove(mailboxId);
         }
+        else if (CommandError.IfAny(EvaluationSettingsValidator.Validate(settings.ApplyTo(S.Settings))) is { } invalid)
+        {
+            return invalid;
+        }
         else
         {
-            ThrowIfInvalid(settings.ApplyTo(S.Settings));
             S.MailboxOverrides[mailboxId] = settings;
         }
 
         await WriteStateAsync();
-        return await GetMailboxSettingsAsync(mailboxId);
+        return CommandResult.Ok(await GetMailboxSettingsAsync(mailboxId));
     }
 
     /// <inheritdoc />
@@ -198,17 +207,22 @@ public sealed partial class TenantAlarmsGrain(
     public Task<AlarmRecord?> GetAsync(string alarmId) => store.GetAsync(TenantId, alarmId);
 
     /// <inheritdoc />
-    public async Task<AlarmPreview> PreviewAsync(string mailboxId, AlarmTestInput input)
+    public async Task<CommandResult<AlarmPreview>> PreviewAsync(string mailboxId, AlarmTestInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var now = time.GetUtcNow();
-        var message = ToMessage(input, now);
+        var read = ToMessage(input, now);
+        if (read.Value is not { } message)
+        {
+            return read.Error!;
+        }
+
         var settings = Effective(mailboxId);
         var evaluation = evaluator.Evaluate(message, settings, now);
         var alarm = settings.Enabled
             ? IncidentMerger.Build(TenantId, Source(mailboxId, message, evaluation), evaluation, settings, await CandidatesAsync(evaluation, []), now, id: "alm-preview")
             : null;
-        return new AlarmPreview(evaluation, alarm, settings);
+        return CommandResult.Ok(new AlarmPreview(evaluation, alarm, settings));
     }
 
     /// <inheritdoc />
@@ -235,34 +249,35 @@ public sealed partial class TenantAlarmsGrain(
     /// <inheritdoc />
     public async Task EnsureHandedOffAsync() => await HandOffAsync(await store.ListHandoffsAsync(TenantId));
 
-    private MailMessage ToMessage(AlarmTestInput input, DateTimeOffset now)
+    /// <summary>The rule tester's input as a mail, or why it is none (field <c>$</c>: the request body).</summary>
+    private CommandResult<MailMessage> ToMessage(AlarmTestInput input, DateTimeOffset now)
     {
         if (input.RawMessage is { } raw)
         {
             if (raw.Length == 0 || raw.Length > AlarmLimits.MaxTestMessageBytes)
             {
-                throw new ArgumentException($"The message must be 1 to {AlarmLimits.MaxTestMessageBytes} bytes.", nameof(input));
+                return CommandError.Invalid("$", $"The message must be 1 to {AlarmLimits.MaxTestMessageBytes} bytes.");
             }
 
             using var stream = new MemoryStream(raw, writable: false);
             try
             {
-                return decoder.Decode(stream, 0, 0, null, raw.Length, now, CancellationToken.None);
+                return CommandResult.Ok(decoder.Decode(stream, 0, 0, null, raw.Length, now, CancellationToken.None));
             }
             catch (FormatException)
             {
                 // A pasted fragment rather than a mail: the caller's mistake (400), not a failure of ours.
-                throw new ArgumentException("The body is not a mail (message/rfc822 needs headers, a blank line and a body); send plain text as text/plain.", nameof(input));
+                return CommandError.Invalid("$", "The body is not a mail (message/rfc822 needs headers, a blank line and a body); send plain text as text/plain.");
             }
         }
 
         var text = (input.Text ?? "").ReplaceLineEndings("\n").TrimEnd();
         if (text.Length == 0 || text.Length > MailMessage.MaxTextLength)
         {
-            throw new ArgumentException($"The text must be 1 to {MailMessage.MaxTextLength} characters.", nameof(input));
+            return CommandError.Invalid("$", $"The text must be 1 to {MailMessage.MaxTextLength} characters.");
         }
 
-        return new MailMessage { UidValidity = 0, Uid = 0, Subject = input.Subject ?? "", From = input.From, Text = text, FetchedAt = now };
+        return CommandResult.Ok(new MailMessage { UidValidity = 0, Uid = 0, Subject = input.Subject ?? "", From = input.From, Text = text, FetchedAt = now });
     }
 
     private async Task HandOffAsync(IReadOnlyList<AlarmRecord> pending)
@@ -478,15 +493,6 @@ public sealed partial class TenantAlarmsGrain(
 
     private EvaluationSettings Effective(string mailboxId) =>
         S.MailboxOverrides.TryGetValue(mailboxId, out var mailboxOverride) ? mailboxOverride.ApplyTo(S.Settings) : S.Settings;
-
-    private static void ThrowIfInvalid(EvaluationSettings settings)
-    {
-        var errors = EvaluationSettingsValidator.Validate(settings);
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")), nameof(settings));
-        }
-    }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId}: mail {MailboxId}/{Uid} → alarm {AlarmId} {Status} revision {Revision}, {RuleErrors} rule errors, {DurationMs:0.00} ms")]
     private static partial void LogEvaluated(ILogger logger, string tenantId, string mailboxId, uint uid, string alarmId, AlarmStatus status, int revision, int ruleErrors, double durationMs);

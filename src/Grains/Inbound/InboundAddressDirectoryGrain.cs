@@ -50,15 +50,6 @@ public sealed class InboundAddressDirectoryGrain(
     }
 
     /// <inheritdoc />
-    public async Task AddAddressAsync(string tenantId, string addressId)
-    {
-        if (!await TryAddAddressAsync(tenantId, addressId))
-        {
-            throw new InvalidOperationException($"Tenant '{tenantId}' already has {InboundLimits.MaxAddressesPerTenant} inbound addresses.");
-        }
-    }
-
-    /// <inheritdoc />
     public async Task RemoveTenantAsync(string tenantId)
     {
         // Tokens that still route to the tenant (an address whose delete did not reach the directory) go too.

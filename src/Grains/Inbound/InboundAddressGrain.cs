@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mailboxes;
@@ -57,16 +58,7 @@ public sealed partial class InboundAddressGrain(
     }
 
     /// <inheritdoc />
-    public async Task<InboundAddressInfo> CreateAsync(string tenantId, string? description)
-    {
-        var result = await TryCreateAsync(tenantId, description);
-        return result.Created ?? throw new InvalidOperationException(result.LimitReached
-            ? $"Tenant '{tenantId}' already has {InboundLimits.MaxAddressesPerTenant} inbound addresses."
-            : string.Join(" ", result.FieldErrors.SelectMany(e => e.Value)));
-    }
-
-    /// <inheritdoc />
-    public async Task<InboundAddressCreateResult> TryCreateAsync(string tenantId, string? description)
+    public async Task<CommandResult<InboundAddressInfo>> CreateAsync(string tenantId, string? description)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         if (S.Info is not null)
@@ -77,20 +69,14 @@ public sealed partial class InboundAddressGrain(
         description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
         if (description is { Length: > InboundLimits.MaxDescriptionLength })
         {
-            return new InboundAddressCreateResult
-            {
-                FieldErrors = new Dictionary<string, string[]>
-                {
-                    ["description"] = [$"description must be at most {InboundLimits.MaxDescriptionLength} characters."],
-                },
-            };
+            return CommandError.Invalid("description", $"description must be at most {InboundLimits.MaxDescriptionLength} characters.");
         }
 
         // The directory owns the tenant's list and takes one call at a time: the limit holds under concurrent creates.
         var directory = GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key);
         if (!await directory.TryAddAddressAsync(tenantId, AddressId))
         {
-            return new InboundAddressCreateResult { LimitReached = true };
+            return CommandError.Conflict("tenantId", "Too many inbound addresses.", $"A tenant may have at most {InboundLimits.MaxAddressesPerTenant} inbound addresses (revoked ones count).");
         }
 
         var token = NewToken();
@@ -107,19 +93,23 @@ public sealed partial class InboundAddressGrain(
         await state.WriteStateAsync();
         await directory.SetTokenAsync(token, new InboundRoute(tenantId, AddressId), previousToken: null);
         LogCreated(logger, tenantId, AddressId);
-        return new InboundAddressCreateResult { Created = Current() };
+        return CommandResult.Ok(Current());
     }
 
     /// <inheritdoc />
     public Task<InboundAddressInfo?> GetAsync() => Task.FromResult(S.Info is null ? null : Current());
 
     /// <inheritdoc />
-    public async Task<InboundAddressInfo> RotateAsync()
+    public async Task<CommandResult<InboundAddressInfo>> RotateAsync(string tenantId)
     {
-        var info = S.Info ?? throw new InvalidOperationException($"The inbound address '{AddressId}' does not exist.");
+        if (S.Info is not { } info || info.TenantId != tenantId)
+        {
+            return CommandError.InboundAddressNotFound(tenantId, AddressId);
+        }
+
         if (info.State == InboundAddressState.Revoked)
         {
-            throw new InvalidOperationException($"The inbound address '{AddressId}' is revoked.");
+            return CommandError.Conflict("addressId", "Inbound address revoked.", $"The inbound address '{AddressId}' is revoked and cannot be rotated; create a new one.");
         }
 
         var previous = S.Token;
@@ -130,13 +120,17 @@ public sealed partial class InboundAddressGrain(
             .SetTokenAsync(S.Token, new InboundRoute(info.TenantId, AddressId), previous);
         cache.Invalidate(previous);
         LogRotated(logger, info.TenantId, AddressId);
-        return Current();
+        return CommandResult.Ok(Current());
     }
 
     /// <inheritdoc />
-    public async Task<InboundAddressInfo> RevokeAsync()
+    public async Task<CommandResult<InboundAddressInfo>> RevokeAsync(string tenantId)
     {
-        var info = S.Info ?? throw new InvalidOperationException($"The inbound address '{AddressId}' does not exist.");
+        if (S.Info is not { } info || info.TenantId != tenantId)
+        {
+            return CommandError.InboundAddressNotFound(tenantId, AddressId);
+        }
+
         if (info.State != InboundAddressState.Revoked)
         {
             S.Info = info with { State = InboundAddressState.Revoked, RevokedAt = time.GetUtcNow() };
@@ -147,7 +141,7 @@ public sealed partial class InboundAddressGrain(
         // Again on every call: a crash between the two writes leaves the token in the directory otherwise.
         await GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key).RemoveTokenAsync(S.Token);
         cache.Invalidate(S.Token);
-        return Current();
+        return CommandResult.Ok(Current());
     }
 
     /// <inheritdoc />

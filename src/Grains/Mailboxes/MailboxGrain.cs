@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using AlarmInbox.Grains.Imap;
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Diagnostics;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Ingestion;
@@ -64,6 +65,9 @@ public sealed partial class MailboxGrain(
     /// <summary>The stored messages, in a grain of their own that is not kept in memory.</summary>
     private IMailboxMessagesGrain Messages => GrainFactory.GetGrain<IMailboxMessagesGrain>(Id);
 
+    /// <summary>Whether the mailbox exists and belongs to <paramref name="tenantId"/>: a command through another tenant finds no mailbox.</summary>
+    private bool IsTenants(string tenantId) => S.Exists && string.Equals(S.TenantId, tenantId, StringComparison.Ordinal);
+
     private bool ShouldPoll => S.Exists && S.Settings.Enabled && !S.Paused;
 
     private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
@@ -88,7 +92,12 @@ public sealed partial class MailboxGrain(
             StartTimer(pacer.NextDelay(Interval));
         }
 
-        TrackMetrics();
+        if (S.Exists)
+        {
+            // An id that names no mailbox (a command addressed to a wrong id answers not found) is no mailbox in the metrics.
+            TrackMetrics();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -101,13 +110,18 @@ public sealed partial class MailboxGrain(
     }
 
     /// <inheritdoc />
-    public async Task<MailboxDetails> CreateAsync(string tenantId, MailboxSettings settings, int backfill)
+    public async Task<CommandResult<MailboxDetails>> CreateAsync(string tenantId, MailboxSettings settings, int backfill)
     {
         settings = MailboxSettingsValidator.Normalize(settings);
-        ThrowIfInvalid(settings, requirePassword: true);
+        var errors = MailboxSettingsValidator.Validate(settings, requirePassword: true);
         if (backfill is < 0 or > MailboxLimits.MaxBackfill)
         {
-            throw new ArgumentOutOfRangeException(nameof(backfill), backfill, $"backfill must be between 0 and {MailboxLimits.MaxBackfill}.");
+            errors["backfill"] = [$"backfill must be between 0 and {MailboxLimits.MaxBackfill}."];
+        }
+
+        if (CommandError.IfAny(errors) is { } invalid)
+        {
+            return invalid;
         }
 
         if (S.Exists)
@@ -138,19 +152,24 @@ public sealed partial class MailboxGrain(
             StartTimer(NextDue(result));
         }
 
-        return Details();
+        TrackMetrics();
+        return CommandResult.Ok(Details());
     }
 
     /// <inheritdoc />
-    public async Task<MailboxDetails?> UpdateAsync(MailboxSettings settings)
+    public async Task<CommandResult<MailboxDetails>> UpdateAsync(string tenantId, MailboxSettings settings)
     {
-        if (!S.Exists)
+        if (!IsTenants(tenantId))
         {
-            return null;
+            return CommandError.MailboxNotFound(tenantId, Id);
         }
 
         settings = MailboxSettingsValidator.Normalize(settings);
-        ThrowIfInvalid(settings, requirePassword: settings.AuthType != S.Settings.AuthType);
+        if (CommandError.IfAny(MailboxSettingsValidator.Validate(settings, requirePassword: settings.AuthType != S.Settings.AuthType)) is { } invalid)
+        {
+            return invalid;
+        }
+
         var old = S.Settings;
         var sameSource = string.Equals(old.Host, settings.Host, StringComparison.OrdinalIgnoreCase)
             && old.Port == settings.Port
@@ -176,7 +195,7 @@ public sealed partial class MailboxGrain(
         _health.Reset(S);
         await state.WriteStateAsync();
         await ApplyScheduleAsync();
-        return Details();
+        return CommandResult.Ok(Details());
     }
 
     /// <inheritdoc />
@@ -220,10 +239,10 @@ public sealed partial class MailboxGrain(
     }
 
     /// <inheritdoc />
-    public async Task<MailboxDetails?> PauseAsync() => await SetPausedAsync(true);
+    public async Task<CommandResult<MailboxDetails>> PauseAsync(string tenantId) => await SetPausedAsync(tenantId, true);
 
     /// <inheritdoc />
-    public async Task<MailboxDetails?> ResumeAsync() => await SetPausedAsync(false);
+    public async Task<CommandResult<MailboxDetails>> ResumeAsync(string tenantId) => await SetPausedAsync(tenantId, false);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<MailMessage>?> GetMessagesAsync(int limit) =>
@@ -492,17 +511,17 @@ public sealed partial class MailboxGrain(
         _timer?.Change(NextDue(result), Interval);
     }
 
-    private async Task<MailboxDetails?> SetPausedAsync(bool paused)
+    private async Task<CommandResult<MailboxDetails>> SetPausedAsync(string tenantId, bool paused)
     {
-        if (!S.Exists)
+        if (!IsTenants(tenantId))
         {
-            return null;
+            return CommandError.MailboxNotFound(tenantId, Id);
         }
 
         S.Paused = paused;
         await state.WriteStateAsync();
         await ApplyScheduleAsync();
-        return Details();
+        return CommandResult.Ok(Details());
     }
 
     private async Task ApplyScheduleAsync()
@@ -545,15 +564,6 @@ public sealed partial class MailboxGrain(
         if (await this.GetReminder(WatchdogReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
-        }
-    }
-
-    private static void ThrowIfInvalid(MailboxSettings settings, bool requirePassword)
-    {
-        var errors = MailboxSettingsValidator.Validate(settings, requirePassword);
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", errors.SelectMany(e => e.Value)), nameof(settings));
         }
     }
 

@@ -1,5 +1,6 @@
-using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Commands;
+using AlarmInbox.Grains.Interfaces.Ids;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Security;
@@ -16,53 +17,51 @@ public sealed partial class TenantGrain(
     TimeProvider time,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    private const string IdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
-
     private TenantGrainState S => state.State;
 
     /// <inheritdoc />
-    public async Task<TenantInfo?> CreateAsync(string name)
+    public async Task<CommandResult<TenantInfo>> CreateAsync(string? name)
     {
-        var errors = TenantValidator.Validate(this.GetPrimaryKeyString(), name);
-        if (errors.Count > 0)
+        var tenantId = this.GetPrimaryKeyString();
+        if (CommandError.IfAny(TenantValidator.Validate(tenantId, name)) is { } invalid)
         {
-            throw new ArgumentException(string.Join(" ", errors.SelectMany(e => e.Value)), nameof(name));
+            return invalid;
         }
 
         if (S.Exists)
         {
-            return null;
+            return CommandError.Conflict("id", "Tenant exists.", $"A tenant with id '{tenantId}' already exists.");
         }
 
         // The alarm pipeline first: a crash in between leaves an open pipeline without a tenant (as before any create),
         // never a tenant whose pipeline still drops its mail as deleted.
-        await GrainFactory.GetGrain<ITenantAlarmsGrain>(this.GetPrimaryKeyString()).OpenAsync();
-        state.State = new TenantGrainState { Exists = true, Name = name.Trim(), CreatedAt = time.GetUtcNow() };
+        await GrainFactory.GetGrain<ITenantAlarmsGrain>(tenantId).OpenAsync();
+        state.State = new TenantGrainState { Exists = true, Name = name!.Trim(), CreatedAt = time.GetUtcNow() };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).AddAsync(this.GetPrimaryKeyString());
-        LogCreated(logger, this.GetPrimaryKeyString());
-        return Info();
+        LogCreated(logger, tenantId);
+        return CommandResult.Ok(Info());
     }
 
     /// <inheritdoc />
     public Task<TenantInfo?> GetAsync() => Task.FromResult(S.Exists ? Info() : null);
 
     /// <inheritdoc />
-    public async Task<TenantDeleteOutcome> DeleteAsync(bool cascade)
+    public async Task<CommandError?> DeleteAsync(bool cascade)
     {
+        var tenantId = this.GetPrimaryKeyString();
         if (!S.Exists)
         {
-            return TenantDeleteOutcome.NotFound;
+            return CommandError.TenantNotFound(tenantId);
         }
 
         if (S.MailboxIds.Count > 0 && !cascade)
         {
-            return TenantDeleteOutcome.HasMailboxes;
+            return CommandError.Conflict("cascade", "Tenant has mailboxes.", $"Tenant '{tenantId}' still has mailboxes. Delete them first, or use ?cascade=true to delete them with it.");
         }
 
         // First what lets anything in (keys, inbound addresses, mailboxes), then the history; the tenant's own row last,
         // so a delete that fails half-way can be repeated and finishes the rest.
-        var tenantId = this.GetPrimaryKeyString();
         await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Key).RevokeTenantAsync(tenantId, time.GetUtcNow());
         var inbound = GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key);
         foreach (var addressId in await inbound.ListAsync(tenantId))
@@ -83,50 +82,60 @@ public sealed partial class TenantGrain(
         await GrainFactory.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteAsync();
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).RemoveAsync(tenantId);
         await state.ClearStateAsync();
-        LogDeleted(logger, this.GetPrimaryKeyString());
+        LogDeleted(logger, tenantId);
         DeactivateOnIdle();
-        return TenantDeleteOutcome.Deleted;
+        return null;
     }
 
     /// <inheritdoc />
-    public async Task<MailboxDetails?> CreateMailboxAsync(MailboxSettings settings, int backfill)
+    public async Task<CommandResult<MailboxDetails>> CreateMailboxAsync(MailboxSettings settings, int backfill)
     {
         if (!S.Exists)
         {
-            return null;
+            return CommandError.TenantNotFound(this.GetPrimaryKeyString());
         }
 
-        var mailboxId = "mbx-" + RandomNumberGenerator.GetString(IdAlphabet, 16);
+        var mailboxId = EntityIds.New(EntityIds.Mailbox);
 
         // Listed first, created second: a crash in between leaves an id that lists as missing, never a mailbox
-        // that polls without belonging to a tenant.
+        // that polls without belonging to a tenant. The mailbox checks its settings (it owns their rules); when it
+        // refuses them, nothing of it was stored and the id is taken off the list again.
         S.MailboxIds.Add(mailboxId);
         await state.WriteStateAsync();
+        CommandResult<MailboxDetails>? created = null;
         try
         {
-            return await GrainFactory.GetGrain<IMailboxGrain>(mailboxId).CreateAsync(this.GetPrimaryKeyString(), settings, backfill);
+            created = await GrainFactory.GetGrain<IMailboxGrain>(mailboxId).CreateAsync(this.GetPrimaryKeyString(), settings, backfill);
+            return created;
         }
-        catch
+        finally
         {
-            S.MailboxIds.Remove(mailboxId);
-            await state.WriteStateAsync();
-            throw;
+            if (created is not { Succeeded: true })
+            {
+                S.MailboxIds.Remove(mailboxId);
+                await state.WriteStateAsync();
+            }
         }
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteMailboxAsync(string mailboxId)
+    public async Task<CommandError?> DeleteMailboxAsync(string mailboxId)
     {
-        if (!S.Exists || !S.MailboxIds.Contains(mailboxId))
+        if (!S.Exists)
         {
-            return false;
+            return CommandError.TenantNotFound(this.GetPrimaryKeyString());
+        }
+
+        if (!S.MailboxIds.Contains(mailboxId))
+        {
+            return CommandError.MailboxNotFound(this.GetPrimaryKeyString(), mailboxId);
         }
 
         await GrainFactory.GetGrain<IMailboxGrain>(mailboxId).DeleteAsync();
         await GrainFactory.GetGrain<ITenantAlarmsGrain>(this.GetPrimaryKeyString()).SetMailboxSettingsAsync(mailboxId, null);
         S.MailboxIds.Remove(mailboxId);
         await state.WriteStateAsync();
-        return true;
+        return null;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Commands;
+using AlarmInbox.Grains.Interfaces.Ids;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 using AlarmInbox.Grains.Secrets;
 using AlarmInbox.Grains.Telemetry;
@@ -31,7 +33,6 @@ public sealed partial class WebhookOutboxGrain(
     ILogger<WebhookOutboxGrain> logger) : Grain, IWebhookOutboxGrain, IRemindable
 {
     private const string WatchdogReminder = "delivery-watchdog";
-    private const string IdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
     private readonly WebhookOptions _options = options.Value;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -62,17 +63,22 @@ public sealed partial class WebhookOutboxGrain(
     }
 
     /// <inheritdoc />
-    public async Task<WebhookInfo> CreateWebhookAsync(WebhookSettings settings)
+    public async Task<CommandResult<WebhookInfo>> CreateWebhookAsync(WebhookSettings settings)
     {
-        ThrowIfInvalid(settings, requireSecret: true);
+        ArgumentNullException.ThrowIfNull(settings);
         if (S.Webhooks.Count >= WebhookSettingsValidator.MaxWebhooks)
         {
-            throw new ArgumentException($"A tenant may have at most {WebhookSettingsValidator.MaxWebhooks} webhooks.", nameof(settings));
+            return CommandError.Conflict("tenantId", "Too many webhooks.", $"A tenant may have at most {WebhookSettingsValidator.MaxWebhooks} webhooks.");
+        }
+
+        if (CommandError.IfAny(WebhookSettingsValidator.Validate(settings, requireSecret: true)) is { } invalid)
+        {
+            return invalid;
         }
 
         var entry = new WebhookEntry
         {
-            Id = "whk-" + RandomNumberGenerator.GetString(IdAlphabet, 16),
+            Id = EntityIds.New(EntityIds.Webhook),
             Name = settings.Name.Trim(),
             Url = settings.Url.Trim(),
             ProtectedSecret = secrets.Protect(settings.Secret!),
@@ -82,19 +88,24 @@ public sealed partial class WebhookOutboxGrain(
         S.Webhooks.Add(entry);
         await WriteAsync();
         LogWebhookCreated(logger, TenantId, entry.Id);
-        return entry.ToInfo();
+        return CommandResult.Ok(entry.ToInfo());
     }
 
     /// <inheritdoc />
-    public async Task<WebhookInfo?> UpdateWebhookAsync(string webhookId, WebhookSettings settings)
+    public async Task<CommandResult<WebhookInfo>> UpdateWebhookAsync(string webhookId, WebhookSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var entry = S.Webhooks.Find(w => w.Id == webhookId);
         if (entry is null)
         {
-            return null;
+            return CommandError.WebhookNotFound(TenantId, webhookId);
         }
 
-        ThrowIfInvalid(settings, requireSecret: false);
+        if (CommandError.IfAny(WebhookSettingsValidator.Validate(settings, requireSecret: false)) is { } invalid)
+        {
+            return invalid;
+        }
+
         entry.Name = settings.Name.Trim();
         entry.Url = settings.Url.Trim();
         entry.Enabled = settings.Enabled;
@@ -104,22 +115,22 @@ public sealed partial class WebhookOutboxGrain(
         }
 
         await WriteAsync();
-        return entry.ToInfo();
+        return CommandResult.Ok(entry.ToInfo());
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteWebhookAsync(string webhookId)
+    public async Task<CommandError?> DeleteWebhookAsync(string webhookId)
     {
         if (S.Webhooks.RemoveAll(w => w.Id == webhookId) == 0)
         {
-            return false;
+            return CommandError.WebhookNotFound(TenantId, webhookId);
         }
 
         await WriteAsync();
         await deliveries.DeletePendingAsync(TenantId, webhookId);
         _pending.RemoveAll(d => d.WebhookId == webhookId && !_inFlight.ContainsKey(d));
         await ScheduleAsync();
-        return true;
+        return null;
     }
 
     /// <inheritdoc />
@@ -494,14 +505,6 @@ public sealed partial class WebhookOutboxGrain(
         LogMigrated(logger, TenantId, count);
     }
 
-    private static void ThrowIfInvalid(WebhookSettings settings, bool requireSecret)
-    {
-        var errors = WebhookSettingsValidator.Validate(settings, requireSecret);
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", errors.SelectMany(e => e.Value)), nameof(settings));
-        }
-    }
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Tenant {TenantId}: moved {Count} webhook deliveries from the grain state into the record table")]
     private static partial void LogMigrated(ILogger logger, string tenantId, int count);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using AlarmInbox.Grains.Alarms;
+using AlarmInbox.Grains.Interfaces.Ids;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Webhooks;
@@ -65,7 +66,7 @@ public sealed partial class HistoryRetentionService(
 
         foreach (var ownerId in owners)
         {
-            var keep = ownerId.StartsWith("inb-", StringComparison.Ordinal) ? InboundLimits.StoredMessages : MailboxLimits.StoredMessages;
+            var keep = EntityIds.HasPrefix(ownerId, EntityIds.InboundAddress) ? InboundLimits.StoredMessages : MailboxLimits.StoredMessages;
             await using var command = HistoryDatabase.Command(
                 connection,
                 null,

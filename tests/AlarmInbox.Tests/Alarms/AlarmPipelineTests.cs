@@ -75,7 +75,7 @@ public sealed class AlarmPipelineTests(AlarmSiloFixture fixture, ITestOutputHelp
         await using var receiver = new WebhookReceiver(failFirst: 3);
         var tenantId = await AlarmSiloFixture.CreateTenantAsync(Grains);
         var outbox = Grains.GetGrain<IWebhookOutboxGrain>(tenantId);
-        var webhook = await outbox.CreateWebhookAsync(new WebhookSettings { Name = "Alarmierung", Url = receiver.Url, Secret = receiver.Secret });
+        var webhook = (await outbox.CreateWebhookAsync(new WebhookSettings { Name = "Alarmierung", Url = receiver.Url, Secret = receiver.Secret })).Value!;
         var alarms = Grains.GetGrain<ITenantAlarmsGrain>(tenantId);
 
         var started = DateTimeOffset.UtcNow;

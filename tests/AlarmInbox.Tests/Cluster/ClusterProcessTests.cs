@@ -134,7 +134,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
         await client.GetGrain<ITenantGrain>(tenantId).CreateAsync("Feuerwehr SMTP");
         await client.GetGrain<ITenantAlarmsGrain>(tenantId).SetSettingsAsync(AlarmEvaluatorTests.CorpusSettings);
         var addressId = "inb-" + Guid.NewGuid().ToString("N")[..12];
-        var address = (await client.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Address;
+        var address = (await client.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Value!.Address;
         var victim = _silos[0];
 
         // One mail first, handed off by the accepting silo itself as usual (and the grains of the tenant activated).

@@ -42,13 +42,13 @@ public sealed class DashboardHealthMetricsTests(ClusterFixture cluster)
         var tenantId = "ff-dash-" + Guid.NewGuid().ToString("N")[..6];
         var tenant = cluster.Silo.Grains.GetGrain<ITenantGrain>(tenantId);
         await tenant.CreateAsync("Feuerwehr Dashboard");
-        var created = await tenant.CreateMailboxAsync(
+        var created = (await tenant.CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm", Host = cluster.Imap.Host, Port = cluster.Imap.ImapPort, Security = MailboxSecurity.None,
                 Username = user, Password = Password, PollIntervalSeconds = 600,
             },
-            backfill: 0);
+            backfill: 0)).Value!;
         var mailbox = cluster.Silo.Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
         using var http = cluster.Api.CreateClient();
 

@@ -123,14 +123,14 @@ public sealed class PostgreSqlSchemaTests(PostgresServer postgres)
 
         // A tenant with a mailbox that cannot reach its server: state rows and the watchdog reminder are written anyway.
         var tenant = silo.Grains.GetGrain<ITenantGrain>("ff-schema");
-        Assert.NotNull(await tenant.CreateAsync("Feuerwehr Schema"));
-        var mailbox = await tenant.CreateMailboxAsync(
+        Assert.True((await tenant.CreateAsync("Feuerwehr Schema")).Succeeded);
+        var mailbox = (await tenant.CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm", Host = "127.0.0.1", Port = FreePort.Next(), Security = MailboxSecurity.None,
                 Username = "nobody", Password = "geheim", PollIntervalSeconds = 60,
             },
-            backfill: 0);
+            backfill: 0)).Value!;
 
         Assert.Equal(["mailbox", "tenant", "tenant-directory"], await ListAsync(db, "SELECT DISTINCT graintypestring FROM orleansstorage ORDER BY 1"));
         Assert.Equal([$"mailbox/{mailbox!.Config.Id}:poll-watchdog"], await ListAsync(db, "SELECT grainid || ':' || remindername FROM orleansreminderstable"));

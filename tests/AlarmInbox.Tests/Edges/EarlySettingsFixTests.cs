@@ -52,7 +52,7 @@ public sealed class EarlySettingsFixTests(EdgesFixture fixture, ITestOutputHelpe
         // Everything in memory is gone with the silo; only the stored state remains. Then the fix.
         await fixture.Silo.RestartAsync();
         mailbox = fixture.Grains.GetGrain<IMailboxGrain>(created.Config.Id);
-        await mailbox.UpdateAsync(fixture.PasswordSettings(user, useIdle: false));
+        Assert.True((await mailbox.UpdateAsync(created.Config.TenantId, fixture.PasswordSettings(user, useIdle: false))).Succeeded);
         var messages = await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Count > 0, TimeSpan.FromSeconds(20), "the mail after the fix");
 
         Assert.Equal(MailboxErrorCodes.AuthFailed, created.Status.LastError!.Code);
@@ -86,7 +86,7 @@ public sealed class EarlySettingsFixTests(EdgesFixture fixture, ITestOutputHelpe
         var fix = Task.Run(async () =>
         {
             await DelayUntil(clock, fixAt);
-            await mailbox.UpdateAsync(right);
+            Assert.True((await mailbox.UpdateAsync(created.Config.TenantId, right)).Succeeded);
         });
         var uid = await mail;
         await fix;

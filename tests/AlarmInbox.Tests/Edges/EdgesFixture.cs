@@ -60,7 +60,7 @@ public sealed class EdgesFixture : IAsyncLifetime
     {
         var tenant = Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
         await tenant.CreateAsync("Feuerwehr Kante");
-        var created = await tenant.CreateMailboxAsync(settings, backfill: 0);
+        var created = (await tenant.CreateMailboxAsync(settings, backfill: 0)).Value!;
         return (Grains.GetGrain<IMailboxGrain>(created!.Config.Id), created);
     }
 

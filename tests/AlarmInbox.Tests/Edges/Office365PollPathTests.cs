@@ -65,7 +65,7 @@ public sealed class Office365PollPathTests(EdgesFixture fixture)
         // The admin grants consent in Entra ID, then saves the mailbox again: the cached token (without the role) is
         // replaced once.
         app.Roles = ["IMAP.AccessAsApp"];
-        await mailbox.UpdateAsync(fixture.Office365Settings(user, app, useIdle: false));
+        Assert.True((await mailbox.UpdateAsync(created.Config.TenantId, fixture.Office365Settings(user, app, useIdle: false))).Succeeded);
         var recovered = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.LastSuccessAt is not null, TimeSpan.FromSeconds(15), "a successful poll after the fix");
 
         Assert.Null(recovered!.Status.LastError);

@@ -125,7 +125,7 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
     {
         var tenantId = await AlarmSiloFixture.CreateTenantAsync(silo.Grains);
         var addressId = "inb-" + Guid.NewGuid().ToString("N")[..12];
-        var info = await silo.Grains.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null);
+        var info = (await silo.Grains.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Value!;
         return (tenantId, addressId, info.Address);
     }
 

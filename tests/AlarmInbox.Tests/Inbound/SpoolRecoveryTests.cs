@@ -24,7 +24,7 @@ public sealed class SpoolRecoveryTests
             services: s => s.AddSingleton<ISpoolHandOffObserver>(observer));
         var tenantId = await AlarmSiloFixture.CreateTenantAsync(silo.Grains);
         var addressId = "inb-" + Guid.NewGuid().ToString("N")[..12];
-        var address = (await silo.Grains.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Address;
+        var address = (await silo.Grains.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Value!.Address;
         var mail = MimeMessage.Load(Path.Combine(RepoPaths.CorpusMail, "01-plain-utf8-keyvalue.eml"));
 
         string reply;

@@ -54,7 +54,7 @@ public class IngestionFixture : IAsyncLifetime
     public async Task<(string User, IMailboxGrain Mailbox, string MailboxId)> CreateMailboxAsync(string tenantId)
     {
         var user = await Imap.CreateUserAsync();
-        var created = await Grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(
+        var created = (await Grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(
             new MailboxSettings
             {
                 UseIdle = false,
@@ -66,7 +66,7 @@ public class IngestionFixture : IAsyncLifetime
                 Password = "geheim",
                 PollIntervalSeconds = 300,
             },
-            0);
+            0)).Value!;
         return (user, Grains.GetGrain<IMailboxGrain>(created!.Config.Id), created.Config.Id);
     }
 

@@ -69,7 +69,7 @@ public sealed class CertificatePinTests(ClusterFixture cluster)
         var user = await cluster.Imap.CreateUserAsync();
         var tenant = cluster.Silo.Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
         await tenant.CreateAsync("Feuerwehr TLS");
-        var created = await tenant.CreateMailboxAsync(
+        var created = (await tenant.CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm",
@@ -81,7 +81,7 @@ public sealed class CertificatePinTests(ClusterFixture cluster)
                 UseIdle = false,
                 PinnedCertificateSha256 = pin,
             },
-            backfill: 0);
+            backfill: 0)).Value!;
         return created!;
     }
 }

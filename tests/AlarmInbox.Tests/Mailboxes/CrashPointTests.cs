@@ -27,7 +27,7 @@ public sealed class CrashPointTests : IAsyncLifetime
             services: s => s.AddSingleton<IPollStepObserver>(crash));
         var tenant = silo.Grains.GetGrain<ITenantGrain>("ff-crash");
         await tenant.CreateAsync("Feuerwehr Absturz");
-        var created = await tenant.CreateMailboxAsync(
+        var created = (await tenant.CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm",
@@ -38,7 +38,7 @@ public sealed class CrashPointTests : IAsyncLifetime
                 Password = "geheim",
                 UseIdle = false,
             },
-            backfill: 0);
+            backfill: 0)).Value!;
         var mailboxId = created!.Config.Id;
         var uids = await _imap.AppendAsync(user, Enumerable.Range(1, 25).Select(i => DovecotServer.Mail($"Einsatz {i}")).ToList());
 

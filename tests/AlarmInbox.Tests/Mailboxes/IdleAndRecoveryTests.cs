@@ -100,7 +100,7 @@ public sealed class IdleAndRecoveryTests(ClusterFixture cluster, ITestOutputHelp
     {
         var tenant = Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
         await tenant.CreateAsync("Feuerwehr IDLE");
-        var created = await tenant.CreateMailboxAsync(
+        var created = (await tenant.CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm",
@@ -112,7 +112,7 @@ public sealed class IdleAndRecoveryTests(ClusterFixture cluster, ITestOutputHelp
                 PollIntervalSeconds = pollIntervalSeconds,
                 UseIdle = useIdle,
             },
-            backfill);
+            backfill)).Value!;
         return Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Tenants;
 using AlarmInbox.Tests.Infrastructure;
@@ -135,7 +136,7 @@ public sealed class MailboxPollingTests(ClusterFixture cluster, ITestOutputHelpe
         Assert.Equal(MailboxState.Failing, created.Status.State);
 
         var settings = Settings(user, password: "geheim");
-        await mailbox.UpdateAsync(settings);
+        Assert.True((await mailbox.UpdateAsync(created.Config.TenantId, settings)).Succeeded);
         var poll = await mailbox.PollNowAsync();
         var details = await mailbox.GetAsync();
 
@@ -176,8 +177,9 @@ public sealed class MailboxPollingTests(ClusterFixture cluster, ITestOutputHelpe
         var user = await cluster.Imap.CreateUserAsync();
         var (mailbox, _) = await CreateMailboxAsync(user, pollIntervalSeconds: 10);
 
-        var paused = await mailbox.PauseAsync();
-        var resumed = await mailbox.ResumeAsync();
+        var tenantId = (await mailbox.GetAsync())!.Config.TenantId;
+        var paused = (await mailbox.PauseAsync(tenantId)).Value;
+        var resumed = (await mailbox.ResumeAsync(tenantId)).Value;
 
         Assert.Equal(MailboxState.Paused, paused!.Status.State);
         Assert.Equal(MailboxState.Idle, resumed!.Status.State);
@@ -204,11 +206,11 @@ public sealed class MailboxPollingTests(ClusterFixture cluster, ITestOutputHelpe
         var (mailbox, created) = await CreateMailboxAsync(user);
         var tenant = Grains.GetGrain<ITenantGrain>(created.Config.TenantId);
 
-        Assert.True(await tenant.DeleteMailboxAsync(created.Config.Id));
+        Assert.Null(await tenant.DeleteMailboxAsync(created.Config.Id));
 
         Assert.Null(await mailbox.GetAsync());
         Assert.Empty((await tenant.ListMailboxesAsync())!);
-        Assert.False(await tenant.DeleteMailboxAsync(created.Config.Id));
+        Assert.Equal(CommandErrorKind.NotFound, (await tenant.DeleteMailboxAsync(created.Config.Id))?.Kind);
     }
 
     private async Task<(IMailboxGrain Mailbox, MailboxDetails Created)> CreateMailboxAsync(
@@ -217,7 +219,7 @@ public sealed class MailboxPollingTests(ClusterFixture cluster, ITestOutputHelpe
         var tenantId = "t-" + Guid.NewGuid().ToString("N")[..12];
         var tenant = Grains.GetGrain<ITenantGrain>(tenantId);
         await tenant.CreateAsync("Feuerwehr Test");
-        var created = await tenant.CreateMailboxAsync(Settings(user, password, folder, pollIntervalSeconds, port), backfill);
+        var created = (await tenant.CreateMailboxAsync(Settings(user, password, folder, pollIntervalSeconds, port), backfill)).Value!;
         return (Grains.GetGrain<IMailboxGrain>(created!.Config.Id), created);
     }
 

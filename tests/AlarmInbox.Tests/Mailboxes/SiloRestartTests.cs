@@ -20,7 +20,7 @@ public sealed class SiloRestartTests : IAsyncLifetime
         await using var silo = await TestSilo.StartAsync();
         var tenant = silo.Grains.GetGrain<ITenantGrain>("ff-restart");
         await tenant.CreateAsync("Feuerwehr Neustart");
-        var created = await tenant.CreateMailboxAsync(
+        var created = (await tenant.CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm",
@@ -32,7 +32,7 @@ public sealed class SiloRestartTests : IAsyncLifetime
                 PollIntervalSeconds = 10,
                 UseIdle = false,
             },
-            backfill: 0);
+            backfill: 0)).Value!;
         var mailboxId = created!.Config.Id;
         var before = await _imap.AppendAsync(user, [DovecotServer.Mail("vor dem Neustart")]);
         var poll = await silo.Grains.GetGrain<IMailboxGrain>(mailboxId).PollNowAsync();

@@ -28,7 +28,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         await using var original = await TestSilo.StartAsync(settings: AlarmSiloFixture.FastRetries);
         var tenantId = await AlarmSiloFixture.CreateTenantAsync(original.Grains);
         await original.Grains.GetGrain<IWebhookOutboxGrain>(tenantId).CreateWebhookAsync(new WebhookSettings { Name = "Leitstelle", Url = receiver.Url, Secret = receiver.Secret });
-        var created = await original.Grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(
+        var created = (await original.Grains.GetGrain<ITenantGrain>(tenantId).CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm",
@@ -40,7 +40,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
                 PollIntervalSeconds = 600,
                 UseIdle = false,
             },
-            backfill: 0);
+            backfill: 0)).Value!;
         var mailboxId = created!.Config.Id;
         await _imap.AppendCorpusAsync(user, "01-plain-utf8-keyvalue.eml");
         Assert.Equal(1, (await original.Grains.GetGrain<IMailboxGrain>(mailboxId).PollNowAsync())!.NewMessages);

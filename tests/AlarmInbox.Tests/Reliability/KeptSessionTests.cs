@@ -39,7 +39,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
         Assert.Equal(1, proxy.Open);
         Assert.Equal(expected.OrderDescending(), messages!.Select(m => m.Uid));
 
-        await mailbox.PauseAsync();
+        Assert.True((await mailbox.PauseAsync((await mailbox.GetAsync())!.Config.TenantId)).Succeeded);
         await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "the kept session logged out after pause");
         Assert.Equal(1, proxy.MaxConcurrent);
     }

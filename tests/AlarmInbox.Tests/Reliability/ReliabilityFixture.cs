@@ -38,7 +38,7 @@ public sealed class ReliabilityFixture : IAsyncLifetime
     {
         var tenant = Silo.Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
         await tenant.CreateAsync("Feuerwehr Zuverlässig");
-        var created = await tenant.CreateMailboxAsync(
+        var created = (await tenant.CreateMailboxAsync(
             new MailboxSettings
             {
                 DisplayName = "Alarm",
@@ -50,7 +50,7 @@ public sealed class ReliabilityFixture : IAsyncLifetime
                 PollIntervalSeconds = pollIntervalSeconds,
                 UseIdle = useIdle,
             },
-            backfill: 0);
+            backfill: 0)).Value!;
         return Silo.Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
     }
 

@@ -1,6 +1,7 @@
 using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Inbound;
 using AlarmInbox.Api.Mailboxes;
+using AlarmInbox.Grains.Interfaces.Ids;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AlarmInbox.Api.Console.Pages;
@@ -30,7 +31,7 @@ public sealed class AlarmDetailModel : ConsolePage
 
         Alarm = alarm.Value;
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Alarm!.Receipts.Any(r => r.SourceId.StartsWith("mbx-", StringComparison.Ordinal)))
+        if (Alarm!.Receipts.Any(r => EntityIds.HasPrefix(r.SourceId, EntityIds.Mailbox)))
         {
             var mailboxes = await Api.GetAsync<List<MailboxResponse>>($"{tenant}/mailboxes", HttpContext.RequestAborted);
             foreach (var mailbox in mailboxes.Value ?? [])
@@ -39,7 +40,7 @@ public sealed class AlarmDetailModel : ConsolePage
             }
         }
 
-        if (Alarm.Receipts.Any(r => r.SourceId.StartsWith("inb-", StringComparison.Ordinal)))
+        if (Alarm.Receipts.Any(r => EntityIds.HasPrefix(r.SourceId, EntityIds.InboundAddress)))
         {
             var addresses = await Api.GetAsync<List<InboundAddressResponse>>($"{tenant}/inbound-addresses", HttpContext.RequestAborted);
             foreach (var address in addresses.Value ?? [])
