@@ -14,7 +14,9 @@ namespace AlarmInbox.Silo.Smtp;
 /// mail off and deletes it; the owner renews its leases every third of <see cref="SmtpOptions.SpoolLease"/>, and any
 /// silo claims the rows of a silo that the cluster declared dead, or whose lease ran out, with
 /// <c>FOR UPDATE SKIP LOCKED</c>, so that each mail has one owner at a time. Mails left in the local file spool by a
-/// release before this one are moved into the table at start.
+/// release before this one are moved into the table at start. Failed hand-offs are counted in <c>attempts</c>; a mail
+/// that failed <see cref="SmtpOptions.MaxHandOffAttempts"/> times gets <c>parked_at</c> and is neither read, renewed nor
+/// claimed again.
 /// </summary>
 public sealed partial class ClusterSpool : ISpoolStore, IAsyncDisposable
 {
@@ -66,8 +68,8 @@ public sealed partial class ClusterSpool : ISpoolStore, IAsyncDisposable
     public async Task<SpooledMail?> ReadAsync(string id, CancellationToken cancellationToken)
     {
         await using var command = _source.CreateCommand("""
-            UPDATE ai_smtp_spool SET lease_until = now() + @lease, attempts = attempts + 1
-            WHERE service_id = @service AND spool_id = @id AND lease_owner = @owner
+            UPDATE ai_smtp_spool SET lease_until = now() + @lease
+            WHERE service_id = @service AND spool_id = @id AND lease_owner = @owner AND parked_at IS NULL
             RETURNING envelope, raw
             """);
         AddKey(command, id);
@@ -91,6 +93,32 @@ public sealed partial class ClusterSpool : ISpoolStore, IAsyncDisposable
         AddKey(command, id);
         command.Parameters.AddWithValue("owner", Owner);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Counts a failed hand-off in <c>attempts</c>, if this silo still holds the mail.</summary>
+    public async Task<int> CountFailureAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = _source.CreateCommand("""
+            UPDATE ai_smtp_spool SET attempts = attempts + 1
+            WHERE service_id = @service AND spool_id = @id AND lease_owner = @owner AND parked_at IS NULL
+            RETURNING attempts
+            """);
+        AddKey(command, id);
+        command.Parameters.AddWithValue("owner", Owner);
+        return await command.ExecuteScalarAsync(cancellationToken) is int attempts ? attempts : 0;
+    }
+
+    /// <summary>Sets <c>parked_at</c> on the row (kept whole, raw message and envelope), if this silo still holds it.</summary>
+    public async Task<string> ParkAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = _source.CreateCommand("""
+            UPDATE ai_smtp_spool SET parked_at = now()
+            WHERE service_id = @service AND spool_id = @id AND lease_owner = @owner AND parked_at IS NULL
+            """);
+        AddKey(command, id);
+        command.Parameters.AddWithValue("owner", Owner);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return $"ai_smtp_spool row {id} (parked_at set)";
     }
 
     /// <summary>
@@ -124,7 +152,8 @@ public sealed partial class ClusterSpool : ISpoolStore, IAsyncDisposable
     /// <returns>How many leases were renewed.</returns>
     public async Task<int> RenewLeasesAsync(CancellationToken cancellationToken)
     {
-        await using var command = _source.CreateCommand("UPDATE ai_smtp_spool SET lease_until = now() + @lease WHERE service_id = @service AND lease_owner = @owner");
+        await using var command = _source.CreateCommand(
+            "UPDATE ai_smtp_spool SET lease_until = now() + @lease WHERE service_id = @service AND lease_owner = @owner AND parked_at IS NULL");
         command.Parameters.AddWithValue("service", _serviceId);
         command.Parameters.AddWithValue("owner", Owner);
         command.Parameters.AddWithValue("lease", NpgsqlDbType.Interval, Lease);
@@ -220,7 +249,8 @@ public sealed partial class ClusterSpool : ISpoolStore, IAsyncDisposable
             UPDATE ai_smtp_spool s SET lease_owner = @owner, lease_until = now() + @lease
             FROM (SELECT spool_id, lease_owner AS previous_owner
                   FROM ai_smtp_spool
-                  WHERE service_id = @service AND lease_owner <> @owner AND (lease_until < now() OR lease_owner = ANY(@dead))
+                  WHERE service_id = @service AND lease_owner <> @owner AND parked_at IS NULL
+                    AND (lease_until < now() OR lease_owner = ANY(@dead))
                   ORDER BY spool_id
                   LIMIT @limit
                   FOR UPDATE SKIP LOCKED) c

@@ -27,6 +27,20 @@ public interface ISpoolStore
     Task DeleteAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Counts one more failed hand-off of a mail against <see cref="SmtpOptions.MaxHandOffAttempts"/>, durably with the
+    /// mail (a restart or another silo goes on counting).
+    /// </summary>
+    /// <returns>The failed hand-offs counted so far, this one included; 0 when the mail is gone or another silo holds it now.</returns>
+    Task<int> CountFailureAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a mail that failed its hand-off <see cref="SmtpOptions.MaxHandOffAttempts"/> times aside, raw message and
+    /// envelope kept: it is not handed off again until an operator puts it back (docs/smtp.md).
+    /// </summary>
+    /// <returns>Where it is now, for the log (a path, or the table and spool id).</returns>
+    Task<string> ParkAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The mails this silo is to hand off that are not in its queue: at start those left from before, and (cluster
     /// spool) those of silos that are gone, which this call claims for this silo.
     /// </summary>

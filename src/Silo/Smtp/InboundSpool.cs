@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 
 namespace AlarmInbox.Silo.Smtp;
@@ -8,19 +9,23 @@ namespace AlarmInbox.Silo.Smtp;
 /// then the raw message), written and fsynced before the 250 reply, removed only after the pipeline has the mail.
 /// The file is written in place (no rename): an fsync of a new file also persists its directory entry on ext4 and XFS,
 /// a later rename would not be covered by it. A file shorter than its envelope says was cut by a crash before the 250
-/// and is moved to <c>broken/</c>, never deleted.
+/// and is moved to <c>broken/</c>, never deleted. Failed hand-offs are counted in <c>&lt;id&gt;.failures</c> next to the
+/// mail; a mail that failed <see cref="SmtpOptions.MaxHandOffAttempts"/> times is moved to <c>parked/</c>.
 /// </summary>
 public sealed class InboundSpool : ISpoolStore
 {
     private const string Extension = ".msg";
+    private const string FailuresExtension = ".failures";
     private readonly string _directory;
     private readonly string _broken;
+    private readonly string _parked;
 
     /// <summary>Creates the spool in <paramref name="directory"/> (created when missing).</summary>
     public InboundSpool(string directory)
     {
         _directory = Path.GetFullPath(directory);
         _broken = Path.Combine(_directory, "broken");
+        _parked = Path.Combine(_directory, "parked");
         Directory.CreateDirectory(_directory);
     }
 
@@ -136,11 +141,42 @@ public sealed class InboundSpool : ISpoolStore
         }
     }
 
-    /// <summary>Removes a mail that the pipeline has.</summary>
+    /// <summary>Removes a mail that the pipeline has, with its failure count.</summary>
     public Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
         TryDelete(PathOf(id));
+        TryDelete(FailuresPathOf(id));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Counts a failed hand-off in <c>&lt;id&gt;.failures</c> (a number; not flushed to the disk: a count lost with a
+    /// crash only allows a few more attempts).
+    /// </summary>
+    /// <exception cref="IOException">The count cannot be written.</exception>
+    public async Task<int> CountFailureAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(PathOf(id)))
+        {
+            return 0;
+        }
+
+        var path = FailuresPathOf(id);
+        var counted = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : "";
+        var failures = int.TryParse(counted, NumberStyles.None, CultureInfo.InvariantCulture, out var before) ? before + 1 : 1;
+        await File.WriteAllTextAsync(path, failures.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        return failures;
+    }
+
+    /// <summary>Moves the mail to <c>parked/&lt;id&gt;.msg</c> (same format as in the spool) and drops its failure count.</summary>
+    /// <exception cref="IOException">The file cannot be moved.</exception>
+    public Task<string> ParkAsync(string id, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_parked);
+        var target = Path.Combine(_parked, id + Extension);
+        File.Move(PathOf(id), target, overwrite: true);
+        TryDelete(FailuresPathOf(id));
+        return Task.FromResult(target);
     }
 
     /// <summary>Moves a mail that cannot be handed off (cut short, or not a message) to <c>broken/</c> for an operator.</summary>
@@ -162,6 +198,8 @@ public sealed class InboundSpool : ISpoolStore
 
         return Path.Combine(_directory, id + Extension);
     }
+
+    private string FailuresPathOf(string id) => Path.ChangeExtension(PathOf(id), FailuresExtension);
 
     private static void TryDelete(string path)
     {

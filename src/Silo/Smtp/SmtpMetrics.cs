@@ -11,6 +11,7 @@ public sealed class SmtpMetrics
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _spoolWrite;
+    private readonly Counter<long> _parked;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meters"/>.</summary>
     public SmtpMetrics(IMeterFactory meters)
@@ -19,7 +20,15 @@ public sealed class SmtpMetrics
         _accepted = meter.CreateCounter<long>("alarminbox.smtp.accepted", "{message}", "Mails answered 250 (spooled).");
         _rejected = meter.CreateCounter<long>("alarminbox.smtp.rejected", "{reply}", "Refused commands, by reason.");
         _spoolWrite = meter.CreateHistogram<double>("alarminbox.smtp.spool_write.duration", "ms", "Time to write and fsync a spooled mail.");
+        _parked = meter.CreateCounter<long>(
+            "alarminbox.smtp.spool.parked", "{message}", "Spooled mails moved aside after AlarmInbox:Smtp:MaxHandOffAttempts failed hand-offs (kept, not handed off).");
+
+        // Exported from the start at 0: Prometheus' increase() cannot see a first park on a series that begins at 1.
+        _parked.Add(0);
     }
+
+    /// <summary>Counts a spooled mail moved aside after too many failed hand-offs.</summary>
+    public void Parked() => _parked.Add(1);
 
     /// <summary>Counts an accepted mail and its spool write time.</summary>
     public void Accepted(double spoolWriteMs)

@@ -77,8 +77,24 @@ public sealed class SmtpOptions
     /// <summary>Cluster mode: how often each silo looks for spooled mails whose claim ran out (besides at once when a silo is declared dead). 5 s by default.</summary>
     public TimeSpan SpoolClaimInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a spooled mail whose hand-off failed waits before the next attempt.</summary>
+    /// <summary>
+    /// How long a spooled mail whose hand-off failed waits before the next attempt. After a storage failure always this
+    /// long; after failures counted against <see cref="MaxHandOffAttempts"/> the wait doubles with each of them (±20 %
+    /// jitter) up to <see cref="RetryBackoffCap"/>. 30 s by default.
+    /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between two hand-off attempts of one spooled mail after counted failures. 10 minutes by default.</summary>
+    public TimeSpan RetryBackoffCap { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// After this many failed hand-offs of one mail that were not storage failures (a mail that makes the pipeline
+    /// throw every time), the mail is moved aside (<c>parked</c>) with its raw message, counted in
+    /// <c>alarminbox.smtp.spool.parked</c> and logged (event 4390), and not tried again. Storage failures
+    /// (<c>storage_unavailable</c>) are retried for as long as they last and do not count. 10 by default (about
+    /// 55 minutes of attempts with the default waits).
+    /// </summary>
+    public int MaxHandOffAttempts { get; set; } = 10;
 
     /// <inheritdoc />
     public override string ToString() =>

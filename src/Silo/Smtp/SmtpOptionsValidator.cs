@@ -59,6 +59,16 @@ public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
             errors.Add("AlarmInbox:Smtp:SessionTimeout and AlarmInbox:Smtp:RetryInterval must be positive.");
         }
 
+        if (options.RetryBackoffCap < options.RetryInterval)
+        {
+            errors.Add("AlarmInbox:Smtp:RetryBackoffCap must not be shorter than AlarmInbox:Smtp:RetryInterval.");
+        }
+
+        if (options.MaxHandOffAttempts is < 1 or > 1000)
+        {
+            errors.Add("AlarmInbox:Smtp:MaxHandOffAttempts must be 1 to 1000.");
+        }
+
         if (options.SpoolLease < TimeSpan.FromSeconds(3) || options.SpoolClaimInterval <= TimeSpan.Zero)
         {
             errors.Add("AlarmInbox:Smtp:SpoolLease must be at least 00:00:03 and AlarmInbox:Smtp:SpoolClaimInterval positive.");

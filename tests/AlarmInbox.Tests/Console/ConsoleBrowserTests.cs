@@ -89,6 +89,23 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
     }
 
     [Fact]
+    public async Task AnOpenAlarmsPageGoesToTheSignInAtItsNextKeyCheckOnceItsKeyIsRevoked()
+    {
+        var tenant = NewTenantId();
+        var (keyId, key) = await console.CreateTenantWithAdminKeyAsync(tenant);
+        await using var context = await console.NewContextAsync();
+        var page = await ConsoleFixture.SignInAsync(context, key);
+        await page.GotoAsync($"/t/{tenant}/alarms");
+        await Assertions.Expect(page.Locator("#live-state")).ToHaveTextAsync("Live: neue Alarme erscheinen hier sofort.");
+
+        (await console.Operator.DeleteAsync(new Uri($"/api/keys/{keyId}", UriKind.Relative))).EnsureSuccessStatusCode();
+
+        // The fixture's FeedKeyCheckInterval is 1 s; with the default the first check would come a minute after the page opened.
+        await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal), new() { Timeout = 45_000 });
+        Assert.Contains("/signin", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Office365StepsCheckEachPastedValueAndFillInThePowerShellBlock()
     {
         var tenant = NewTenantId();

@@ -42,7 +42,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         await Imap.InitializeAsync();
         Silo = await TestSilo.StartAsync();
-        Api = new ApiFactory(Silo.GatewayPort);
+        // Open alarms pages check their key every second (default 1 min), so that a revoked key's page ends within a test.
+        Api = new ApiFactory(Silo.GatewayPort, new Dictionary<string, string> { ["AlarmInbox:Console:FeedKeyCheckInterval"] = "00:00:01" });
         Api.UseKestrel(0);
         Api.StartServer();
         var addresses = Api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -75,14 +76,17 @@ public sealed class ConsoleFixture : IAsyncLifetime
     }
 
     /// <summary>Creates a tenant and a tenant admin key for it through the API; returns the key.</summary>
-    public async Task<string> CreateTenantWithAdminAsync(string tenantId)
+    public async Task<string> CreateTenantWithAdminAsync(string tenantId) => (await CreateTenantWithAdminKeyAsync(tenantId)).Key;
+
+    /// <summary>Creates a tenant and a tenant admin key for it through the API; returns the key's id and the key.</summary>
+    public async Task<(string Id, string Key)> CreateTenantWithAdminKeyAsync(string tenantId)
     {
         var tenant = await Operator.PostAsJsonAsync("/api/tenants", new { id = tenantId, name = "Feuerwehr " + tenantId });
         tenant.EnsureSuccessStatusCode();
         var key = await Operator.PostAsJsonAsync("/api/keys", new { name = "admin " + tenantId, role = "TenantAdmin", tenantId });
         key.EnsureSuccessStatusCode();
         var body = JsonNode.Parse(await key.Content.ReadAsStringAsync())!;
-        return (string)body["key"]!;
+        return ((string)body["apiKey"]!["id"]!, (string)body["key"]!);
     }
 
     /// <summary>Signs in on a new page with <paramref name="apiKey"/> and waits for the page after the sign-in.</summary>

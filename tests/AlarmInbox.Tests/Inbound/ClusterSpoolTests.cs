@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
 using AlarmInbox.Grains.Health;
 using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Inbound;
@@ -6,11 +8,12 @@ using AlarmInbox.Silo.Smtp;
 using AlarmInbox.Tests.Alarms;
 using AlarmInbox.Tests.Hostile;
 using AlarmInbox.Tests.Infrastructure;
+using AlarmInbox.Tests.Security;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MimeKit;
-using Npgsql;
 
 namespace AlarmInbox.Tests.Inbound;
 
@@ -40,7 +43,7 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
 
         var reply = await SendAsync(SmtpTestSilo.Mail("B3 Wohnhausbrand", "2026-700001"), address);
         await Eventually.WaitForAsync(() => Task.FromResult(observer.FailedAttempts), n => n >= 1, Wait, "a failed hand-off");
-        var rows = await QueryAsync("SELECT spool_id || ' ' || tenant_id || ' ' || (accepted_by = lease_owner)::text FROM ai_smtp_spool");
+        var rows = await PostgresCommands.ListAsync(_db, "SELECT spool_id || ' ' || tenant_id || ' ' || (accepted_by = lease_owner)::text FROM ai_smtp_spool");
         var localFiles = Directory.GetFiles(Path.Combine(_dataDirectory, "spool"), "*.msg");
 
         // The silo stops (its leases are let go) and a new one, a new member of the cluster, takes the mail over.
@@ -48,7 +51,7 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
         await silo.RestartAsync();
         var records = await Eventually.WaitForAsync(
             () => silo.Grains.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { MailboxId = addressId }), r => r.Count > 0, Wait, "the alarm");
-        await Eventually.WaitForAsync(() => QueryAsync("SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, Wait, "the spool row deleted");
+        await Eventually.WaitForAsync(() => PostgresCommands.ListAsync(_db, "SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, Wait, "the spool row deleted");
 
         var spoolId = reply["Queued as ".Length..];
         Assert.Equal([$"{spoolId} {tenantId} true"], rows);
@@ -67,10 +70,10 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
         var health = silo.Services.GetRequiredService<StorageHealth>();
 
         // The database refuses every new spool row (a check no row passes), as it would when its disk is full.
-        await ExecuteAsync("ALTER TABLE ai_smtp_spool ADD CONSTRAINT ai_test_refuse CHECK (false) NOT VALID");
+        await PostgresCommands.ExecuteAsync(_db, "ALTER TABLE ai_smtp_spool ADD CONSTRAINT ai_test_refuse CHECK (false) NOT VALID");
         var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => SendAsync(SmtpTestSilo.Mail("B3 vorher", "2026-700010"), address));
         var problems = health.Problems.Select(p => $"{p.Component}:{p.Reason}").ToList();
-        await ExecuteAsync("ALTER TABLE ai_smtp_spool DROP CONSTRAINT ai_test_refuse");
+        await PostgresCommands.ExecuteAsync(_db, "ALTER TABLE ai_smtp_spool DROP CONSTRAINT ai_test_refuse");
         await Eventually.WaitForAsync(() => Task.FromResult(health.Problems.Count), n => n == 0, Wait, "the probe to clear storage_unavailable");
         var accepted = await SendAsync(SmtpTestSilo.Mail("B3 nachher", "2026-700011"), address);
         var records = await Eventually.WaitForAsync(
@@ -99,7 +102,7 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
         await silo.RestartAsync();
         var records = await Eventually.WaitForAsync(
             () => silo.Grains.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { MailboxId = addressId }), r => r.Count > 0, Wait, "the alarm");
-        await Eventually.WaitForAsync(() => QueryAsync("SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, Wait, "the spool row deleted");
+        await Eventually.WaitForAsync(() => PostgresCommands.ListAsync(_db, "SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, Wait, "the spool row deleted");
 
         Assert.Empty(Directory.GetFiles(Path.Combine(_dataDirectory, "spool"), "*.msg"));
         Assert.Equal(["2026-700020"], records.Select(r => r.IncidentNumber));
@@ -107,7 +110,81 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(SmtpTestSilo.Leitstelle, message.EnvelopeFrom);
     }
 
-    private async Task<TestSilo> StartSiloAsync(Dictionary<string, string?> settings, ISpoolHandOffObserver? observer = null)
+    [Fact]
+    public async Task AMailWhoseHolderStoppedRenewingIsClaimedAtALookEverySpoolClaimIntervalAndHeldForSpoolLease()
+    {
+        // Both shorter than or far from their defaults (5 s, 1 min): a claim loop that ignored SpoolClaimInterval would
+        // look after 5 s, and a lease that ignored SpoolLease would run a minute ahead of the database's clock.
+        var observer = new FailingHandOffObserver();
+        var sinceBeforeStart = Stopwatch.StartNew();
+        await using var silo = await StartSiloAsync(
+            new()
+            {
+                ["AlarmInbox:Smtp:SpoolLease"] = "00:00:03",
+                ["AlarmInbox:Smtp:SpoolClaimInterval"] = "00:00:20",
+                ["AlarmInbox:Smtp:RetryInterval"] = SmtpTestSilo.Seconds(0.5),
+            },
+            observer);
+        var (tenantId, addressId, address) = await CreateAddressAsync(silo);
+
+        // A mail held by a silo that is alive as far as the cluster knows but stopped renewing its lease (cut off from
+        // the database): no death declaration wakes the claim loop, only its periodic look finds the row.
+        var id = InboundSpool.NewId();
+        var raw = Raw(SmtpTestSilo.Mail("B3 gehaltene Mail", "2026-700030"));
+        var envelope = new SpoolEnvelope(id, DateTimeOffset.UtcNow, SmtpTestSilo.Leitstelle, [address], [new InboundRoute(tenantId, addressId)], raw.Length);
+        await PostgresCommands.ExecuteAsync(_db,
+            """
+            INSERT INTO ai_smtp_spool (service_id, spool_id, tenant_id, envelope, raw, accepted_by, accepted_at, lease_owner, lease_until)
+            VALUES ('alarminbox', @id, @tenant, @envelope, @raw, 'S10.255.0.1:11111:1', now(), 'S10.255.0.1:11111:1', now() + interval '1 second')
+            """,
+            ("id", id), ("tenant", tenantId), ("envelope", JsonSerializer.Serialize(envelope)), ("raw", raw));
+        await Eventually.WaitForAsync(() => Task.FromResult(observer.FailedAttempts), n => n >= 1, Wait, "the claimed mail's first hand-off");
+        var claimedAfter = sinceBeforeStart.Elapsed;
+        var lease = await PostgresCommands.ListAsync(_db, $"SELECT lease_owner || ' ' || (lease_until <= now() + interval '3 seconds')::text FROM ai_smtp_spool WHERE spool_id = '{id}'");
+
+        observer.Fail = false;
+        var records = await Eventually.WaitForAsync(
+            () => silo.Grains.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { MailboxId = addressId }), r => r.Count > 0, Wait, "the alarm");
+        await Eventually.WaitForAsync(() => PostgresCommands.ListAsync(_db, "SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, Wait, "the spool row deleted");
+
+        // The first look of the claim loop comes SpoolClaimInterval after the silo's start at the earliest.
+        Assert.True(claimedAfter >= TimeSpan.FromSeconds(20), $"claimed {claimedAfter.TotalSeconds:0.0} s after the start began");
+        Assert.Equal([$"{silo.Services.GetRequiredService<ClusterSpool>().Owner} true"], lease);
+        Assert.Equal(["2026-700030"], records.Select(r => r.IncidentNumber));
+    }
+
+    [Fact]
+    public async Task AMailThatFailsEveryHandOffIsRetriedWithGrowingWaitsThenParkedWithItsRawMailNotClaimedAgainLoggedAndCounted()
+    {
+        var observer = new FailingHandOffObserver(() => new InvalidOperationException("Simulated mail that makes the pipeline throw."));
+        var logs = new CapturingLoggerProvider();
+        await using var silo = await StartSiloAsync(PoisonMail.Settings, observer, logs);
+        using var counter = new ParkedMailCounter(silo.Services);
+        var (tenantId, addressId, address) = await CreateAddressAsync(silo);
+
+        var spoolId = (await SendAsync(SmtpTestSilo.Mail("B3 Giftmail", "2026-700040"), address))["Queued as ".Length..];
+        var parked = await Eventually.WaitForAsync(
+            () => PostgresCommands.ListAsync(_db, $"SELECT attempts::text || ' ' || (parked_at IS NOT NULL)::text || ' ' || encode(raw, 'escape') FROM ai_smtp_spool WHERE spool_id = '{spoolId}'"),
+            r => r.Count == 1 && r[0].StartsWith("3 true ", StringComparison.Ordinal), Wait, "the mail parked after 3 failed hand-offs");
+
+        // Hand-offs work again: the next mail goes through, also after a restart whose take-over looks at every row.
+        observer.Fail = false;
+        await SendAsync(SmtpTestSilo.Mail("B3 danach", "2026-700041"), address);
+        await silo.RestartAsync();
+        await SendAsync(SmtpTestSilo.Mail("B3 nach dem Neustart", "2026-700042"), address);
+        var records = await Eventually.WaitForAsync(
+            () => silo.Grains.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { MailboxId = addressId }), r => r.Count >= 2, Wait, "the two later alarms");
+        var rows = await PostgresCommands.ListAsync(_db, "SELECT spool_id || ' ' || (parked_at IS NOT NULL)::text FROM ai_smtp_spool");
+
+        PoisonMail.AssertRetriedWithGrowingWaits(observer.FailedAt(spoolId));
+        Assert.Contains("Subject: B3 Giftmail", parked[0], StringComparison.Ordinal);
+        Assert.Equal([$"{spoolId} true"], rows);
+        Assert.Equal(["2026-700041", "2026-700042"], records.Select(r => r.IncidentNumber).Order(StringComparer.Ordinal));
+        Assert.Equal(1, counter.Parked);
+        PoisonMail.AssertLogged(logs, spoolId, tenantId);
+    }
+
+    private async Task<TestSilo> StartSiloAsync(Dictionary<string, string?> settings, ISpoolHandOffObserver? observer = null, ILoggerProvider? logs = null)
     {
         var all = SmtpSiloFixture.SmtpSettings(_smtpPort);
         all["AlarmInbox:Storage:Provider"] = "PostgreSql";
@@ -118,7 +195,18 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
             all[key] = value;
         }
 
-        return await TestSilo.StartAsync(_dataDirectory, all, observer is null ? null : s => s.AddSingleton(observer));
+        return await TestSilo.StartAsync(_dataDirectory, all, services =>
+        {
+            if (observer is not null)
+            {
+                services.AddSingleton(observer);
+            }
+
+            if (logs is not null)
+            {
+                services.AddSingleton(logs);
+            }
+        });
     }
 
     private static async Task<(string TenantId, string AddressId, string Address)> CreateAddressAsync(TestSilo silo)
@@ -143,28 +231,5 @@ public sealed class ClusterSpoolTests(PostgresServer postgres) : IAsyncLifetime
         using var stream = new MemoryStream();
         message.WriteTo(stream);
         return stream.ToArray();
-    }
-
-    private async Task<List<string>> QueryAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

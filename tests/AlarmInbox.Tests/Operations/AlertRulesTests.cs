@@ -13,7 +13,7 @@ public sealed class AlertRulesTests
         var result = await CommandResult.RunAsync("promtool", "check", "rules", Path.Combine(Docs, "alerts.yml"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("SUCCESS: 5 rules found", result.Output, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 6 rules found", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class LogEventIdTests
             ["AlarmInbox.Grains.Alarms", "AlarmInbox.Grains.Webhooks", "AlarmInbox.Grains.Inbound", "AlarmInbox.Grains.Security", "AlarmInbox.Grains.Mailboxes", "AlarmInbox.Silo.Storage", "AlarmInbox.Api.Audit"]),
         (4000, 4099, "connection test", ["AlarmInbox.Grains.Diagnostics"]),
         (4100, 4199, "silo health (storage failures, spool disk, SMTP session limits, start-up work, fatal errors)", ["AlarmInbox.Silo.Hosting", "AlarmInbox.Silo.Smtp"]),
-        (4300, 4399, "SMTP spool in the cluster database", ["AlarmInbox.Silo.Smtp"]),
+        (4300, 4399, "SMTP spool in the cluster database; hand-off retries and parked mails of both spools (4390–4399)", ["AlarmInbox.Silo.Smtp"]),
         (6000, 6099, "operations (key ring, TLS certificates, refused requests)", ["AlarmInbox.Silo.Operations", "AlarmInbox.Api.Tls", "AlarmInbox.Api.Audit"]),
         (7000, 7099, "API audit", ["AlarmInbox.Api.Audit"]),
         (7100, 7199, "Microsoft Graph", ["AlarmInbox.Grains.Graph"]),

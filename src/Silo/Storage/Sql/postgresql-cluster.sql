@@ -442,9 +442,21 @@ CREATE TABLE IF NOT EXISTS ai_smtp_spool
     accepted_at timestamptz  NOT NULL,
     lease_owner text         NOT NULL,
     lease_until timestamptz  NOT NULL,
-    attempts    integer      NOT NULL DEFAULT 0,
+    attempts    integer      NOT NULL DEFAULT 0,  -- failed hand-offs that count against AlarmInbox:Smtp:MaxHandOffAttempts
+    parked_at   timestamptz  NULL,                -- set when the mail was moved aside after them; never handed off again
     CONSTRAINT pk_ai_smtp_spool PRIMARY KEY (service_id, spool_id)
 );
 CREATE INDEX IF NOT EXISTS ix_ai_smtp_spool_lease ON ai_smtp_spool (service_id, lease_until);
 CREATE INDEX IF NOT EXISTS ix_ai_smtp_spool_owner ON ai_smtp_spool (service_id, lease_owner);
+
+-- Tables of the release before have no parked_at, and their attempts counted every read of the row (successful
+-- hand-offs of a silo that then died included): added once, with those counts set back to 0.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'ai_smtp_spool' AND column_name = 'parked_at') THEN
+        ALTER TABLE ai_smtp_spool ADD COLUMN parked_at timestamptz NULL;
+        UPDATE ai_smtp_spool SET attempts = 0;
+    END IF;
+END $$;
 -- END smtp-spool -----------------------------------------------------------------------------------------------------
