@@ -194,16 +194,7 @@ public sealed class AlarmsApiTests(ClusterFixture cluster)
         var created = await _api.PostAsync($"/api/tenants/{tenant}/webhooks", new { name = "Pager", url = "https://pager.example/hook", secret = WebhookSecret });
         Assert.Equal(201, created.Status);
 
-        var needle = Encoding.UTF8.GetBytes(WebhookSecret);
-        var files = Directory.GetFiles(cluster.Silo.DataDirectory, "*", SearchOption.AllDirectories);
-        Assert.Contains(files, f => f.EndsWith(".db", StringComparison.Ordinal));
-        foreach (var file in files)
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            Assert.True(copy.ToArray().AsSpan().IndexOf(needle) < 0, $"{file} holds the webhook secret in clear text");
-        }
+        await StoredFiles.AssertNoneHoldsInClearTextAsync(cluster.Silo.DataDirectory, WebhookSecret, "the webhook secret");
     }
 
     [Fact]

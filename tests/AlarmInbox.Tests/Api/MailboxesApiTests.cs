@@ -190,16 +190,7 @@ public sealed class MailboxesApiTests(ClusterFixture cluster)
         var created = await _api.PostAsync($"/api/tenants/{tenant}/mailboxes", Mailbox(user));
         Assert.Equal("Idle", (string?)created.Body!["status"]!["state"]);
 
-        var needle = Encoding.UTF8.GetBytes(Secret);
-        var files = Directory.GetFiles(cluster.Silo.DataDirectory, "*", SearchOption.AllDirectories);
-        Assert.Contains(files, f => f.EndsWith(".db", StringComparison.Ordinal));
-        foreach (var file in files)
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            Assert.True(copy.ToArray().AsSpan().IndexOf(needle) < 0, $"{file} holds the password in clear text");
-        }
+        await StoredFiles.AssertNoneHoldsInClearTextAsync(cluster.Silo.DataDirectory, Secret, "the password");
     }
 
     [Fact]

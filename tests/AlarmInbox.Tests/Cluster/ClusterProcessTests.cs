@@ -145,7 +145,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
             await first.DisconnectAsync(quit: true);
         }
 
-        await Eventually.WaitForAsync(() => ListAsync("SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, TimeSpan.FromSeconds(60), "the first mail handed off");
+        await Eventually.WaitForAsync(() => PostgresCommands.ListAsync(_db, "SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, TimeSpan.FromSeconds(60), "the first mail handed off");
 
         // 100 alarm mails (one incident each) sent at once to the first silo; it is killed as soon as the last 250 came.
         var accepted = Stopwatch.StartNew();
@@ -163,11 +163,11 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
         var acceptTime = accepted.Elapsed;
         await victim.KillAsync();
         var killed = Stopwatch.StartNew();
-        var waiting = await ListAsync("SELECT spool_id FROM ai_smtp_spool");
+        var waiting = await PostgresCommands.ListAsync(_db, "SELECT spool_id FROM ai_smtp_spool");
 
         // Progress is read from the database: a grain call to the killed silo would fail until it is declared dead. A
         // row is deleted only after its mail is stored and evaluated.
-        await Eventually.WaitForAsync(() => ListAsync("SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, TimeSpan.FromSeconds(120), "the spool table emptied");
+        await Eventually.WaitForAsync(() => PostgresCommands.ListAsync(_db, "SELECT spool_id FROM ai_smtp_spool"), r => r.Count == 0, TimeSpan.FromSeconds(120), "the spool table emptied");
         var deliveredAfter = killed.Elapsed;
         var delivered = await RetryAsync(() => client.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { MailboxId = addressId, Limit = 500 }));
         var latencies = replies.Select(r => r.Latency.TotalMilliseconds).Order().ToList();
@@ -311,21 +311,6 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
         }
     }
 
-    private async Task<List<string>> ListAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
-
     private async Task StartSilosAsync(int count)
     {
         var started = Enumerable.Range(_silos.Count + 1, count).Select(i => SiloProcess.Start($"silo{i}", _db, _directory, SiloSettings)).ToList();
@@ -337,11 +322,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
 
     private void StartApi()
     {
-        _api = new ApiFactory(1, new Dictionary<string, string>
-        {
-            ["AlarmInbox:Cluster:Provider"] = "PostgreSql",
-            ["AlarmInbox:Cluster:ConnectionString"] = _db,
-        });
+        _api = ApiFactory.ForCluster(_db);
         _http = _api.CreateClient();
     }
 

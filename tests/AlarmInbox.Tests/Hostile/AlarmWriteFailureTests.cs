@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using AlarmInbox.Tests.Infrastructure;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace AlarmInbox.Tests.Hostile;
@@ -15,50 +14,20 @@ namespace AlarmInbox.Tests.Hostile;
 [Collection(PostgresCollection.Name)]
 public sealed class AlarmWriteFailureTests(PostgresServer postgres, DovecotServer imap, ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine("/tmp", "ai-breaker-" + Guid.NewGuid().ToString("N")[..8]);
-    private string _db = "";
-    private SiloProcess? _silo;
-    private TcpProxy? _proxy;
-    private ApiFactory? _api;
+    private ProcessSiloOnPostgres? _cluster;
 
-    public async Task InitializeAsync() => _db = await postgres.CreateDatabaseAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-
-        if (_silo is not null)
-        {
-            await _silo.DisposeAsync();
-        }
-
-        if (_proxy is not null)
-        {
-            await _proxy.DisposeAsync();
-        }
-
-        TempFolder.DeleteQuietly(_directory);
-    }
+    public async Task DisposeAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     [Fact]
     public async Task AnAlarmWhoseStateWriteFailedDuringADatabaseOutageIsStoredAndDeliveredOnceWhenThePollIsRetried()
     {
         await using var receiver = new WebhookReceiver();
         var user = await imap.CreateUserAsync();
-        var builder = new NpgsqlConnectionStringBuilder(_db);
-        _proxy = new TcpProxy(builder.Port);
-        builder.Port = _proxy.Port;
-        _silo = SiloProcess.Start("silo1", builder.ConnectionString, _directory);
-        await _silo.WaitReadyAsync(TimeSpan.FromSeconds(120));
-        _api = new ApiFactory(1, new Dictionary<string, string>
-        {
-            ["AlarmInbox:Cluster:Provider"] = "PostgreSql",
-            ["AlarmInbox:Cluster:ConnectionString"] = _db,
-        });
-        var http = _api.CreateClient();
+        _cluster = await ProcessSiloOnPostgres.StartAsync(await postgres.CreateDatabaseAsync(), throughProxy: true);
+        var proxy = _cluster.Proxy!;
+        var http = _cluster.Api.CreateClient();
         const string Tenant = "ff-outage";
         Assert.True((await http.PostAsJsonAsync("/api/tenants", new { id = Tenant, name = "Outage" })).IsSuccessStatusCode);
         Assert.True((await http.PostAsJsonAsync($"/api/tenants/{Tenant}/webhooks", new { name = "Alarmierung", url = receiver.Url, secret = receiver.Secret })).IsSuccessStatusCode);
@@ -72,14 +41,14 @@ public sealed class AlarmWriteFailureTests(PostgresServer postgres, DovecotServe
         // The pipeline is active (its state read) before the outage, as it is in a running installation.
         Assert.True((await http.GetAsync(new Uri($"/api/tenants/{Tenant}/alarms", UriKind.Relative))).IsSuccessStatusCode);
 
-        _proxy.RefuseNew();
-        _proxy.CutAll();
+        proxy.RefuseNew();
+        proxy.CutAll();
         await imap.AppendCorpusAsync(user, "01-plain-utf8-keyvalue.eml");
         using var failed = await http.PostAsync(new Uri($"/api/tenants/{Tenant}/mailboxes/{mailboxId}/poll", UriKind.Relative), null);
         output.WriteLine($"Poll during the outage: {(int)failed.StatusCode} {await failed.Content.ReadAsStringAsync()}");
         Assert.False(failed.IsSuccessStatusCode && (await failed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("succeeded").GetBoolean());
 
-        _proxy.Resume();
+        proxy.Resume();
         await Eventually.WaitForAsync(
             async () =>
             {
@@ -93,10 +62,7 @@ public sealed class AlarmWriteFailureTests(PostgresServer postgres, DovecotServe
         Assert.Single(delivered);
 
         // Durable: after a restart of the silo the alarm is still there, and nothing is delivered twice.
-        await _silo.StopAsync(TimeSpan.FromSeconds(60));
-        await _silo.DisposeAsync();
-        _silo = SiloProcess.Start("silo1", builder.ConnectionString, _directory);
-        await _silo.WaitReadyAsync(TimeSpan.FromSeconds(120));
+        await _cluster.RestartSiloAsync();
         var alarms = await Eventually.WaitForAsync(
             async () =>
             {

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AlarmInbox.Tests.Infrastructure;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace AlarmInbox.Tests.Hostile;
@@ -15,34 +14,11 @@ namespace AlarmInbox.Tests.Hostile;
 [Collection(PostgresCollection.Name)]
 public sealed class ApiFailureTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine("/tmp", "ai-hostile-" + Guid.NewGuid().ToString("N")[..8]);
-    private string _db = "";
-    private SiloProcess? _silo;
-    private TcpProxy? _proxy;
-    private ApiFactory? _api;
+    private ProcessSiloOnPostgres? _cluster;
 
-    public async Task InitializeAsync() => _db = await postgres.CreateDatabaseAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-
-        if (_silo is not null)
-        {
-            _silo.Thaw();
-            await _silo.DisposeAsync();
-        }
-
-        if (_proxy is not null)
-        {
-            await _proxy.DisposeAsync();
-        }
-
-        TempFolder.DeleteQuietly(_directory);
-    }
+    public async Task DisposeAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     [Fact]
     public async Task AFrozenSiloGets503WithRetryAfterWithinTheCallTimeoutInsteadOfHanging()
@@ -50,7 +26,7 @@ public sealed class ApiFailureTests(PostgresServer postgres, ITestOutputHelper o
         var http = await StartAsync(throughProxy: false);
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/tenants", new { id = "ff-frozen", name = "Frozen" })).StatusCode);
 
-        _silo!.Freeze();
+        _cluster!.Silo.Freeze();
         var clock = Stopwatch.StartNew();
         using var answer = await http.GetAsync(new Uri("/api/tenants/ff-frozen", UriKind.Relative));
         var elapsed = clock.Elapsed;
@@ -69,8 +45,9 @@ public sealed class ApiFailureTests(PostgresServer postgres, ITestOutputHelper o
         var http = await StartAsync(throughProxy: true);
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/tenants", new { id = "ff-outage", name = "Outage" })).StatusCode);
 
-        _proxy!.RefuseNew();
-        _proxy.CutAll();
+        var proxy = _cluster!.Proxy!;
+        proxy.RefuseNew();
+        proxy.CutAll();
         using var answer = await http.PutAsJsonAsync("/api/tenants/ff-outage/alarm-settings", new { allowedSenders = new[] { "ils-musterland.example" } });
         var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
         output.WriteLine($"Database outage: {(int)answer.StatusCode} {body}");
@@ -80,7 +57,7 @@ public sealed class ApiFailureTests(PostgresServer postgres, ITestOutputHelper o
         Assert.True(body.GetProperty("code").GetString() is "storage_unavailable", body.ToString());
 
         // The database comes back: the same write succeeds.
-        _proxy.Resume();
+        proxy.Resume();
         var retried = await Eventually.WaitForAsync(
             async () => (await http.PutAsJsonAsync("/api/tenants/ff-outage/alarm-settings", new { allowedSenders = new[] { "ils-musterland.example" } })).StatusCode,
             status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the write succeeds after the outage");
@@ -89,23 +66,8 @@ public sealed class ApiFailureTests(PostgresServer postgres, ITestOutputHelper o
 
     private async Task<HttpClient> StartAsync(bool throughProxy)
     {
-        var siloDb = _db;
-        if (throughProxy)
-        {
-            var builder = new NpgsqlConnectionStringBuilder(_db);
-            _proxy = new TcpProxy(builder.Port);
-            builder.Port = _proxy.Port;
-            siloDb = builder.ConnectionString;
-        }
-
-        _silo = SiloProcess.Start("silo1", siloDb, _directory);
-        await _silo.WaitReadyAsync(TimeSpan.FromSeconds(120));
-        _api = new ApiFactory(1, new Dictionary<string, string>
-        {
-            ["AlarmInbox:Cluster:Provider"] = "PostgreSql",
-            ["AlarmInbox:Cluster:ConnectionString"] = _db,
-            ["AlarmInbox:Cluster:CallTimeout"] = "00:00:03",
-        });
-        return _api.CreateClient();
+        _cluster = await ProcessSiloOnPostgres.StartAsync(
+            await postgres.CreateDatabaseAsync(), throughProxy, new Dictionary<string, string> { ["AlarmInbox:Cluster:CallTimeout"] = "00:00:03" });
+        return _cluster.Api.CreateClient();
     }
 }

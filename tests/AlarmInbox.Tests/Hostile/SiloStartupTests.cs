@@ -38,7 +38,7 @@ public sealed class SiloStartupTests(PostgresServer postgres, ITestOutputHelper 
         // A first start creates the schema and a tenant, so that the resume work has something to read.
         var first = Start("silo1");
         await first.WaitReadyAsync(Wait);
-        await using (var api = ClusterApi())
+        await using (var api = ApiFactory.ForCluster(_db))
         {
             using var http = api.CreateClient();
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/tenants", new { id = "ff-start", name = "Start" })).StatusCode);
@@ -47,14 +47,14 @@ public sealed class SiloStartupTests(PostgresServer postgres, ITestOutputHelper 
         Assert.Equal(0, await first.StopAsync(Wait));
 
         // Grain storage is gone (the table is renamed away); membership still works, so the silo joins.
-        await SqlAsync("ALTER TABLE OrleansStorage RENAME TO OrleansStorageAway");
+        await PostgresCommands.ExecuteAsync(_db, "ALTER TABLE OrleansStorage RENAME TO OrleansStorageAway");
         var second = Start("silo2", new() { ["AlarmInbox:Storage:CreateSchema"] = "false" });
         await Eventually.WaitForAsync(() => Task.FromResult(second.Log()), log => log.Contains("Start-up work 'resume mailboxes' failed (attempt 1", StringComparison.Ordinal) || second.HasExited, Wait, "the first failed resume attempt");
         Assert.False(second.HasExited, "the silo exited after a failed start-up task:\n" + second.LogTail());
         Assert.False(await second.IsReadyAsync());
 
         // Storage is back: the next attempt succeeds and the silo becomes ready, without a restart.
-        await SqlAsync("ALTER TABLE OrleansStorageAway RENAME TO OrleansStorage");
+        await PostgresCommands.ExecuteAsync(_db, "ALTER TABLE OrleansStorageAway RENAME TO OrleansStorage");
         var clock = Stopwatch.StartNew();
         await second.WaitReadyAsync(Wait);
         await Eventually.WaitForAsync(() => Task.FromResult(second.Log()), log => log.Contains("Resumed the mailboxes of 1 tenants", StringComparison.Ordinal), Wait, "the resume to succeed");
@@ -87,20 +87,6 @@ public sealed class SiloStartupTests(PostgresServer postgres, ITestOutputHelper 
         var silo = SiloProcess.Start(name, _db, _directory, extra);
         _silos.Add(silo);
         return silo;
-    }
-
-    private ApiFactory ClusterApi() => new(1, new Dictionary<string, string>
-    {
-        ["AlarmInbox:Cluster:Provider"] = "PostgreSql",
-        ["AlarmInbox:Cluster:ConnectionString"] = _db,
-    });
-
-    private async Task SqlAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<int> StatusAsync(int siloPort)

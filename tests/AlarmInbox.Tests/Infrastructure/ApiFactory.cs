@@ -20,6 +20,27 @@ public sealed class ApiFactory(int gatewayPort, IReadOnlyDictionary<string, stri
     /// <summary>The bootstrap operator key the tests configure.</summary>
     public const string OperatorKey = "test-bootstrap-operator-key-0123456789abcdef";
 
+    /// <summary>
+    /// The API joined to a cluster on PostgreSQL: it finds the silos in the membership table of <paramref name="connectionString"/>
+    /// (the gateway port is not used then).
+    /// </summary>
+    /// <param name="connectionString">The cluster database.</param>
+    /// <param name="settings">More settings, such as a short <c>AlarmInbox:Cluster:CallTimeout</c>.</param>
+    public static ApiFactory ForCluster(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["AlarmInbox:Cluster:Provider"] = "PostgreSql",
+            ["AlarmInbox:Cluster:ConnectionString"] = connectionString,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        return new ApiFactory(1, all);
+    }
+
     /// <summary>A client that sends <paramref name="apiKey"/> as a bearer token, or no key when null.</summary>
     public HttpClient CreateClient(string? apiKey)
     {
