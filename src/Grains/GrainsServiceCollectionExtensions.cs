@@ -44,6 +44,10 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.MailBudget > TimeSpan.Zero && o.MailBudget <= TimeSpan.FromSeconds(20), "AlarmInbox:Ingestion:MailBudget must be more than 0 and at most 20 s (a poll has 25 s).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<Tenants.TenantOptions>().BindConfiguration(Tenants.TenantOptions.SectionName)
+            .Validate(o => o.MaxMailboxes >= 1 && o.MaxActiveApiKeys >= 1 && o.MaxStoredApiKeys >= o.MaxActiveApiKeys,
+                "AlarmInbox:Tenants:MaxMailboxes and MaxActiveApiKeys must be at least 1, MaxStoredApiKeys at least MaxActiveApiKeys.")
+            .ValidateOnStart();
         services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName)
             .Validate(o => o.AllowedNetworks.Concat(o.DeniedNetworks).All(n => System.Net.IPNetwork.TryParse(n, out _)),
                 "AlarmInbox:Egress:AllowedNetworks and AlarmInbox:Egress:DeniedNetworks must hold networks in CIDR notation (10.1.2.0/24, 2001:db8::/32).")

@@ -8,7 +8,8 @@ namespace AlarmInbox.Grains.Security;
 [GrainType("api-key-directory")]
 public sealed class ApiKeyDirectoryGrain(
     [PersistentState("api-key-directory", StorageNames.Default)] IPersistentState<ApiKeyDirectoryState> state,
-    TimeProvider time) : Grain, IApiKeyDirectoryGrain
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Tenants.TenantOptions> options) : Grain, IApiKeyDirectoryGrain
 {
     /// <inheritdoc />
     public async Task<CommandResult<ApiKeyInfo>> CreateAsync(NewApiKey key)
@@ -26,8 +27,18 @@ public sealed class ApiKeyDirectoryGrain(
         }
 
         var role = key.Role!.Value;
-        var info = new ApiKeyInfo(key.Id, key.Name!.Trim(), role, role == ApiKeyRole.TenantAdmin ? key.TenantId : null, key.SecretHash, time.GetUtcNow(), key.CreatedBy, null);
+        var tenantId = role == ApiKeyRole.TenantAdmin ? key.TenantId : null;
+        var limits = options.Value;
+        if (tenantId is not null && state.State.Keys.Count(k => k.TenantId == tenantId && k.RevokedAt is null) >= limits.MaxActiveApiKeys)
+        {
+            return CommandError.Conflict(
+                "tenantId", "Too many API keys.", $"A tenant may have at most {limits.MaxActiveApiKeys} valid API keys (AlarmInbox:Tenants:MaxActiveApiKeys); revoke one first.");
+        }
+
+        var info = new ApiKeyInfo(key.Id, key.Name!.Trim(), role, tenantId, key.SecretHash, time.GetUtcNow(), key.CreatedBy, null);
+        var before = state.State.Keys.ToList();
         state.State.Keys.Add(info);
+        DropLongestRevoked(tenantId, limits.MaxStoredApiKeys);
         try
         {
             await state.WriteStateAsync();
@@ -35,11 +46,34 @@ public sealed class ApiKeyDirectoryGrain(
         catch
         {
             // Not stored: the key must not authenticate from memory either.
-            state.State.Keys.Remove(info);
+            state.State.Keys = before;
             throw;
         }
 
         return CommandResult.Ok(info);
+    }
+
+    /// <summary>
+    /// Keeps at most <paramref name="max"/> keys of <paramref name="tenantId"/> by dropping its longest-revoked ones: the
+    /// directory is one state for the whole cluster, so a tenant that creates and revokes keys in a loop must not grow it
+    /// for everyone. A dropped key is unknown to <see cref="FindAsync"/> and so stays refused.
+    /// </summary>
+    private void DropLongestRevoked(string? tenantId, int max)
+    {
+        if (tenantId is null)
+        {
+            return;
+        }
+
+        var excess = state.State.Keys.Count(k => k.TenantId == tenantId) - max;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var dropped = state.State.Keys.Where(k => k.TenantId == tenantId && k.RevokedAt is not null)
+            .OrderBy(k => k.RevokedAt).Take(excess).Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
+        state.State.Keys.RemoveAll(k => dropped.Contains(k.Id));
     }
 
     /// <inheritdoc />

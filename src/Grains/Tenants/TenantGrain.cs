@@ -15,6 +15,7 @@ namespace AlarmInbox.Grains.Tenants;
 public sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Default)] IPersistentState<TenantGrainState> state,
     TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<TenantOptions> options,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     private TenantGrainState S => state.State;
@@ -93,6 +94,13 @@ public sealed partial class TenantGrain(
         if (!S.Exists)
         {
             return CommandError.TenantNotFound(this.GetPrimaryKeyString());
+        }
+
+        var limit = options.Value.MaxMailboxes;
+        if (S.MailboxIds.Count >= limit)
+        {
+            // Checked here, one call at a time per tenant, so concurrent creates cannot pass it together.
+            return CommandError.Conflict("tenantId", "Too many mailboxes.", $"A tenant may have at most {limit} mailboxes (AlarmInbox:Tenants:MaxMailboxes).");
         }
 
         var mailboxId = EntityIds.New(EntityIds.Mailbox);
