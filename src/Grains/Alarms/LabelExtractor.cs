@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using AlarmInbox.Grains.Interfaces.Alarms;
 
 namespace AlarmInbox.Grains.Alarms;
 
@@ -8,9 +7,9 @@ namespace AlarmInbox.Grains.Alarms;
 /// Extracts <c>Label: value</c> pairs from an alarm text. A value runs from the colon to the end of its line or to the
 /// next known label on the same line, whichever comes first (dispatch centres that put all fields on one line). A label
 /// alone on its line takes the next line, unless that line is empty or starts with a label (HTML mails with a
-/// <c>&lt;br&gt;</c> or two <c>&lt;div&gt;</c>s between label and value). Spaces, tabs and no-break spaces may precede the
-/// colon. The first non-empty value of each label wins. Labels match case-insensitively and only at a word start; <c>Strasse</c> reads as
-/// <c>Straße</c>.
+/// <c>&lt;br&gt;</c> or two <c>&lt;div&gt;</c>s between label and value). Spaces, tabs, no-break spaces and dot leaders
+/// (<c>Einsatznummer.....: 2026-1</c>) may precede the colon. The first non-empty value of each label wins. Labels match case-insensitively and only at a word start; the spellings of <see cref="LabelAliases"/> read as
+/// their label (<c>Strasse</c> as <c>Straße</c>, <c>Einsatz-Nr.</c> as <c>Einsatznummer</c>).
 /// </summary>
 public sealed class LabelExtractor
 {
@@ -84,12 +83,8 @@ public sealed class LabelExtractor
     private static string? Canonical(string matched, IReadOnlyList<string> labels)
     {
         var spaced = Regex.Replace(matched, @"\s+", " ", RegexOptions.None, TimeSpan.FromMilliseconds(100));
-        if (string.Equals(spaced, "Strasse", StringComparison.OrdinalIgnoreCase))
-        {
-            spaced = AlarmLabels.Strasse;
-        }
-
-        return labels.FirstOrDefault(l => string.Equals(l, spaced, StringComparison.OrdinalIgnoreCase));
+        return labels.FirstOrDefault(l => string.Equals(l, spaced, StringComparison.OrdinalIgnoreCase))
+            ?? labels.FirstOrDefault(l => string.Equals(l, LabelAliases.Canonical(spaced), StringComparison.OrdinalIgnoreCase));
     }
 
     private Regex Pattern(IReadOnlyList<string> labels, TimeSpan timeout)
@@ -106,10 +101,11 @@ public sealed class LabelExtractor
         }
 
         var alternatives = labels
-            .SelectMany(l => l == AlarmLabels.Strasse ? new[] { l, "Strasse" } : [l])
+            .SelectMany(LabelAliases.SpellingsOf)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
             .OrderByDescending(l => l.Length)
             .Select(l => string.Join(@"\s+", l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Regex.Escape)));
-        var pattern = $@"(?<![\p{{L}}\p{{N}}])(?<label>{string.Join('|', alternatives)})[ \t\u00A0]*:";
+        var pattern = $@"(?<![\p{{L}}\p{{N}}])(?<label>{string.Join('|', alternatives)})[ \t\u00A0.]*:";
         var regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, timeout);
         _patterns[key] = regex;
         return regex;

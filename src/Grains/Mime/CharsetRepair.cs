@@ -4,10 +4,13 @@ using System.Text.Unicode;
 namespace AlarmInbox.Grains.Mime;
 
 /// <summary>
-/// Turns the bytes of a text part or of an encoded word into text, repairing the two charset mistakes mail software
-/// makes: UTF-8 bytes declared as a single-byte charset (US-ASCII, ISO-8859-x, Windows-125x) are decoded as UTF-8 when
-/// they are valid UTF-8 and hold at least one multi-byte sequence; bytes declared UTF-8 (or undeclared) that are not
-/// valid UTF-8 are decoded as Windows-1252. Every other declared charset is honoured.
+/// Turns the bytes of a text part or of an encoded word into text, repairing the charset mistakes mail software makes:
+/// UTF-8 bytes declared as a single-byte charset (US-ASCII, ISO-8859-x, Windows-125x) are decoded as UTF-8 when they are
+/// valid UTF-8 and hold at least one multi-byte sequence; bytes declared UTF-8 (or undeclared) that are not valid UTF-8
+/// are decoded sequence by sequence (<see cref="MixedUtf8"/>: valid sequences as UTF-8, stray bytes as Windows-1252), or
+/// wholly as Windows-1252 when they hold no plausible UTF-8 sequence; bytes declared single-byte that are mostly UTF-8
+/// with a few stray bytes are decoded sequence by sequence too. ISO-8859-1 and US-ASCII are read as their superset
+/// Windows-1252. Every other declared charset is honoured.
 /// </summary>
 public static class CharsetRepair
 {
@@ -17,14 +20,15 @@ public static class CharsetRepair
     /// <returns>The text; a leading UTF-8 byte order mark is dropped.</returns>
     public static string Decode(ReadOnlySpan<byte> bytes, string? declaredCharset)
     {
-        var charset = Normalise(declaredCharset);
+        var charset = CharsetNames.Normalise(declaredCharset);
         var isUtf8 = Utf8.IsValid(bytes);
-        if (charset.Length == 0 || charset is "utf-8" or "utf8" || (charset == "us-ascii" && !isUtf8))
+        if (charset.Length == 0 || charset == "utf-8" || (charset == "us-ascii" && !isUtf8))
         {
             // Undeclared or UTF-8: UTF-8 when valid, else what German mail software most likely meant.
-            return isUtf8 ? DecodeUtf8(bytes) : Windows1252.GetString(bytes);
+            return isUtf8 ? DecodeUtf8(bytes) : DecodeInvalidUtf8(bytes, Windows1252);
         }
 
+        var declared = CharsetNames.IsWindows1252Subset(charset) ? Windows1252 : TryGetEncoding(charset);
         if (IsSingleByte(charset))
         {
             if (isUtf8 && bytes.ContainsAnyInRange((byte)0x80, (byte)0xFF))
@@ -32,39 +36,40 @@ public static class CharsetRepair
                 return DecodeUtf8(bytes);
             }
 
-            return (TryGetEncoding(charset) ?? Windows1252).GetString(bytes);
+            var fallback = declared is { IsSingleByte: true } ? declared : Windows1252;
+            if (!isUtf8)
+            {
+                // Declared single-byte, but mostly UTF-8 with a few stray bytes (many "Ã¤" pairs): sequence by sequence.
+                var analysis = MixedUtf8.Analyse(bytes);
+                if (analysis.AllPlausible && analysis.MultiByteSequences > analysis.InvalidBytes)
+                {
+                    return MixedUtf8.Decode(bytes, fallback);
+                }
+            }
+
+            return fallback.GetString(bytes);
         }
 
-        if (TryGetEncoding(charset) is { } declared)
+        if (declared is not null)
         {
             return declared.GetString(bytes);
         }
 
         // An unknown charset name: the same guess as for an undeclared one.
-        return isUtf8 ? DecodeUtf8(bytes) : Windows1252.GetString(bytes);
+        return isUtf8 ? DecodeUtf8(bytes) : DecodeInvalidUtf8(bytes, Windows1252);
     }
 
-    /// <summary>Whether <paramref name="charset"/> (normalised) names a single-byte charset whose label is often wrong: US-ASCII, ISO-8859-x, Windows-125x and their aliases.</summary>
+    /// <summary>Whether <paramref name="charset"/> (normalised) names a single-byte charset whose label is often wrong: US-ASCII, ISO-8859-x, Windows-125x.</summary>
     internal static bool IsSingleByte(string charset) =>
-        charset is "us-ascii" or "ascii" or "latin1" or "latin-1" or "l1" or "iso_8859-1" or "cp819"
+        charset == "us-ascii"
         || charset.StartsWith("iso-8859-", StringComparison.Ordinal)
-        || charset.StartsWith("iso8859-", StringComparison.Ordinal)
-        || charset.StartsWith("windows-125", StringComparison.Ordinal)
-        || charset.StartsWith("cp125", StringComparison.Ordinal)
-        || charset.StartsWith("x-cp125", StringComparison.Ordinal);
+        || charset.StartsWith("windows-125", StringComparison.Ordinal);
 
-    private static string Normalise(string? charset)
+    /// <summary>Bytes meant as UTF-8 that are not valid UTF-8: sequence by sequence when they hold plausible UTF-8 sequences, else wholly <paramref name="fallback"/>.</summary>
+    private static string DecodeInvalidUtf8(ReadOnlySpan<byte> bytes, Encoding fallback)
     {
-        if (string.IsNullOrWhiteSpace(charset))
-        {
-            return "";
-        }
-
-        var value = charset.Trim().Trim('"').ToLowerInvariant();
-
-        // RFC 2231 section 5: a language may follow the charset of an encoded word ("iso-8859-1*de").
-        var star = value.IndexOf('*');
-        return star >= 0 ? value[..star] : value;
+        var analysis = MixedUtf8.Analyse(bytes);
+        return analysis.MultiByteSequences > 0 && analysis.AllPlausible ? MixedUtf8.Decode(bytes, fallback) : fallback.GetString(bytes);
     }
 
     private static string DecodeUtf8(ReadOnlySpan<byte> bytes) =>

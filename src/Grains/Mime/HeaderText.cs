@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Unicode;
 
 namespace AlarmInbox.Grains.Mime;
 
@@ -11,6 +10,9 @@ namespace AlarmInbox.Grains.Mime;
 /// </summary>
 public static class HeaderText
 {
+    /// <summary>The longest encoded word read, in bytes (RFC 2047 allows 75; broken encoders write longer ones).</summary>
+    private const int MaxEncodedWordLength = 1000;
+
     /// <summary>Decodes a raw header value (the bytes after the colon, folded or not).</summary>
     public static string Decode(ReadOnlySpan<byte> raw)
     {
@@ -107,11 +109,15 @@ public static class HeaderText
             return;
         }
 
-        // Raw 8-bit header text (RFC 6532 allows UTF-8; older software sends its local code page).
-        result.Append(Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : CodePages.Windows1252.GetString(bytes));
+        // Raw 8-bit header text (RFC 6532 allows UTF-8; older software sends its local code page, or both mixed).
+        result.Append(CharsetRepair.Decode(bytes, null));
     }
 
-    /// <summary>Reads <c>=?charset?B|Q?text?=</c> at <paramref name="start"/> (RFC 2047 section 2).</summary>
+    /// <summary>
+    /// Reads <c>=?charset?B|Q?text?=</c> at <paramref name="start"/> (RFC 2047 section 2). Tolerates what broken encoders
+    /// write: spaces inside Q text (read as spaces) and a fold inside the word (CRLF and the blank after it are dropped).
+    /// A word longer than <see cref="MaxEncodedWordLength"/> bytes is not one, so reading a header stays linear.
+    /// </summary>
     private static bool TryReadEncodedWord(ReadOnlySpan<byte> raw, int start, out int end, out string charset, out byte[] bytes)
     {
         end = start;
@@ -122,41 +128,67 @@ public static class HeaderText
             return false;
         }
 
-        var charsetEnd = raw[(start + 2)..].IndexOf((byte)'?');
+        var window = raw[start..Math.Min(raw.Length, start + MaxEncodedWordLength)];
+        var charsetEnd = window[2..].IndexOf((byte)'?');
         if (charsetEnd <= 0 || charsetEnd > 64)
         {
             return false;
         }
 
-        var encodingAt = start + 2 + charsetEnd + 1;
-        if (encodingAt + 2 >= raw.Length || raw[encodingAt + 1] != '?')
+        var encodingAt = 2 + charsetEnd + 1;
+        if (encodingAt + 2 >= window.Length || window[encodingAt + 1] != '?')
         {
             return false;
         }
 
-        var encoding = (char)(raw[encodingAt] | 0x20);
+        var encoding = (char)(window[encodingAt] | 0x20);
         var textStart = encodingAt + 2;
-        var textLength = raw[textStart..].IndexOf("?="u8);
+        var textLength = window[textStart..].IndexOf("?="u8);
         if (textLength < 0 || (encoding != 'b' && encoding != 'q'))
         {
             return false;
         }
 
-        var text = raw.Slice(textStart, textLength);
-        if (text.IndexOfAny(" \t\r\n"u8) >= 0)
+        var text = RemoveFolds(window.Slice(textStart, textLength));
+        if (text is null)
         {
             return false;
         }
 
-        charset = Encoding.ASCII.GetString(raw.Slice(start + 2, charsetEnd));
+        charset = Encoding.ASCII.GetString(window.Slice(2, charsetEnd));
         bytes = encoding == 'b' ? DecodeBase64(text) : DecodeQ(text);
-        end = textStart + textLength + 2;
+        end = start + textStart + textLength + 2;
         return true;
     }
 
-    private static byte[] DecodeBase64(ReadOnlySpan<byte> text)
+    /// <summary>The encoded text without folds (CRLF or LF and the blank after it); <see langword="null"/> when it holds a line break that is not a fold.</summary>
+    private static byte[]? RemoveFolds(ReadOnlySpan<byte> text)
     {
-        var chars = Encoding.ASCII.GetString(text).TrimEnd('=');
+        var result = new List<byte>(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is (byte)'\r' or (byte)'\n')
+            {
+                var next = i + (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1);
+                if (next >= text.Length || text[next] is not ((byte)' ' or (byte)'\t'))
+                {
+                    return null;
+                }
+
+                i = next;
+                continue;
+            }
+
+            result.Add(c);
+        }
+
+        return [.. result];
+    }
+
+    private static byte[] DecodeBase64(byte[] text)
+    {
+        var chars = Encoding.ASCII.GetString(text).Replace(" ", "", StringComparison.Ordinal).Replace("\t", "", StringComparison.Ordinal).TrimEnd('=');
         var padded = chars + new string('=', (4 - chars.Length % 4) % 4);
         try
         {
@@ -168,7 +200,7 @@ public static class HeaderText
         }
     }
 
-    private static byte[] DecodeQ(ReadOnlySpan<byte> text)
+    private static byte[] DecodeQ(byte[] text)
     {
         var result = new List<byte>(text.Length);
         for (var i = 0; i < text.Length; i++)

@@ -10,8 +10,10 @@ namespace AlarmInbox.Grains.Mime;
 /// </summary>
 /// <remarks>
 /// Block elements become line breaks; a table row becomes one line, and a two-cell row reads as
-/// <c>Label: value</c>. Script, style and head contents are dropped, character references are
-/// decoded, whitespace is collapsed within lines and at most one blank line is kept in a row.
+/// <c>Label: value</c>. A row of known labels above a row of values (<c>Einsatznummer | Stichwort | Ort</c> over
+/// <c>2026-1 | B3 | Musterdorf</c>) is read column by column, one <c>Label: value</c> line per column. Script, style and
+/// head contents are dropped, character references are decoded, whitespace is collapsed within lines and at most one
+/// blank line is kept in a row.
 /// Linear in the input: tables nested deeper than <see cref="MaxTableDepth"/> are read as plain text
 /// (<see cref="MailLimits.HtmlNesting"/>), the rendering stops after <see cref="MaxOutputChars"/> characters of text
 /// (<see cref="MailLimits.HtmlOutput"/>) or when the mail's <see cref="DecodeBudget"/> runs out, keeping what it has.
@@ -23,6 +25,12 @@ public static class HtmlTextRenderer
 
     /// <summary>The most characters of text written from the HTML, after whitespace is collapsed (four times <see cref="MailMessage.MaxTextLength"/>).</summary>
     public const int MaxOutputChars = 4 * MailMessage.MaxTextLength;
+
+    /// <summary>The longest cell of a row of labels.</summary>
+    private const int MaxLabelsRowCell = 32;
+
+    /// <summary>The most columns one cell is counted as spanning.</summary>
+    private const int MaxColumnSpan = 32;
 
     /// <summary>Tokens between two checks of the time budget.</summary>
     private const int TokensPerBudgetCheck = 512;
@@ -229,7 +237,7 @@ public static class HtmlTextRenderer
                         frames.Add(new Frame(FrameKind.Row, false));
                     }
 
-                    frames.Add(new Frame(FrameKind.Cell, tag.Id == HtmlTagId.TH));
+                    frames.Add(new Frame(FrameKind.Cell, tag.Id == HtmlTagId.TH) { Span = ColumnSpan(tag) });
                 }
 
                 break;
@@ -306,7 +314,7 @@ public static class HtmlTextRenderer
                 var text = Tidy(frame.Text.ToString());
                 if (frames.Count > 0 && frames[^1].Kind == FrameKind.Row)
                 {
-                    frames[^1].Cells.Add((text, frame.IsHeader));
+                    frames[^1].Cells.Add(new Cell(text, frame.IsHeader, frame.Span));
                 }
                 else
                 {
@@ -316,36 +324,180 @@ public static class HtmlTextRenderer
                 break;
 
             case FrameKind.Row:
-                AppendBlock(CurrentOutput(frames, root), JoinCells(frame.Cells));
+                var table = frames.Count > 0 && frames[^1].Kind == FrameKind.Table ? frames[^1] : null;
+                AppendBlock(CurrentOutput(frames, root), table is null ? JoinCells(frame.Cells) : RenderRow(table, frame.Cells));
                 break;
 
             case FrameKind.Table:
-                EnsureLineStart(CurrentOutput(frames, root));
+                var output = CurrentOutput(frames, root);
+                AppendBlock(output, TakeUnusedLabelsRow(frame));
+                EnsureLineStart(output);
                 break;
         }
     }
 
-    /// <summary>Joins the cells of a row: a label and its value become <c>Label: value</c>, others are space-separated.</summary>
-    private static string JoinCells(List<(string Text, bool IsHeader)> cells)
+    /// <summary>
+    /// Renders a row of a table. A row whose cells are known labels (<see cref="IsLabelsRow"/>) is held back; the rows after
+    /// it with as many cells are rendered column by column as <c>Label: value</c> lines (a labels row above a values row).
+    /// A labels row no row pairs with is rendered with its cells space-separated, before the next row or when the table ends.
+    /// </summary>
+    private static string RenderRow(Frame table, List<Cell> cells)
     {
-        var filled = cells.Where(c => c.Text.Length > 0).ToList();
-        if (filled.Count == 2 && !filled.All(c => c.IsHeader))
+        if (!cells.Exists(c => c.Text.Length > 0))
         {
-            var label = filled[0].Text;
-            var value = filled[1].Text;
-            if (label.EndsWith(':'))
+            return "";
+        }
+
+        if (IsLabelsRow(cells))
+        {
+            var unused = TakeUnusedLabelsRow(table);
+            table.LabelsRow = cells;
+            table.LabelsColumns = Columns(cells);
+            return unused;
+        }
+
+        if (table.LabelsRow is { } labels)
+        {
+            if (table.LabelsColumns == Columns(cells))
             {
-                return label + " " + value;
+                table.LabelsRowUsed = true;
+                return PairColumns(labels, cells);
             }
 
-            var last = label[^1];
-            if (!label.Contains('\n') && (char.IsLetterOrDigit(last) || last == ')'))
+            var unused = TakeUnusedLabelsRow(table);
+            var row = JoinCells(cells);
+            return unused.Length == 0 ? row : row.Length == 0 ? unused : unused + "\n" + row;
+        }
+
+        return JoinCells(cells);
+    }
+
+    /// <summary>The held-back labels row of <paramref name="table"/> when no row was paired with it (else ""); the table holds none afterwards.</summary>
+    private static string TakeUnusedLabelsRow(Frame table)
+    {
+        // Its cells are labels, not a label and its value: space-separated.
+        var text = table.LabelsRow is { } labels && !table.LabelsRowUsed ? string.Join(" ", labels.Where(c => c.Text.Length > 0).Select(c => c.Text)) : "";
+        table.LabelsRow = null;
+        table.LabelsRowUsed = false;
+        return text;
+    }
+
+    /// <summary>
+    /// Whether at least two cells, and at least half of the filled ones, are known labels (<see cref="KnownLabels.IsLabel"/>),
+    /// and no cell is longer than <see cref="MaxLabelsRowCell"/>: a label is copied once per value, so short labels keep the
+    /// rendering within a small factor of <see cref="MaxOutputChars"/>.
+    /// </summary>
+    private static bool IsLabelsRow(List<Cell> cells)
+    {
+        var filled = 0;
+        var labels = 0;
+        foreach (var (text, _, _) in cells)
+        {
+            if (text.Length > MaxLabelsRowCell)
             {
-                return label + ": " + value;
+                return false;
+            }
+
+            if (text.Length > 0)
+            {
+                filled++;
+                labels += KnownLabels.IsLabel(text) ? 1 : 0;
             }
         }
 
+        return labels >= 2 && labels * 2 >= filled;
+    }
+
+    /// <summary>
+    /// One <c>Label: value</c> line per value cell, its label being the labels-row cell that starts in the same column; a
+    /// value without a label stands alone.
+    /// </summary>
+    private static string PairColumns(List<Cell> labels, List<Cell> values)
+    {
+        var lines = new StringBuilder();
+        var labelIndex = 0;
+        var labelColumn = 0;
+        var column = 0;
+        foreach (var cell in values)
+        {
+            while (labelIndex < labels.Count && labelColumn + labels[labelIndex].Span <= column)
+            {
+                labelColumn += labels[labelIndex].Span;
+                labelIndex++;
+            }
+
+            var label = labelIndex < labels.Count && labelColumn == column ? labels[labelIndex].Text : "";
+            column += cell.Span;
+            if (cell.Text.Length == 0)
+            {
+                continue;
+            }
+
+            if (lines.Length > 0)
+            {
+                lines.Append('\n');
+            }
+
+            lines.Append(label.Length == 0 ? cell.Text : Pair(label, cell.Text) ?? label + " " + cell.Text);
+        }
+
+        return lines.ToString();
+    }
+
+    /// <summary>The columns a row spans.</summary>
+    private static int Columns(List<Cell> cells)
+    {
+        var columns = 0;
+        foreach (var cell in cells)
+        {
+            columns += cell.Span;
+        }
+
+        return columns;
+    }
+
+    /// <summary>Joins the cells of a row: a label and its value become <c>Label: value</c>, others are space-separated.</summary>
+    private static string JoinCells(List<Cell> cells)
+    {
+        var filled = cells.Where(c => c.Text.Length > 0).ToList();
+        if (filled.Count == 2 && !filled.All(c => c.IsHeader) && Pair(filled[0].Text, filled[1].Text) is { } pair)
+        {
+            return pair;
+        }
+
         return string.Join(" ", filled.Select(c => c.Text));
+    }
+
+    /// <summary><c>Label: value</c> when <paramref name="label"/> reads as a label (one line ending in a colon, a letter, a digit or <c>)</c>, or a known label); else <see langword="null"/>.</summary>
+    private static string? Pair(string label, string value)
+    {
+        if (label.EndsWith(':'))
+        {
+            return label + " " + value;
+        }
+
+        var last = label[^1];
+        if (!label.Contains('\n') && (char.IsLetterOrDigit(last) || last == ')' || KnownLabels.IsLabel(label)))
+        {
+            return label + ": " + value;
+        }
+
+        return null;
+    }
+
+    /// <summary>The columns a cell spans (its <c>colspan</c>, 1 to <see cref="MaxColumnSpan"/>).</summary>
+    private static int ColumnSpan(HtmlTagToken tag)
+    {
+        foreach (var attribute in tag.Attributes)
+        {
+            if (string.Equals(attribute.Name, "colspan", StringComparison.OrdinalIgnoreCase)
+                && int.TryParse(attribute.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var span))
+            {
+                return Math.Clamp(span, 1, MaxColumnSpan);
+            }
+        }
+
+        return 1;
     }
 
     private static StringBuilder CurrentOutput(List<Frame> frames, StringBuilder root)
@@ -446,6 +598,9 @@ public static class HtmlTextRenderer
         return result.ToString();
     }
 
+    /// <summary>A closed table cell: its text, whether it was a <c>th</c>, the columns it spans.</summary>
+    private readonly record struct Cell(string Text, bool IsHeader, int Span);
+
     private enum FrameKind
     {
         Table,
@@ -459,8 +614,20 @@ public static class HtmlTextRenderer
 
         public bool IsHeader { get; } = isHeader;
 
+        /// <summary>A cell's <c>colspan</c>.</summary>
+        public int Span { get; init; } = 1;
+
         public StringBuilder Text { get; } = new();
 
-        public List<(string Text, bool IsHeader)> Cells { get; } = [];
+        public List<Cell> Cells { get; } = [];
+
+        /// <summary>A table's held-back row of labels, paired with the rows after it.</summary>
+        public List<Cell>? LabelsRow { get; set; }
+
+        /// <summary>The columns <see cref="LabelsRow"/> spans.</summary>
+        public int LabelsColumns { get; set; }
+
+        /// <summary>Whether a row was paired with <see cref="LabelsRow"/>.</summary>
+        public bool LabelsRowUsed { get; set; }
     }
 }

@@ -222,21 +222,65 @@ public sealed class MailDecoder
         return index < 0 ? null : HeaderText.Decode(message.Headers[index].RawValue);
     }
 
+    /// <summary>
+    /// The body: the plain part, or the HTML part's text rendering when the plain part is missing, blank or a stub and the
+    /// HTML part carries the alarm (<see cref="AlternativeChoice"/>).
+    /// </summary>
     private static string BodyText(MimeParts parts, DecodeBudget budget)
     {
-        var plain = parts.Plain is null ? null : DecodeText(parts.Plain);
-        if (!string.IsNullOrWhiteSpace(plain))
-        {
-            return plain;
-        }
-
+        var plain = PlainText(parts.Plain);
         var html = parts.Html is null ? null : DecodeText(parts.Html);
-        if (!string.IsNullOrWhiteSpace(html))
+        if (string.IsNullOrWhiteSpace(html))
         {
-            return HtmlTextRenderer.Render(html, budget);
+            return plain ?? "";
         }
 
-        return plain ?? "";
+        var rendered = HtmlTextRenderer.Render(html, budget);
+        return plain is null || AlternativeChoice.PreferHtml(plain, rendered) ? rendered : plain;
+    }
+
+    /// <summary>
+    /// The text of the <c>text/plain</c> body parts, joined by a blank line (a mail split around an inline image, a footer
+    /// part), or <see langword="null"/> when there is none. Stops once the text is far above the kept length.
+    /// </summary>
+    private static string? PlainText(List<TextPart> parts)
+    {
+        if (parts.Count <= 1)
+        {
+            return parts.Count == 0 ? null : PlainText(parts[0]);
+        }
+
+        var text = new StringBuilder();
+        foreach (var part in parts)
+        {
+            if (text.Length > 4 * MailMessage.MaxTextLength)
+            {
+                break;
+            }
+
+            var partText = PlainText(part);
+            if (!string.IsNullOrWhiteSpace(partText))
+            {
+                text.Append(text.Length > 0 ? "\n\n" : "").Append(partText.TrimEnd());
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A <c>text/plain</c> part's text; a <c>format=flowed</c> one with its soft line breaks joined (RFC 3676).</summary>
+    private static string PlainText(TextPart part)
+    {
+        var text = DecodeText(part);
+        var parameters = part.ContentType.Parameters;
+        if (!parameters.TryGetValue("format", out string? format) || !string.Equals(format?.Trim(), "flowed", StringComparison.OrdinalIgnoreCase))
+        {
+            return text;
+        }
+
+        // Joining keeps the length (a quote marker may gain a space); a body far above the kept length is cut first, as in DecodeContent.
+        var cut = text.Length > 4 * MailMessage.MaxTextLength + 1 ? Cut(text, 4 * MailMessage.MaxTextLength + 1) : text;
+        return FlowedText.Unflow(cut, parameters.TryGetValue("delsp", out string? delSp) && string.Equals(delSp?.Trim(), "yes", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>A text part's content after its transfer encoding, decoded with <see cref="CharsetRepair"/>.</summary>

@@ -5,13 +5,17 @@ namespace AlarmInbox.Grains.Mime;
 
 /// <summary>
 /// Walks the MIME tree of one mail without recursion, depth first in document order, down to
-/// <see cref="MaxDepth"/> nested multiparts: the first body text part of each kind, every leaf, and the first attached mail.
+/// <see cref="MaxDepth"/> nested multiparts: the <c>text/plain</c> body parts (up to <see cref="MaxPlainParts"/>), the first
+/// <c>text/html</c> body part, every leaf, and the first attached mail.
 /// Attached mails (<c>message/rfc822</c>, TNEF) are not walked into here; the decoder decodes them as mails of their own.
 /// </summary>
 internal static class MimeWalker
 {
     /// <summary>The deepest multipart nesting walked; parts below are not read and the walk reports <see cref="AlarmInbox.Grains.Interfaces.Mailboxes.MailLimits.MimeDepth"/> in the budget.</summary>
     public const int MaxDepth = 32;
+
+    /// <summary>The most <c>text/plain</c> body parts read; a mail split around inline images has a few, not more.</summary>
+    public const int MaxPlainParts = 8;
 
     /// <summary>Walks <paramref name="message"/>; stops early (keeping what it found) when <paramref name="budget"/> runs out.</summary>
     public static MimeParts Walk(MimeMessage message, DecodeBudget budget)
@@ -47,9 +51,9 @@ internal static class MimeWalker
                     {
                         result.Html ??= text;
                     }
-                    else if (text.IsPlain)
+                    else if (text.IsPlain && result.Plain.Count < MaxPlainParts)
                     {
-                        result.Plain ??= text;
+                        result.Plain.Add(text);
                     }
 
                     break;
@@ -91,8 +95,8 @@ internal static class MimeWalker
 /// <summary>What <see cref="MimeWalker"/> found in one mail.</summary>
 internal sealed class MimeParts
 {
-    /// <summary>The first <c>text/plain</c> part that is not an attachment.</summary>
-    public TextPart? Plain { get; set; }
+    /// <summary>The <c>text/plain</c> parts that are not attachments, in document order (at most <see cref="MimeWalker.MaxPlainParts"/>).</summary>
+    public List<TextPart> Plain { get; } = [];
 
     /// <summary>The first <c>text/html</c> part that is not an attachment.</summary>
     public TextPart? Html { get; set; }

@@ -32,4 +32,38 @@ public sealed class LabelExtractorTests
 
         Assert.False(found.ContainsKey(AlarmLabels.Bemerkung));
     }
+
+    [Theory]
+    [InlineData("Einsatz-Nr.: 2026-1")]
+    [InlineData("Einsatz-Nr: 2026-1")]
+    [InlineData("EINSATZNR.: 2026-1")]
+    [InlineData("Einsatznr : 2026-1")]
+    [InlineData("Einsatz Nr.:\t2026-1")]
+    [InlineData("Einsatz-Nummer: 2026-1")]
+    [InlineData("Einsatznummer.......: 2026-1")]
+    [InlineData("Einsatz-Nr. . . : 2026-1")]
+    [InlineData("Stichwort: B3 Einsatz-Nr.: 2026-1")]
+    public void AbbreviatedIncidentNumberLabelsAndDotLeadersReadAsEinsatznummer(string text)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.Equal("2026-1", found[AlarmLabels.Einsatznummer]);
+    }
+
+    [Fact]
+    public void ATenantLabelSpelledLikeAnAliasKeepsItsOwnName()
+    {
+        var found = new LabelExtractor().Extract("Einsatz-Nr.: 7\nEinsatznummer: 2026-1", [.. AlarmLabels.BuiltIn, "Einsatz-Nr."], Timeout);
+
+        Assert.Equal("7", found["Einsatz-Nr."]);
+        Assert.Equal("2026-1", found[AlarmLabels.Einsatznummer]);
+    }
+
+    [Fact]
+    public void AWordThatOnlyStartsLikeAnAliasIsNoLabel()
+    {
+        var found = new LabelExtractor().Extract("Einsatznummernkreis: 5\nEinsatz-Nrn: 6", AlarmLabels.BuiltIn, Timeout);
+
+        Assert.False(found.ContainsKey(AlarmLabels.Einsatznummer));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Mime;
 
@@ -89,6 +90,31 @@ public sealed class BoundedDecodingTests
         Assert.Equal("Tabellen", mail.Subject);
         Assert.Equal("knapp@bomb.example", mail.MessageId);
         Assert.Contains(MailLimits.TimeBudget, mail.Limits);
+    }
+
+    [Fact]
+    public void ALabelsRowAboveHalfAMillionValueRowsStaysWithinAFixedMultipleOfTheOutputCap()
+    {
+        var budget = DecodeBudget.Unlimited;
+        var html = "<table><tr><th>Einsatznummer</th><th>Stichwort</th><th>Ort</th></tr>"
+            + string.Concat(Enumerable.Repeat("<tr><td>x<td>y<td>z", 500_000)) + "</table>";
+
+        var text = HtmlTextRenderer.Render(html, budget);
+
+        Assert.Equal([MailLimits.HtmlOutput], budget.Limits);
+        Assert.StartsWith("Einsatznummer: x\nStichwort: y\nOrt: z\nEinsatznummer: x", text, StringComparison.Ordinal);
+        // Each value character written may carry a label of at most 32 characters, ": " and a line break.
+        Assert.True(text.Length <= 36 * (HtmlTextRenderer.MaxOutputChars + 1), $"{text.Length} characters");
+    }
+
+    [Fact]
+    public void AMegabyteSubjectOfUnterminatedEncodedWordsIsReadAsText()
+    {
+        var raw = string.Concat(Enumerable.Repeat("=?x?Q?a ", 131_072));
+        var mail = Decode(Encoding.ASCII.GetBytes("From: a@ils.example\r\nSubject: " + raw + "\r\n\r\nEinsatznummer: 1\r\n"), DecodeBudget.Unlimited);
+
+        Assert.Equal(raw[..MailLimits.MaxSubjectLength], mail.Subject);
+        Assert.Equal([MailLimits.Subject], mail.Limits);
     }
 
     private static MailMessage Decode(byte[] raw, DecodeBudget budget)

@@ -38,6 +38,70 @@ public sealed class HtmlTextRendererTests
         Assert.Equal("Feld Wert\nStichwort: B2", text);
     }
 
+    [Theory]
+    [InlineData("<table><tr><th>Einsatznummer</th><th>Stichwort</th><th>Ort</th></tr><tr><td>123</td><td>B3</td><td>Musterstadt</td></tr></table>")]
+    [InlineData("<table><tr><td>Einsatznummer</td><td>Stichwort</td><td>Ort</td></tr><tr><td>123</td><td>B3</td><td>Musterstadt</td></tr></table>")]
+    [InlineData("<table><thead><tr><td><b>Einsatznummer:</b></td><td><b>Stichwort:</b></td><td><b>Ort:</b></td></tr></thead><tbody><tr><td>123</td><td>B3</td><td>Musterstadt</td></tr></tbody></table>")]
+    [InlineData("<table><tr><td>Einsatznummer<td>Stichwort<td>Ort<tr><td>&nbsp;<td><td><tr><td>123<td>B3<td>Musterstadt</table>")]
+    public void ARowOfLabelsAboveARowOfValuesIsReadColumnByColumn(string html)
+    {
+        var text = HtmlTextRenderer.Render(html);
+
+        Assert.Equal("Einsatznummer: 123\nStichwort: B3\nOrt: Musterstadt", text);
+    }
+
+    [Fact]
+    public void ColumnsOfALabelsRowLineUpAcrossColumnSpansAndEmptyValuesAreLeftOut()
+    {
+        var text = HtmlTextRenderer.Render(
+            "<table><tr><td colspan=\"2\">Einsatz-Nr.</td><td>Stichwort</td><td>Hinweis</td><td>Objekt</td></tr>"
+            + "<tr><td>2026</td><td>-1</td><td>B3</td><td></td><td>Scheune</td></tr></table>");
+
+        Assert.Equal("Einsatz-Nr.: 2026\n-1\nStichwort: B3\nObjekt: Scheune", text);
+    }
+
+    [Fact]
+    public void AlternatingRowsOfLabelsAndValuesPairEachWithTheRowBelow()
+    {
+        var text = HtmlTextRenderer.Render(
+            "<table><tr><th>Einsatznummer</th><th>Stichwort</th></tr><tr><td>2026-1</td><td>B3</td></tr>"
+            + "<tr><th>Straße</th><th>Ort</th></tr><tr><td>Lindenweg 7</td><td>Musterdorf</td></tr>"
+            + "<tr><td>HLF 20</td><td>DLK</td></tr></table>");
+
+        Assert.Equal("Einsatznummer: 2026-1\nStichwort: B3\nStraße: Lindenweg 7\nOrt: Musterdorf\nStraße: HLF 20\nOrt: DLK", text);
+    }
+
+    [Fact]
+    public void ALabelsRowWithoutAMatchingValuesRowIsRenderedAsItIs()
+    {
+        var text = HtmlTextRenderer.Render(
+            "<table><tr><td>Stichwort</td><td>Ort</td><td>Objekt</td></tr><tr><td>B3</td><td>Musterdorf</td></tr></table>"
+            + "<table><tr><td>Einsatzmittel</td><td>Bemerkung</td></tr></table>Ende");
+
+        Assert.Equal("Stichwort Ort Objekt\nB3: Musterdorf\nEinsatzmittel Bemerkung\nEnde", text);
+    }
+
+    [Fact]
+    public void ALabelValueTableWhoseFirstRowHasOneLabelIsNotALabelsRow()
+    {
+        var text = HtmlTextRenderer.Render(
+            "<table><tr><td>Einsatznummer</td><td>2026-1</td></tr><tr><td>Stichwort</td><td>B3</td></tr><tr><td>Ort</td><td>Musterdorf</td></tr></table>");
+
+        Assert.Equal("Einsatznummer: 2026-1\nStichwort: B3\nOrt: Musterdorf", text);
+    }
+
+    [Fact]
+    public void OutlookParagraphsInCellsAndAColonCellOfItsOwnGiveOneLabelLine()
+    {
+        var text = HtmlTextRenderer.Render(
+            "<table><tr><td><p class=MsoNormal><b>Einsatznummer<o:p></o:p></b></p></td><td><p class=MsoNormal>:<o:p></o:p></p></td>"
+            + "<td><p class=MsoNormal>2026-1<o:p></o:p></p></td></tr>"
+            + "<tr><td><p class=MsoNormal>Stra&szlig;e&nbsp;<o:p></o:p></p></td><td><p class=MsoNormal><o:p>&nbsp;</o:p></p></td>"
+            + "<td><p class=MsoNormal>Am&nbsp;Bahnhof 1<o:p></o:p></p></td></tr></table>");
+
+        Assert.Equal("Einsatznummer : 2026-1\nStraße: Am Bahnhof 1", text);
+    }
+
     [Fact]
     public void RowsWithoutClosingTagsStillRenderOneLineEach()
     {

@@ -97,8 +97,36 @@ public sealed class MailDecoderTests
     [InlineData(null, "Stra\u00dfe", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xDF, 0x65 })]
     [InlineData("koi8-r", "\u0430", new byte[] { 0xC1 })]
     [InlineData("iso-8859-1", "Caf\u00e9 \u00c3", new byte[] { 0x43, 0x61, 0x66, 0xE9, 0x20, 0xC3 })]
+    [InlineData("utf-8", "\u00e4 Stra\u00dfe", new byte[] { 0xC3, 0xA4, 0x20, 0x53, 0x74, 0x72, 0x61, 0xDF, 0x65 })]
+    [InlineData(null, "\u00fc\u00df \u2013", new byte[] { 0xC3, 0xBC, 0xDF, 0x20, 0xE2, 0x80, 0x93 })]
+    [InlineData("iso-8859-1", "\u00e4\u00f6\u00fc \u00df", new byte[] { 0xC3, 0xA4, 0xC3, 0xB6, 0xC3, 0xBC, 0x20, 0xDF })]
+    [InlineData("iso-8859-1", "\u00c3\u00a4 \u00df\u00fc", new byte[] { 0xC3, 0xA4, 0x20, 0xDF, 0xFC })]
+    [InlineData("iso-8859-1", "\u201eN\u201c \u2013", new byte[] { 0x84, 0x4E, 0x93, 0x20, 0x96 })]
+    [InlineData("ANSI_X3.4-1968", "Stra\u00dfe", new byte[] { 0x53, 0x74, 0x72, 0x61, 0xC3, 0x9F, 0x65 })]
+    [InlineData("cp1252", "\u2013\u00e4", new byte[] { 0x96, 0xE4 })]
+    [InlineData("\"UTF_8\"", "\u00e4", new byte[] { 0xC3, 0xA4 })]
+    [InlineData("latin9", "\u20ac", new byte[] { 0xA4 })]
+    [InlineData("x-unknown", "\u00e4\u00df", new byte[] { 0xC3, 0xA4, 0xDF })]
     public void CharsetRepairDecodesMislabelledUtf8AndInvalidUtf8(string? declared, string text, byte[] bytes) =>
         Assert.Equal(text, CharsetRepair.Decode(bytes, declared));
+
+    [Theory]
+    [InlineData("utf8", "utf-8")]
+    [InlineData("\"UTF_8\"", "utf-8")]
+    [InlineData("x-unicode20utf8", "utf-8")]
+    [InlineData("latin1", "iso-8859-1")]
+    [InlineData("ISO8859-15", "iso-8859-15")]
+    [InlineData("iso_8859-2", "iso-8859-2")]
+    [InlineData("cp1252", "windows-1252")]
+    [InlineData("x-cp1250", "windows-1250")]
+    [InlineData("Windows1252", "windows-1252")]
+    [InlineData("win-1252", "windows-1252")]
+    [InlineData("ANSI_X3.4-1968", "us-ascii")]
+    [InlineData("iso-8859-1*de", "iso-8859-1")]
+    [InlineData("koi8-r", "koi8-r")]
+    [InlineData(" ", "")]
+    public void CharsetNamesAreNormalisedToTheNamesDotNetKnows(string name, string normalised) =>
+        Assert.Equal(normalised, CharsetNames.Normalise(name));
 
     [Theory]
     [InlineData("=?iso-8859-1?Q?Stra=C3=9Fe?=", "Straße")]
@@ -107,6 +135,11 @@ public sealed class MailDecoderTests
     [InlineData("=?iso-8859-1?Q?Stra=C3?=\r\n =?iso-8859-1?Q?=9Fe?= Nord", "Straße Nord")]
     [InlineData("Alarm =?utf-8?Q?f=C3=BCr?= FF", "Alarm für FF")]
     [InlineData("=?utf-8?Q?kaputt", "=?utf-8?Q?kaputt")]
+    [InlineData("=?utf-8?Q?B3 Brand Stra=C3=9Fe?=", "B3 Brand Straße")]
+    [InlineData("=?utf-8?Q?F=C3=BCr\r\n th?= Nord", "Fürth Nord")]
+    [InlineData("=?utf-8?B?RsO8\r\n cnRo?=", "Fürth")]
+    [InlineData("=?UTF8?Q?Stra=C3=9Fe?=", "Straße")]
+    [InlineData("Stra\u00c3\u009fe Gro\u00df", "Straße Groß")]
     public void EncodedWordsAreDecodedWithCharsetRepair(string raw, string text) =>
         Assert.Equal(text, HeaderText.Decode(Encoding.Latin1.GetBytes(raw)));
 
@@ -116,7 +149,7 @@ public sealed class MailDecoderTests
         var expected = ReadExpected();
         var files = Directory.GetFiles(CorpusDirectory, "*.eml").Select(Path.GetFileName).ToList();
 
-        Assert.Equal(39, files.Count);
+        Assert.Equal(52, files.Count);
         Assert.All(files, file => Assert.True(expected.TryGetProperty(file!, out _), file + " has no entry in expected.json"));
     }
 
@@ -126,6 +159,41 @@ public sealed class MailDecoderTests
         var names = ReadExpected().EnumerateObject().Select(p => p.Name).Where(n => n != "_about").ToList();
 
         Assert.All(names, name => Assert.True(File.Exists(Path.Combine(CorpusDirectory, name)), name + " is listed but missing"));
+    }
+
+    [Theory]
+    [InlineData("Diese Nachricht enth=C3=A4lt HTML.")]
+    [InlineData("This is an HTML message. Please use an HTML capable mail program to read this message.")]
+    [InlineData("")]
+    [InlineData("   =0D=0A  =0D=0A")]
+    [InlineData("Bitte =C3=B6ffnen Sie die Nachricht in der HTML-Ansicht.")]
+    [InlineData("Alarm")]
+    [InlineData("Einsatznummer: 2026-1")]
+    public void APlainAlternativeThatIsAStubLosesToTheHtmlAlternativeWithTheAlarm(string plain)
+    {
+        var mail = DecodeRaw(Alternative(plain, "<table><tr><td>Einsatznummer</td><td>2026-1</td></tr><tr><td>Stichwort</td><td>B3 Brand</td></tr><tr><td>Ort</td><td>Musterdorf</td></tr></table>"));
+
+        Assert.Equal("Einsatznummer: 2026-1\nStichwort: B3 Brand\nOrt: Musterdorf", mail.Text);
+    }
+
+    [Theory]
+    [InlineData("Einsatznummer: 2026-1=0D=0AStichwort: B3 Brand=0D=0AOrt: Musterdorf", "<p>Einsatznummer: 2026-1<br>Stichwort: B3 Brand<br>Ort: Musterdorf</p><p>Mit freundlichen Gr&uuml;&szlig;en, Ihre Integrierte Leitstelle Musterland. Diese Nachricht ist vertraulich.</p>")]
+    [InlineData("Einsatznummer: 2026-1=0D=0AStichwort: B3 Brand=0D=0AOrt: Musterdorf", "<p>Einsatznummer: 2026-1</p>")]
+    [InlineData("Einsatz 2026-1, B3 Brand in Musterdorf", "<p>Einsatz 2026-1, B3 Brand in Musterdorf, Zufahrt Hof</p>")]
+    public void APlainAlternativeThatCarriesTheContentIsKept(string plain, string html)
+    {
+        var mail = DecodeRaw(Alternative(plain, html));
+
+        Assert.Equal(plain.Replace("=0D=0A", "\n", StringComparison.Ordinal), mail.Text);
+    }
+
+    [Fact]
+    public void FlowedPlainTextIsJoinedBeforeTheLabelsAreRead()
+    {
+        var mail = DecodeCorpusMail("44-format-flowed-delsp.eml");
+
+        Assert.Contains("Bemerkung: Starke Rauchentwicklung aus Halle 3, Personen vermutlich noch im Gebäude, Zufahrt über Tor 2 freihalten\n", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Einsatzmittel: HLF 20, DLK 23, ELW 1, RW\nFrom the dispatch centre\n--\nILS Musterland", mail.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -343,6 +411,22 @@ public sealed class MailDecoderTests
     }
 
     [Fact]
+    public void PlainTextPartsAroundAnInlineImageAreJoined()
+    {
+        var mail = DecodeRaw(
+            "From: a@ils.example\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nEinsatznummer: 2026-1\r\nStichwort: B3\r\n"
+            + "--b\r\nContent-Type: image/png\r\nContent-Disposition: inline\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+            + "--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Disposition: inline\r\n\r\nStra\u00dfe: Am Markt 1\r\n"
+            + "--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Disposition: attachment; filename=log.txt\r\n\r\nOrt: nicht lesen\r\n"
+            + "--b--\r\n");
+
+        Assert.Equal("Einsatznummer: 2026-1\nStichwort: B3\n\nStraße: Am Markt 1", mail.Text);
+    }
+
+    [Fact]
     public void ParseRejectsAStreamWithoutAMessage()
     {
         using var stream = new MemoryStream();
@@ -379,6 +463,13 @@ public sealed class MailDecoderTests
         using var stream = File.OpenRead(path);
         return _decoder.Decode(stream, 1, 1, null, new FileInfo(path).Length, FetchedAt, CancellationToken.None);
     }
+
+    /// <summary>A multipart/alternative mail of a quoted-printable plain part and an HTML part.</summary>
+    private static string Alternative(string quotedPrintablePlain, string html) =>
+        "From: a@ils.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n"
+        + "--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quotedPrintablePlain + "\r\n"
+        + "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>" + html + "</body></html>\r\n"
+        + "--alt--\r\n";
 
     private MailMessage DecodeRaw(string raw) => DecodeBytes(Encoding.UTF8.GetBytes(raw));
 
