@@ -10,7 +10,7 @@ namespace AlarmInbox.Grains.Mime;
 /// are decoded sequence by sequence (<see cref="MixedUtf8"/>: valid sequences as UTF-8, stray bytes as Windows-1252), or
 /// wholly as Windows-1252 when they hold no plausible UTF-8 sequence; bytes declared single-byte that are mostly UTF-8
 /// with a few stray bytes are decoded sequence by sequence too. ISO-8859-1 and US-ASCII are read as their superset
-/// Windows-1252. Every other declared charset is honoured.
+/// Windows-1252. A UTF-16 byte order mark wins over the declared charset. Every other declared charset is honoured.
 /// </summary>
 public static class CharsetRepair
 {
@@ -20,6 +20,18 @@ public static class CharsetRepair
     /// <returns>The text; a leading UTF-8 byte order mark is dropped.</returns>
     public static string Decode(ReadOnlySpan<byte> bytes, string? declaredCharset)
     {
+        // A byte order mark names the charset whatever the label says (as browsers decode, WHATWG Encoding Standard):
+        // Windows dispatch software writes UTF-16 with a BOM and labels it ISO-8859-1, or not at all.
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]))
+        {
+            return Encoding.Unicode.GetString(bytes[2..]);
+        }
+
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return Encoding.BigEndianUnicode.GetString(bytes[2..]);
+        }
+
         var charset = CharsetNames.Normalise(declaredCharset);
         var isUtf8 = Utf8.IsValid(bytes);
         if (charset.Length == 0 || charset == "utf-8" || (charset == "us-ascii" && !isUtf8))

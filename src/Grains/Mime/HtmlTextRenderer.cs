@@ -132,7 +132,7 @@ public static class HtmlTextRenderer
                 var before = output.Length;
                 if (preDepth > 0)
                 {
-                    output.Append(data.Data.ReplaceLineEndings("\n"));
+                    output.Append(InvisibleCharacters.Remove(data.Data).ReplaceLineEndings("\n"));
                 }
                 else
                 {
@@ -517,6 +517,11 @@ public static class HtmlTextRenderer
     {
         foreach (var c in data)
         {
+            if (InvisibleCharacters.Is(c))
+            {
+                continue;
+            }
+
             if (char.IsWhiteSpace(c))
             {
                 // One space at most, and none at the start of a line; U+00A0 (&nbsp;) counts too.

@@ -268,10 +268,13 @@ public sealed class MailDecoder
         return text.ToString();
     }
 
-    /// <summary>A <c>text/plain</c> part's text; a <c>format=flowed</c> one with its soft line breaks joined (RFC 3676).</summary>
+    /// <summary>
+    /// A <c>text/plain</c> part's text without <see cref="InvisibleCharacters"/>; a <c>format=flowed</c> one with its soft
+    /// line breaks joined (RFC 3676).
+    /// </summary>
     private static string PlainText(TextPart part)
     {
-        var text = DecodeText(part);
+        var text = InvisibleCharacters.Remove(DecodeText(part));
         var parameters = part.ContentType.Parameters;
         if (!parameters.TryGetValue("format", out string? format) || !string.Equals(format?.Trim(), "flowed", StringComparison.OrdinalIgnoreCase))
         {

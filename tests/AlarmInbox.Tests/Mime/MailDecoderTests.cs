@@ -107,6 +107,9 @@ public sealed class MailDecoderTests
     [InlineData("\"UTF_8\"", "\u00e4", new byte[] { 0xC3, 0xA4 })]
     [InlineData("latin9", "\u20ac", new byte[] { 0xA4 })]
     [InlineData("x-unknown", "\u00e4\u00df", new byte[] { 0xC3, 0xA4, 0xDF })]
+    [InlineData("iso-8859-1", "Stra\u00dfe", new byte[] { 0xFF, 0xFE, 0x53, 0x00, 0x74, 0x00, 0x72, 0x00, 0x61, 0x00, 0xDF, 0x00, 0x65, 0x00 })]
+    [InlineData(null, "Ort", new byte[] { 0xFE, 0xFF, 0x00, 0x4F, 0x00, 0x72, 0x00, 0x74 })]
+    [InlineData("utf-16", "Ort", new byte[] { 0xFF, 0xFE, 0x4F, 0x00, 0x72, 0x00, 0x74, 0x00 })]
     public void CharsetRepairDecodesMislabelledUtf8AndInvalidUtf8(string? declared, string text, byte[] bytes) =>
         Assert.Equal(text, CharsetRepair.Decode(bytes, declared));
 
@@ -149,7 +152,7 @@ public sealed class MailDecoderTests
         var expected = ReadExpected();
         var files = Directory.GetFiles(CorpusDirectory, "*.eml").Select(Path.GetFileName).ToList();
 
-        Assert.Equal(52, files.Count);
+        Assert.Equal(54, files.Count);
         Assert.All(files, file => Assert.True(expected.TryGetProperty(file!, out _), file + " has no entry in expected.json"));
     }
 
@@ -408,6 +411,16 @@ public sealed class MailDecoderTests
 
         Assert.Equal("Einsatznummer: 2026-1", mail.Text);
         Assert.Equal([new MailAttachment("Einsatzbericht Süd.txt", "text/plain", 6)], mail.Attachments);
+    }
+
+    [Fact]
+    public void SoftHyphensAndZeroWidthSpacesInsideLabelsAreDropped()
+    {
+        var plain = DecodeRaw("From: a@ils.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nEinsatz\u00adnummer: 2026-1\r\nStich\u200bwort:\u2060 B3\ufeff\r\n");
+        var html = HtmlTextRenderer.Render("<p>Einsatz&shy;nummer: 2026-1<br>Stich&#8203;wort: B3</p><pre>Stra&#173;&szlig;e: X</pre>");
+
+        Assert.Equal("Einsatznummer: 2026-1\nStichwort: B3", plain.Text);
+        Assert.Equal("Einsatznummer: 2026-1\nStichwort: B3\n\nStraße: X", html);
     }
 
     [Fact]
