@@ -18,15 +18,17 @@ public sealed class KeywordSourceMigrationTests(AlarmSiloFixture fixture) : ICla
     {
         var oldTenant = "t-" + Guid.NewGuid().ToString("N")[..12];
         var newTenant = "t-" + Guid.NewGuid().ToString("N")[..12];
-        await fixture.Silo.Grains.GetGrain<ITenantGrain>(oldTenant).CreateAsync("Feuerwehr Alt");
-        await fixture.Silo.Grains.GetGrain<ITenantGrain>(newTenant).CreateAsync("Feuerwehr Neu");
         var storage = fixture.Silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         var previous = new GrainState<PreviousTenantAlarmsState>(new PreviousTenantAlarmsState
         {
             Settings = new PreviousEvaluationSettings { AllowedSenders = ["ils-musterland.example"], KeywordSource = 0 },
             ProcessedKeys = ["mbx-alt/7/1"],
         });
+
+        // Stored before the pipeline's first activation, as an upgrade finds it (creating a tenant activates its pipeline).
         await storage.WriteStateAsync("tenant-alarms", GrainId.Create("tenant-alarms", oldTenant), previous);
+        await fixture.Silo.Grains.GetGrain<ITenantGrain>(oldTenant).CreateAsync("Feuerwehr Alt");
+        await fixture.Silo.Grains.GetGrain<ITenantGrain>(newTenant).CreateAsync("Feuerwehr Neu");
 
         var kept = await fixture.Silo.Grains.GetGrain<ITenantAlarmsGrain>(oldTenant).GetSettingsAsync();
         var fresh = await fixture.Silo.Grains.GetGrain<ITenantAlarmsGrain>(newTenant).GetSettingsAsync();
