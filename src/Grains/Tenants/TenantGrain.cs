@@ -34,9 +34,13 @@ public sealed partial class TenantGrain(
             return CommandError.Conflict("id", "Tenant exists.", $"A tenant with id '{tenantId}' already exists.");
         }
 
-        // The alarm pipeline first: a crash in between leaves an open pipeline without a tenant (as before any create),
-        // never a tenant whose pipeline still drops its mail as deleted.
-        await GrainFactory.GetGrain<ITenantAlarmsGrain>(tenantId).OpenAsync();
+        // After a delete, the alarm pipeline is opened first: a crash in between leaves an open pipeline without a tenant
+        // (as before any create), never a tenant whose pipeline still drops its mail as deleted.
+        if (S.Deleted)
+        {
+            await GrainFactory.GetGrain<ITenantAlarmsGrain>(tenantId).OpenAsync();
+        }
+
         state.State = new TenantGrainState { Exists = true, Name = name!.Trim(), CreatedAt = time.GetUtcNow() };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).AddAsync(this.GetPrimaryKeyString());
@@ -82,7 +86,8 @@ public sealed partial class TenantGrain(
         await GrainFactory.GetGrain<ITenantAlarmsGrain>(tenantId).DeleteAsync();
         await GrainFactory.GetGrain<IWebhookOutboxGrain>(tenantId).DeleteAsync();
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).RemoveAsync(tenantId);
-        await state.ClearStateAsync();
+        state.State = new TenantGrainState { Deleted = true };
+        await state.WriteStateAsync();
         LogDeleted(logger, tenantId);
         DeactivateOnIdle();
         return null;

@@ -12,4 +12,10 @@ public sealed class TenantGrainState
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
 
     [Id(3)] public List<string> MailboxIds { get; set; } = [];
+
+    /// <summary>
+    /// The tenant was deleted, which closed its alarm pipeline (<c>ITenantAlarmsGrain.DeleteAsync</c>): a tenant created
+    /// again under the id opens it first. Kept instead of an empty row so that other creates need no call for that.
+    /// </summary>
+    [Id(4)] public bool Deleted { get; set; }
 }
