@@ -38,6 +38,7 @@ public sealed class UpgradeFromPreviousReleaseTests(PostgresServer postgres)
     {
         var data = NewDataDirectory("sqlite");
         File.Copy(Path.Combine(Fixtures, "sqlite", "alarminbox.db"), Path.Combine(data, "alarminbox.db"));
+        await using var webhooks = await HoldWebhookPortsAsync("sqlite");
         await using var silo = await TestSilo.StartAsync(data, Settings());
 
         await AssertUpgradedAsync(silo, "sqlite", async sql =>
@@ -73,6 +74,7 @@ public sealed class UpgradeFromPreviousReleaseTests(PostgresServer postgres)
         settings["AlarmInbox:Storage:Provider"] = "PostgreSql";
         settings["AlarmInbox:Storage:ConnectionString"] = db;
         settings["AlarmInbox:Silo:AdvertisedAddress"] = "127.0.0.1";
+        await using var webhooks = await HoldWebhookPortsAsync("postgresql");
         await using var silo = await TestSilo.StartAsync(NewDataDirectory("postgresql"), settings);
 
         await AssertUpgradedAsync(silo, "postgresql", async sql =>
@@ -89,6 +91,18 @@ public sealed class UpgradeFromPreviousReleaseTests(PostgresServer postgres)
 
             return payloads;
         });
+    }
+
+    /// <summary>
+    /// The webhook URLs stored in the fixture point at loopback ports of the run that wrote it; another test's receiver
+    /// may listen on one of them now and answer a retried delivery that must stay pending. They are held closed.
+    /// </summary>
+    private static Task<ClosingPorts> HoldWebhookPortsAsync(string kind)
+    {
+        var expected = File.ReadAllText(Path.Combine(Fixtures, kind, "expected.json"));
+        var ports = System.Text.RegularExpressions.Regex.Matches(expected, @"http://127\.0\.0\.1:(\d+)/")
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        return ClosingPorts.HoldAsync(ports, TimeSpan.FromSeconds(120));
     }
 
     /// <summary>
