@@ -51,6 +51,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Operator = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         Operator.DefaultRequestHeaders.Authorization = new("Bearer", ApiFactory.OperatorKey);
         Directory.CreateDirectory(ScreenshotDirectory);
+        // Expect(...) waits for its condition; Playwright's own 5 s is too short for a page that asks a loaded silo.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -69,9 +71,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
             ViewportSize = phone ? new ViewportSize { Width = 375, Height = 740 } : new ViewportSize { Width = 1280, Height = 900 },
             Locale = "de-DE",
         });
-        // First navigations compile Razor views and warm the silo: generous, the CI machine has two busy cores.
-        context.SetDefaultNavigationTimeout(60_000);
-        context.SetDefaultTimeout(30_000);
+        // First navigations compile Razor views and warm the silo: generous, the CI machine has two busy cores (a sign-in
+        // under a load average of 30-60 ran past 30 s).
+        context.SetDefaultNavigationTimeout(120_000);
+        context.SetDefaultTimeout(60_000);
         return context;
     }
 

@@ -53,7 +53,7 @@ public sealed class EarlySettingsFixTests(EdgesFixture fixture, ITestOutputHelpe
         await fixture.Silo.RestartAsync();
         mailbox = fixture.Grains.GetGrain<IMailboxGrain>(created.Config.Id);
         Assert.True((await mailbox.UpdateAsync(created.Config.TenantId, fixture.PasswordSettings(user, useIdle: false))).Succeeded);
-        var messages = await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Count > 0, TimeSpan.FromSeconds(20), "the mail after the fix");
+        var messages = await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Count > 0, TimeSpan.FromSeconds(120), "the mail after the fix");
 
         Assert.Equal(MailboxErrorCodes.AuthFailed, created.Status.LastError!.Code);
         Assert.Equal([uid], messages!.Select(m => m.Uid));
@@ -93,7 +93,8 @@ public sealed class EarlySettingsFixTests(EdgesFixture fixture, ITestOutputHelpe
 
         try
         {
-            await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Any(x => x.Uid == uid), TimeSpan.FromSeconds(45), $"UID {uid} of {user}");
+            // Generous: 20 runs at once on a loaded 2-core machine, and a transient failure on the way backs off 30 s, then 60 s.
+            await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Any(x => x.Uid == uid), TimeSpan.FromSeconds(180), $"UID {uid} of {user}");
             return new RecipeRun(fixAt, office365, useIdle, created.Status.LastError?.Code, true, clock.Elapsed);
         }
         catch (TimeoutException)
