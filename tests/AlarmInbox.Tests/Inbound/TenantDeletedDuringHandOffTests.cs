@@ -61,6 +61,7 @@ public sealed class TenantDeletedDuringHandOffTests
             [new MailMessage { UidValidity = 1, Uid = 1, Subject = "B3 Wohnhausbrand", Text = "Einsatznummer: 2026-600001", FetchedAt = DateTimeOffset.UtcNow }]));
         Assert.Equal(IngestDisposition.Evaluated, outcome.Disposition);
         Assert.Equal("2026-600001", Assert.Single(await alarms.ListAsync(new AlarmQuery())).IncidentNumber);
-        Assert.Empty(receiver.Requests);
+        // Only this tenant's requests count: the receiver's loopback port may be one that an earlier test's webhook still names.
+        Assert.DoesNotContain(receiver.Requests, r => r.Body.Contains($"\"{tenantId}\"", StringComparison.Ordinal));
     }
 }
