@@ -12,13 +12,15 @@ namespace AlarmInbox.Grains.Inbound;
 /// One inbound address; see <see cref="IInboundAddressGrain"/>. A spooled mail gets its UID here first
 /// (<see cref="ReserveUidAsync"/>), then goes through the one ingestion path (<c>MailIngestion</c>: decode, recognise,
 /// evaluate, store), whose store step is <see cref="StoreMessagesAsync"/>; the spool entry is removed only after that.
-/// The messages are records in <see cref="IMessageStore"/> (one row each); the grain state keeps the address, its
-/// counters and the bounded window of spool ids already given a UID.
+/// The messages are records in <see cref="IMessageStore"/> (one row each), the UIDs given to spool ids records in
+/// <see cref="IInboundUidStore"/>; the grain state keeps only the address, its token and its counters, so no write grows
+/// with the mails already received.
 /// </summary>
 [GrainType("inbound-address")]
 public sealed partial class InboundAddressGrain(
     [PersistentState("inbound-address", StorageNames.Default)] IPersistentState<InboundAddressGrainState> state,
     IMessageStore store,
+    IInboundUidStore uids,
     InboundRouteCache cache,
     TimeProvider time,
     IOptions<InboundAddressOptions> options,
@@ -27,7 +29,8 @@ public sealed partial class InboundAddressGrain(
     /// <summary>The UIDVALIDITY of every inbound address: UIDs are never reused.</summary>
     public const uint UidValidity = 1;
 
-    private const int DeliveredWindow = 5_000;
+    /// <summary>How many of the newest spool ids per address keep their UID (retention of <see cref="IInboundUidStore"/>).</summary>
+    public const int SpoolIdWindow = 5_000;
 
     private const int MigrationChunk = 200;
 
@@ -38,23 +41,16 @@ public sealed partial class InboundAddressGrain(
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Messages.Count == 0)
+        if (S.Info is null)
         {
             return;
         }
 
-        // The release before kept the messages inside this state: move them into the record table (idempotent by UID,
-        // so a crash before the state write repeats it harmlessly). The spool ids stay here: they are the bounded
-        // idempotency window of ReserveUidAsync.
-        var count = S.Messages.Count;
-        foreach (var chunk in S.Messages.Chunk(MigrationChunk))
-        {
-            await store.AddAsync(AddressId, chunk);
-        }
+        await MigrateLegacyMessagesAsync();
+        await MigrateLegacySpoolIdsAsync();
 
-        S.Messages = [];
-        await state.WriteStateAsync();
-        LogMigrated(logger, AddressId, count);
+        // ReserveUidAsync records a UID before the state (with LastUid) is written: the highest recorded one counts too.
+        S.LastUid = Math.Max(S.LastUid, await uids.LastAsync(AddressId));
     }
 
     /// <inheritdoc />
@@ -155,6 +151,7 @@ public sealed partial class InboundAddressGrain(
         await GrainFactory.GetGrain<IInboundAddressDirectoryGrain>(IInboundAddressDirectoryGrain.Key).RemoveTokenAsync(S.Token);
         cache.Invalidate(S.Token);
         await store.DeleteOwnerAsync(AddressId);
+        await uids.DeleteOwnerAsync(AddressId);
         await state.ClearStateAsync();
         LogDeleted(logger, info.TenantId, AddressId);
         DeactivateOnIdle();
@@ -171,20 +168,16 @@ public sealed partial class InboundAddressGrain(
             return 0;
         }
 
-        var known = S.Delivered.FindIndex(d => d.Key == spoolId);
-        if (known >= 0)
+        if (await uids.FindAsync(AddressId, spoolId) is { } known)
         {
-            return S.Delivered[known].Value;
+            return known;
         }
 
-        var uid = ++S.LastUid;
-        S.Delivered.Add(new KeyValuePair<string, uint>(spoolId, uid));
-        if (S.Delivered.Count > DeliveredWindow)
-        {
-            S.Delivered.RemoveRange(0, S.Delivered.Count - DeliveredWindow);
-        }
-
-        await state.WriteStateAsync();
+        // The row is the reservation (one insert, whatever was received before); LastUid reaches the state with the
+        // counters in StoreMessagesAsync, and activation takes the highest recorded UID, so no UID is given twice.
+        var uid = S.LastUid + 1;
+        await uids.AddAsync(AddressId, [new KeyValuePair<string, uint>(spoolId, uid)]);
+        S.LastUid = uid;
         return uid;
     }
 
@@ -233,6 +226,50 @@ public sealed partial class InboundAddressGrain(
     public Task<IReadOnlyList<MailMessage>> GetMessagesAsync(int limit) =>
         store.NewestAsync(AddressId, Math.Clamp(limit, 1, InboundLimits.MaxMessagesPage), UidValidity);
 
+    /// <summary>
+    /// The release before kept the messages inside this state: moves them into the record table (idempotent by UID, so a
+    /// crash before the state write repeats it harmlessly).
+    /// </summary>
+    private async Task MigrateLegacyMessagesAsync()
+    {
+        if (S.Messages.Count == 0)
+        {
+            return;
+        }
+
+        var count = S.Messages.Count;
+        foreach (var chunk in S.Messages.Chunk(MigrationChunk))
+        {
+            await store.AddAsync(AddressId, chunk);
+        }
+
+        S.Messages = [];
+        await state.WriteStateAsync();
+        LogMigrated(logger, AddressId, count);
+    }
+
+    /// <summary>
+    /// The releases before kept the window of spool ids given a UID inside this state, written whole with every mail:
+    /// moves it into <see cref="IInboundUidStore"/> (a spool id recorded already keeps its UID, so a repeat is harmless).
+    /// </summary>
+    private async Task MigrateLegacySpoolIdsAsync()
+    {
+        if (S.Delivered.Count == 0)
+        {
+            return;
+        }
+
+        var count = S.Delivered.Count;
+        foreach (var chunk in S.Delivered.Chunk(MigrationChunk))
+        {
+            await uids.AddAsync(AddressId, chunk);
+        }
+
+        S.Delivered = [];
+        await state.WriteStateAsync();
+        LogSpoolIdsMigrated(logger, AddressId, count);
+    }
+
     private InboundAddressInfo Current() => S.Info! with { Address = $"{S.Token}@{options.Value.Domain}" };
 
     /// <summary>20 characters of a lower-case base-32 alphabet: 100 bits, not guessable, safe in any local part.</summary>
@@ -255,6 +292,9 @@ public sealed partial class InboundAddressGrain(
 
     [LoggerMessage(EventId = 3222, Level = LogLevel.Information, Message = "Inbound address {AddressId}: moved {Count} stored messages from the grain state into the record table")]
     private static partial void LogMigrated(ILogger logger, string addressId, int count);
+
+    [LoggerMessage(EventId = 3280, Level = LogLevel.Information, Message = "Inbound address {AddressId}: moved {Count} spool ids with their UIDs from the grain state into the record table")]
+    private static partial void LogSpoolIdsMigrated(ILogger logger, string addressId, int count);
 
     [LoggerMessage(EventId = 8004, Level = LogLevel.Debug, Message = "Tenant {TenantId}: inbound address {AddressId} stored UID {Uid} ({Size} bytes)")]
     private static partial void LogStored(ILogger logger, string tenantId, string addressId, uint uid, long size);

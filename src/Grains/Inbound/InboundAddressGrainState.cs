@@ -20,6 +20,6 @@ public sealed class InboundAddressGrainState
     /// <summary>Legacy (moved to <see cref="Mailboxes.IMessageStore"/> at activation): the messages the release before kept here.</summary>
     [Id(3)] public List<MailMessage> Messages { get; set; } = [];
 
-    /// <summary>Legacy (moved with the messages at activation): spool ids already delivered → UID.</summary>
+    /// <summary>Legacy (moved to <see cref="IInboundUidStore"/> at activation): spool ids already given a UID → that UID, which the releases before wrote whole with every mail.</summary>
     [Id(4)] public List<KeyValuePair<string, uint>> Delivered { get; set; } = [];
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using AlarmInbox.Grains.Alarms;
+using AlarmInbox.Grains.Inbound;
 using AlarmInbox.Grains.Interfaces.Ids;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
@@ -18,7 +19,8 @@ namespace AlarmInbox.Silo.Storage;
 /// beyond <see cref="AlarmOptions.ProcessedKeyWindow"/> each, and finished deliveries beyond <see cref="WebhookOptions.KeptDeliveries"/>
 /// or older than <see cref="HistoryRetentionOptions.DeliveryMaxAge"/>, and audit entries older than
 /// <see cref="HistoryRetentionOptions.AuditMaxAge"/>; per mailbox and inbound address, the stored messages beyond
-/// <see cref="MailboxLimits.StoredMessages"/> and <see cref="InboundLimits.StoredMessages"/>. Pending deliveries and hand-offs are never
+/// <see cref="MailboxLimits.StoredMessages"/> and <see cref="InboundLimits.StoredMessages"/>; per inbound address, the UIDs of
+/// spool ids beyond <see cref="InboundAddressGrain.SpoolIdWindow"/>. Pending deliveries and hand-offs are never
 /// deleted. Deletes are idempotent, so every silo of a cluster may run it.
 /// </summary>
 public sealed partial class HistoryRetentionService(
@@ -76,6 +78,30 @@ public sealed partial class HistoryRetentionService(
                 """,
                 ("@owner", ownerId),
                 ("@keep", keep));
+            deleted += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var addresses = new List<string>();
+        await using (var command = HistoryDatabase.Command(connection, null, "SELECT DISTINCT address_id FROM ai_inbound_uids"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                addresses.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var addressId in addresses)
+        {
+            await using var command = HistoryDatabase.Command(
+                connection,
+                null,
+                """
+                DELETE FROM ai_inbound_uids WHERE address_id = @address
+                  AND uid <= (SELECT uid FROM ai_inbound_uids WHERE address_id = @address ORDER BY uid DESC LIMIT 1 OFFSET @keep)
+                """,
+                ("@address", addressId),
+                ("@keep", InboundAddressGrain.SpoolIdWindow));
             deleted += await command.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -1,4 +1,5 @@
 using AlarmInbox.Grains.Alarms;
+using AlarmInbox.Grains.Inbound;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Grains.Security;
 using AlarmInbox.Grains.Webhooks;
@@ -25,6 +26,7 @@ public static class HistoryStoreExtensions
         services.TryAddSingleton<IWebhookDeliveryStore, SqlWebhookDeliveryStore>();
         services.TryAddSingleton<IAuditStore, SqlAuditStore>();
         services.TryAddSingleton<IMessageStore, SqlMessageStore>();
+        services.TryAddSingleton<IInboundUidStore, SqlInboundUidStore>();
         services.AddOptions<HistoryRetentionOptions>().BindConfiguration(HistoryRetentionOptions.SectionName)
             .Validate(o => o.Interval > TimeSpan.Zero, "AlarmInbox:Retention:Interval must be positive.")
             .Validate(o => o.AlarmMaxAge is null || o.AlarmMaxAge > TimeSpan.Zero, "AlarmInbox:Retention:AlarmMaxAge must be positive when set.")

@@ -11,7 +11,7 @@ public sealed class PostgreSqlSchemaTests(PostgresServer postgres)
 {
     private static readonly string[] Tables =
     [
-        "ai_alarm_handoffs", "ai_alarm_keys", "ai_alarm_receipts", "ai_alarm_recognition", "ai_alarm_revisions", "ai_alarms", "ai_audit",
+        "ai_alarm_handoffs", "ai_alarm_keys", "ai_alarm_receipts", "ai_alarm_recognition", "ai_alarm_revisions", "ai_alarms", "ai_audit", "ai_inbound_uids",
         "ai_messages", "ai_smtp_spool", "ai_webhook_deliveries", "orleansmembershiptable", "orleansmembershipversiontable", "orleansquery",
         "orleansreminderstable", "orleansstorage",
     ];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AlarmInbox.Grains.Interfaces.Alarms;
+using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Ingestion;
 using AlarmInbox.Tests.Alarms;
 using AlarmInbox.Tests.Api;
@@ -27,7 +28,7 @@ public sealed class UpgradeFromPreviousReleaseTests(PostgresServer postgres)
         ("tenant-alarms", ["Alarms", "ProcessedKeys", "PendingHandoff", "Recognised"]),
         ("webhook-outbox", ["Deliveries"]),
         ("mailbox-messages", ["Messages"]),
-        ("inbound-address", ["Messages"]),
+        ("inbound-address", ["Messages", "Delivered"]),
         ("audit-log", ["Entries"]),
     ];
 
@@ -39,6 +40,7 @@ public sealed class UpgradeFromPreviousReleaseTests(PostgresServer postgres)
         var data = NewDataDirectory("sqlite");
         File.Copy(Path.Combine(Fixtures, "sqlite", "alarminbox.db"), Path.Combine(data, "alarminbox.db"));
         await using var webhooks = await HoldWebhookPortsAsync("sqlite");
+        var given = await SpoolUidsAsync(Path.Combine(data, "alarminbox.db"));
         await using var silo = await TestSilo.StartAsync(data, Settings());
 
         await AssertUpgradedAsync(silo, "sqlite", async sql =>
@@ -56,6 +58,38 @@ public sealed class UpgradeFromPreviousReleaseTests(PostgresServer postgres)
 
             return payloads;
         });
+
+        // The spool ids the release before gave a UID (kept in the state then, in a table now) keep it: a hand-off of
+        // one of them retried after the upgrade stores nothing twice; a new spool id gets the next UID.
+        Assert.NotEmpty(given);
+        foreach (var (addressId, spoolIds) in given)
+        {
+            var address = silo.Grains.GetGrain<IInboundAddressGrain>(addressId);
+            foreach (var (spoolId, uid) in spoolIds)
+            {
+                Assert.Equal(uid, await address.ReserveUidAsync(spoolId));
+            }
+
+            Assert.Equal(spoolIds.Max(d => d.Value) + 1, await address.ReserveUidAsync("smtp-after-upgrade"));
+        }
+    }
+
+    /// <summary>The legacy window of spool ids with their UIDs in each inbound address's state blob, read before the upgrade.</summary>
+    private static async Task<Dictionary<string, List<KeyValuePair<string, uint>>>> SpoolUidsAsync(string file)
+    {
+        var given = new Dictionary<string, List<KeyValuePair<string, uint>>>(StringComparer.Ordinal);
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT GrainIdExtensionString, PayloadBinary FROM OrleansStorage WHERE GrainTypeString = 'inbound-address'";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var delivered = JsonNode.Parse((byte[])reader.GetValue(1))!["Delivered"]?.AsArray() ?? [];
+            given[reader.GetString(0)] = [.. delivered.Select(d => new KeyValuePair<string, uint>((string)d!["Key"]!, (uint)d["Value"]!))];
+        }
+
+        return given;
     }
 
     [Fact]

@@ -208,6 +208,15 @@ CREATE TABLE IF NOT EXISTS ai_messages
 CREATE INDEX IF NOT EXISTS ix_ai_messages_ordinal ON ai_messages (owner_id, ordinal);
 CREATE INDEX IF NOT EXISTS ix_ai_messages_content ON ai_messages (owner_id, content_key);
 
+CREATE TABLE IF NOT EXISTS ai_inbound_uids
+(
+    address_id text   NOT NULL,
+    spool_id   text   NOT NULL,
+    uid        bigint NOT NULL,
+    CONSTRAINT pk_ai_inbound_uids PRIMARY KEY (address_id, spool_id)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_inbound_uids_uid ON ai_inbound_uids (address_id, uid);
+
 -- Named queries ----------------------------------------------------------------------------------------------------
 -- Loaded into a temporary table first, then merged, so that a query whose text is unchanged is not rewritten.
 

@@ -226,3 +226,14 @@ CREATE TABLE IF NOT EXISTS ai_messages
 );
 CREATE INDEX IF NOT EXISTS ix_ai_messages_ordinal ON ai_messages (owner_id, ordinal);
 CREATE INDEX IF NOT EXISTS ix_ai_messages_content ON ai_messages (owner_id, content_key);
+
+-- The UID given to each spooled SMTP mail of an inbound address (so a retried hand-off keeps it); the newest 5,000 per
+-- address are kept (retention by uid).
+CREATE TABLE IF NOT EXISTS ai_inbound_uids
+(
+    address_id TEXT    NOT NULL,
+    spool_id   TEXT    NOT NULL,
+    uid        INTEGER NOT NULL,
+    PRIMARY KEY (address_id, spool_id)
+);
+CREATE INDEX IF NOT EXISTS ix_ai_inbound_uids_uid ON ai_inbound_uids (address_id, uid);
