@@ -104,7 +104,10 @@ CREATE TABLE IF NOT EXISTS ai_alarms
 );
 CREATE INDEX IF NOT EXISTS ix_ai_alarms_order ON ai_alarms (tenant_id, evaluated_at, ordinal);
 CREATE INDEX IF NOT EXISTS ix_ai_alarms_ordinal ON ai_alarms (tenant_id, ordinal);
-CREATE INDEX IF NOT EXISTS ix_ai_alarms_incident ON ai_alarms (tenant_id, incident_number);
+-- The incident lookup of every mail (newest first): with (tenant_id, incident_number) alone SQLite walked the
+-- tenant's whole ordinal index to avoid a sort, one row lookup per stored alarm. Replaces ix_ai_alarms_incident.
+CREATE INDEX IF NOT EXISTS ix_ai_alarms_incident_ordinal ON ai_alarms (tenant_id, incident_number, ordinal);
+DROP INDEX IF EXISTS ix_ai_alarms_incident;
 
 CREATE TABLE IF NOT EXISTS ai_alarm_revisions
 (
@@ -178,7 +181,11 @@ CREATE TABLE IF NOT EXISTS ai_webhook_deliveries
     CONSTRAINT pk_ai_webhook_deliveries PRIMARY KEY (tenant_id, webhook_id, alarm_id, revision)
 );
 CREATE INDEX IF NOT EXISTS ix_ai_webhook_deliveries_state ON ai_webhook_deliveries (tenant_id, state, created_at);
-CREATE INDEX IF NOT EXISTS ix_ai_webhook_deliveries_alarm ON ai_webhook_deliveries (tenant_id, alarm_id);
+-- An alarm's deliveries, and whether a revision has any (checked for every revision queued): without the revision in
+-- this index SQLite answered the latter from the primary key, reading every delivery of the tenant. Replaces
+-- ix_ai_webhook_deliveries_alarm.
+CREATE INDEX IF NOT EXISTS ix_ai_webhook_deliveries_revision ON ai_webhook_deliveries (tenant_id, alarm_id, revision);
+DROP INDEX IF EXISTS ix_ai_webhook_deliveries_alarm;
 
 CREATE TABLE IF NOT EXISTS ai_audit
 (
