@@ -89,6 +89,15 @@ public class IngestionFixture : IAsyncLifetime
         await client.DisconnectAsync(quit: true);
     }
 
+    /// <summary>Sends raw mail bytes over SMTP from the dispatch centre's address to <paramref name="address"/>.</summary>
+    public async Task SendRawAsync(byte[] raw, string address)
+    {
+        using var client = new SmtpClient { LocalDomain = "sender.test" };
+        await client.ConnectAsync("127.0.0.1", SmtpPort, SecureSocketOptions.None);
+        await client.SendAsync(MimeMessage.Load(new MemoryStream(raw)), MailboxAddress.Parse(Leitstelle), [MailboxAddress.Parse(address)]);
+        await client.DisconnectAsync(quit: true);
+    }
+
     /// <summary>Appends a corpus mail to a user's INBOX and polls the mailbox once.</summary>
     public async Task DeliverOverImapAsync(string fileName, string user, IMailboxGrain mailbox)
     {

@@ -1,8 +1,6 @@
 using System.Text;
 using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Tests.Infrastructure;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using MimeKit;
 
 namespace AlarmInbox.Tests.Ingestion;
@@ -45,8 +43,8 @@ public sealed class MailsWithoutIdentityTests(IngestionFixture fixture) : IClass
         var second = TemplatedAlarm("2026-000202", "B2 Brand Carport");
         Assert.Equal(first.Length, second.Length);
 
-        await SendRawAsync(first, address);
-        await SendRawAsync(second, address);
+        await fixture.SendRawAsync(first, address);
+        await fixture.SendRawAsync(second, address);
         await fixture.InboundMessagesAsync(addressId, 2);
         // The pipeline evaluates a mail before its message is stored, so both alarms exist once both messages do.
         var alarms = await fixture.Grains.GetGrain<ITenantAlarmsGrain>(tenantId).ListAsync(new AlarmQuery { Limit = 50 });
@@ -111,12 +109,4 @@ public sealed class MailsWithoutIdentityTests(IngestionFixture fixture) : IClass
         "Ort: Musterdorf\r\n");
 
     private static MimeMessage Load(byte[] raw) => MimeMessage.Load(new MemoryStream(raw));
-
-    private async Task SendRawAsync(byte[] raw, string address)
-    {
-        using var client = new SmtpClient { LocalDomain = "sender.test" };
-        await client.ConnectAsync("127.0.0.1", fixture.SmtpPort, SecureSocketOptions.None);
-        await client.SendAsync(Load(raw), MailboxAddress.Parse(IngestionFixture.Leitstelle), [MailboxAddress.Parse(address)]);
-        await client.DisconnectAsync(quit: true);
-    }
 }

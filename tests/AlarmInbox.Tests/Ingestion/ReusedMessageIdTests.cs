@@ -1,8 +1,6 @@
 using System.Text;
 using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Tests.Infrastructure;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using MimeKit;
 
 namespace AlarmInbox.Tests.Ingestion;
@@ -64,8 +62,8 @@ public sealed class ReusedMessageIdTests(IngestionFixture fixture) : IClassFixtu
         var (addressId, address) = await fixture.CreateAddressAsync(tenantId);
         var messageId = Unique("fixed");
 
-        await SendAsync(Alarm(messageId, "2026-000601", "B3 Wohnhausbrand", "Hauptstraße 1"), address);
-        await SendAsync(Alarm(messageId, "2026-000602", "RD 1 Notfall", "Am Markt 3"), address);
+        await fixture.SendRawAsync(Alarm(messageId, "2026-000601", "B3 Wohnhausbrand", "Hauptstraße 1"), address);
+        await fixture.SendRawAsync(Alarm(messageId, "2026-000602", "RD 1 Notfall", "Am Markt 3"), address);
         await fixture.InboundMessagesAsync(addressId, 2);
 
         var alarms = await Eventually.WaitForAsync(() => AlarmsAsync(tenantId), a => a.Count >= 2, TimeSpan.FromSeconds(30), "two alarms");
@@ -84,7 +82,7 @@ public sealed class ReusedMessageIdTests(IngestionFixture fixture) : IClassFixtu
 
         await fixture.Imap.AppendAsync(user, [Load(mail)]);
         Assert.True((await mailbox.PollNowAsync())!.Succeeded);
-        await SendAsync(Alarm(messageId, "2026-000701", "B3 Wohnhausbrand", "Hauptstraße 1", "ACHTUNG: Diese E-Mail stammt von einem externen Absender.\r\n"), address);
+        await fixture.SendRawAsync(Alarm(messageId, "2026-000701", "B3 Wohnhausbrand", "Hauptstraße 1", "ACHTUNG: Diese E-Mail stammt von einem externen Absender.\r\n"), address);
         await fixture.InboundMessagesAsync(addressId, 1);
 
         var alarm = await Eventually.WaitForAsync(
@@ -105,7 +103,7 @@ public sealed class ReusedMessageIdTests(IngestionFixture fixture) : IClassFixtu
 
         await fixture.Imap.AppendAsync(user, [Load(first), Load(Alarm(messageId, "2026-000802", "H1 Türöffnung", "Bahnhofstraße 12"))]);
         Assert.True((await mailbox.PollNowAsync())!.Succeeded);
-        await SendAsync(first, address);
+        await fixture.SendRawAsync(first, address);
         await fixture.InboundMessagesAsync(addressId, 1);
 
         var alarms = await Eventually.WaitForAsync(
@@ -138,12 +136,4 @@ public sealed class ReusedMessageIdTests(IngestionFixture fixture) : IClassFixtu
         "Ort: Musterdorf\r\n");
 
     private static MimeMessage Load(byte[] raw) => MimeMessage.Load(new MemoryStream(raw));
-
-    private async Task SendAsync(byte[] raw, string address)
-    {
-        using var client = new SmtpClient { LocalDomain = "sender.test" };
-        await client.ConnectAsync("127.0.0.1", fixture.SmtpPort, SecureSocketOptions.None);
-        await client.SendAsync(Load(raw), MailboxAddress.Parse(IngestionFixture.Leitstelle), [MailboxAddress.Parse(address)]);
-        await client.DisconnectAsync(quit: true);
-    }
 }
