@@ -43,11 +43,32 @@ dotnet test Orleans.sln -c Release --no-build -nologo --logger "console;verbosit
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line in the plain form CI reads: "N passed, N failed, N skipped".
+# The failed tests with the first lines of their error, repeated at the end where a truncated CI log still shows them,
+# then one closing line in the plain form CI reads: "N passed, N failed, N skipped".
 python3 - "$log" <<'PY'
 import re, sys
 counts = {"passed": 0, "failed": 0, "skipped": 0}
-for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+failures = []
+for i, line in enumerate(lines):
+    m = re.match(r"^\s+Failed (\S.*?) \[[^\]]*\]\s*$", line)
+    if m:
+        detail = []
+        for l in lines[i + 1:i + 40]:
+            t = l.strip()
+            if re.match(r"^(Passed|Failed|Skipped) ", t) or (t.startswith("at ") and detail and detail[-1].startswith("at ")):
+                break
+            if t and t != "Stack Trace:" and not (t.startswith("at ") and "AlarmInbox" not in t):
+                detail.append(t)
+        detail = detail[:8]
+        failures.append((m.group(1), detail))
+if failures:
+    print(f"--- {len(failures)} failed test(s):")
+    for name, detail in failures:
+        print(f"FAILED {name}")
+        for d in detail:
+            print(f"    {d[:300]}")
+for line in lines:
     m = re.search(r"(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", line)
     if m:
         counts["failed"] += int(m.group(1)); counts["passed"] += int(m.group(2)); counts["skipped"] += int(m.group(3))
