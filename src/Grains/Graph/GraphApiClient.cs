@@ -132,8 +132,13 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
         return list;
     }
 
-    /// <summary>Reads a message as raw MIME (RFC 5322 bytes, not parsed here).</summary>
-    /// <returns>The message, or <see langword="null"/> when it no longer exists (deleted or moved since the delta page listed it) or is larger than <see cref="GraphOptions.MaxMessageBytes"/>.</returns>
+    /// <summary>
+    /// Reads a message as raw MIME (RFC 5322 bytes, not parsed here). A message larger than
+    /// <see cref="GraphOptions.MaxMessageBytes"/> is read only up to that limit and returned <see cref="GraphMail.Partial"/>,
+    /// like an IMAP mail above <c>AlarmInbox:Imap:MaxMessageBytes</c>: the alarm text at its start still raises the alarm,
+    /// and one oversized mail neither stops the mailbox nor costs more memory than the limit.
+    /// </summary>
+    /// <returns>The message, or <see langword="null"/> when it no longer exists (deleted or moved since the delta page listed it).</returns>
     /// <exception cref="MailboxAccessException">The request failed.</exception>
     public async Task<GraphMail?> GetMimeAsync(GraphMailboxTarget target, GraphMessageRef message, CancellationToken cancellationToken)
     {
@@ -145,14 +150,9 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
             return null;
         }
 
-        if (response.Content.Headers.ContentLength > _options.MaxMessageBytes)
-        {
-            // Skipped, not retried: one oversized mail must not stop the mailbox from reading the alarms after it.
-            LogTooLarge(logger, target.App.ClientId, response.Content.Headers.ContentLength ?? 0, _options.MaxMessageBytes);
-            return null;
-        }
-
-        var buffer = new MemoryStream();
+        var max = _options.MaxMessageBytes;
+        var announced = response.Content.Headers.ContentLength;
+        var buffer = new MemoryStream((int)Math.Min(announced ?? 81_920, max));
         var complete = await GraphErrors.GuardAsync(async () =>
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -160,22 +160,25 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
             int read;
             while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > _options.MaxMessageBytes)
+                var keep = (int)Math.Min(read, max - buffer.Length);
+                buffer.Write(chunk, 0, keep);
+                if (keep < read)
                 {
+                    // The rest is not read: disposing the response closes the connection.
                     return false;
                 }
             }
 
             return true;
         }, target, GraphErrors.Step.Mime, cancellationToken);
-        if (!complete)
+        if (complete)
         {
-            LogTooLarge(logger, target.App.ClientId, buffer.Length, _options.MaxMessageBytes);
-            return null;
+            return new GraphMail(message.Id, message.ReceivedAt, buffer.ToArray());
         }
 
-        return new GraphMail(message.Id, message.ReceivedAt, buffer.ToArray());
+        var size = Math.Max(announced ?? 0, buffer.Length + 1);
+        LogTooLarge(logger, target.App.ClientId, size, max);
+        return new GraphMail(message.Id, message.ReceivedAt, buffer.ToArray(), Partial: true, FullSize: size);
     }
 
     private async Task<GraphFolder?> FindChildAsync(GraphMailboxTarget target, string? parentId, string displayName, CancellationToken cancellationToken)
@@ -278,7 +281,7 @@ public sealed partial class GraphApiClient(GraphHttpClients clients, IAccessToke
     [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "Microsoft Graph refused a cached token of app {ClientId}; trying once with a fresh token")]
     private static partial void LogCachedTokenRejected(ILogger logger, string clientId);
 
-    [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "A message for app {ClientId} has at least {Bytes} bytes, more than AlarmInbox:Graph:MaxMessageBytes ({Max}); it is skipped")]
+    [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "A message for app {ClientId} has at least {Bytes} bytes, more than AlarmInbox:Graph:MaxMessageBytes ({Max}); only its first {Max} bytes are read and alarmed")]
     private static partial void LogTooLarge(ILogger logger, string clientId, long bytes, long max);
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Debug, Message = "Microsoft Graph request of app {ClientId} ({Step}) failed with HTTP {Status} {GraphCode}")]

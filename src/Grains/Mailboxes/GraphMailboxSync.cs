@@ -57,7 +57,7 @@ public sealed class GraphMailboxSync(GraphDeltaSync graphSync, MailboxCredential
     private static async Task HandOverAsync(MailboxGrainState state, IImapSyncTarget target, IReadOnlyList<GraphMail> mails)
     {
         var first = state.Watermark.LastUid;
-        var fetched = mails.Select((m, i) => new FetchedMail(first + 1 + (uint)i, m.ReceivedAt, m.Size, m.Raw)).ToList();
+        var fetched = mails.Select((m, i) => new FetchedMail(first + 1 + (uint)i, m.ReceivedAt, m.Size, m.Raw, m.Partial)).ToList();
         var stored = await target.HandOverAsync(
             new ImapHandOver { Mails = fetched, UidValidity = state.Watermark.UidValidity, PreviousLastUid = first, SkipKnownContent = true },
             CancellationToken.None);

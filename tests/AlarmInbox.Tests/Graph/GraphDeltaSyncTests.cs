@@ -119,6 +119,36 @@ public sealed class GraphDeltaSyncTests(GraphFixture fixture) : IDisposable
         Assert.Equal(Enumerable.Range(0, 12).Select(i => $"Alarm {i}"), handed.Select(Subject));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AMailAboveTheSizeLimitIsHandedOverAsItsFirstBytesFlaggedPartialAndTheMailAfterItInFull(bool announceLength)
+    {
+        const int limit = 64 * 1024;
+        var (mailbox, target) = NewMailbox();
+        mailbox.AnnounceMimeLength = announceLength;
+        var state = new GraphDeltaState { BaselineAt = DateTimeOffset.UtcNow };
+        var handed = new List<GraphMail>();
+        var sync = Sync(new GraphOptions { MaxMessageBytes = limit });
+        await sync.RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+        var big = LargeMime("F3 Lagerhalle", "Einsatzort: Hafenstr. 7, 20457 Hamburg", attachmentBytes: 400_000);
+        mailbox.Deliver(big);
+        mailbox.Deliver(Mime("B2 Kleinbrand"));
+
+        var round = await sync.RunAsync(target, state, 0, Collect(handed), CancellationToken.None);
+
+        Assert.Equal(2, round.HandedOver);
+        var first = handed[0];
+        Assert.True(first.Partial);
+        Assert.Equal(limit, first.Raw.Length);
+        Assert.Equal(announceLength ? big.Length : limit + 1, first.Size);
+        Assert.Equal(big.AsSpan(0, limit).ToArray(), first.Raw);
+        Assert.Equal("F3 Lagerhalle", Subject(first));
+        Assert.False(handed[1].Partial);
+        Assert.Equal("B2 Kleinbrand", Subject(handed[1]));
+        Assert.Equal(handed[1].Raw.LongLength, handed[1].Size);
+    }
+
     [Fact]
     public async Task AFailedHandOverMarksNothingAndTheNextRoundHandsTheMailOver()
     {
@@ -272,6 +302,18 @@ public sealed class GraphDeltaSyncTests(GraphFixture fixture) : IDisposable
     };
 
     private static string Subject(GraphMail mail) => MimeKit.MimeMessage.Load(new MemoryStream(mail.Raw)).Subject ?? "";
+
+    private static byte[] LargeMime(string subject, string text, int attachmentBytes)
+    {
+        var body = new MimeKit.BodyBuilder { TextBody = text };
+        body.Attachments.Add("anhang.bin", new byte[attachmentBytes].Select((_, i) => (byte)(i * 7919 % 251)).ToArray());
+        var message = new MimeKit.MimeMessage { Subject = subject, Body = body.ToMessageBody() };
+        message.From.Add(new MimeKit.MailboxAddress("Leitstelle", "leitstelle@example.org"));
+        message.To.Add(new MimeKit.MailboxAddress("", "alarm@ff.example"));
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        return stream.ToArray();
+    }
 
     private static byte[] Mime(string subject)
     {

@@ -179,6 +179,11 @@ public sealed class FakeGraph : IAsyncDisposable
                 }
 
                 context.Response.ContentType = "text/plain";
+                if (mailbox.AnnounceMimeLength)
+                {
+                    context.Response.ContentLength = message.Mime.Length;
+                }
+
                 await context.Response.Body.WriteAsync(message.Mime);
                 return;
             case ["mailFolders"]:
@@ -418,6 +423,9 @@ public sealed class FakeGraph : IAsyncDisposable
 
         /// <summary>A pause before each raw MIME answer, to make concurrency observable.</summary>
         public TimeSpan MimeDelay { get; set; }
+
+        /// <summary>Whether raw MIME is sent with a <c>Content-Length</c> header (as Graph does) instead of chunked.</summary>
+        public bool AnnounceMimeLength { get; set; }
 
         /// <summary>The folders; the Inbox's display name is localised, its well-known name is <c>inbox</c>.</summary>
         public List<Folder> Folders { get; } = [new("AAMkInbox" + Guid.NewGuid().ToString("N")[..8], "Posteingang", null)];
