@@ -50,11 +50,18 @@ public sealed class QuietLogsAndHealthTests
         var ready = await anonymous.GetAsync(new Uri("/health/ready", UriKind.Relative));
         var noKey = await anonymous.GetAsync(new Uri("/api/tenants", UriKind.Relative));
         var badKey = await wrongKey.GetAsync(new Uri("/api/tenants", UriKind.Relative));
+        // The audit middleware counts and logs a refusal after the response has gone out, so the client can have the 401
+        // before either happened: wait for both. (A series of another status, from another test, may be there earlier.)
         var metrics = await Eventually.WaitForAsync(
             () => operatorClient.GetStringAsync(new Uri("/metrics", UriKind.Relative)),
-            m => m.Contains("alarminbox_api_requests_refused_total{", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30),
-            "the refused requests to show in /metrics");
+            m => RefusedWith401(m) >= 2,
+            TimeSpan.FromSeconds(60),
+            "the two refused requests to show in /metrics as 401");
+        await Eventually.WaitForAsync(
+            () => Task.FromResult(logs.Lines.Count(l => l.Contains("[6010] Refused GET", StringComparison.Ordinal) && l.Contains("-> 401", StringComparison.Ordinal))),
+            n => n >= 2,
+            TimeSpan.FromSeconds(60),
+            "the two refused requests to be logged");
 
         Assert.Equal((HttpStatusCode.OK, "Healthy"), (live.StatusCode, await live.Content.ReadAsStringAsync()));
         Assert.Equal((HttpStatusCode.OK, "Healthy"), (ready.StatusCode, await ready.Content.ReadAsStringAsync()));
@@ -62,8 +69,7 @@ public sealed class QuietLogsAndHealthTests
         Assert.Equal(HttpStatusCode.Unauthorized, badKey.StatusCode);
         // The counter is read through a process-wide meter listener: other tests in this process add their own refusals,
         // so this test's two are a lower bound, not the exact value.
-        var refusedCount = System.Text.RegularExpressions.Regex.Match(metrics, @"alarminbox_api_requests_refused_total\{[^}]*status=""401""[^}]*\} (\d+)");
-        Assert.True(refusedCount.Success && long.Parse(refusedCount.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2, metrics);
+        Assert.True(RefusedWith401(metrics) >= 2, metrics);
         var lines = logs.Lines.ToList();
         var refusals = lines.Where(l => l.Contains("[6010] Refused GET", StringComparison.Ordinal) && l.Contains("-> 401", StringComparison.Ordinal)).ToList();
         Assert.True(refusals.Count == 2 && refusals.All(l => l.StartsWith("Debug AlarmInbox.Api.Audit.AuditMiddleware", StringComparison.Ordinal)), string.Join('\n', lines.Where(l => l.Contains("efused", StringComparison.Ordinal) || l.Contains("ApiKey", StringComparison.Ordinal))));
@@ -96,4 +102,9 @@ public sealed class QuietLogsAndHealthTests
         Assert.Equal(("ms", 5.0, 300_000.0), (found["alarminbox.webhook.delivery.duration"].Unit, found["alarminbox.webhook.delivery.duration"].Buckets![0], found["alarminbox.webhook.delivery.duration"].Buckets![^1]));
         Assert.Equal("ms", found["alarminbox.imap.login.wait"].Unit);
     }
+
+    /// <summary>The refused-request count with status 401 in a Prometheus scrape (summed over its series), 0 when there is none.</summary>
+    private static long RefusedWith401(string metrics) =>
+        System.Text.RegularExpressions.Regex.Matches(metrics, @"^alarminbox_api_requests_refused_total\{[^}]*status=""401""[^}]*\} (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
 }
