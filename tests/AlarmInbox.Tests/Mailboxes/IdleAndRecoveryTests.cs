@@ -13,23 +13,29 @@ public sealed class IdleAndRecoveryTests(ClusterFixture cluster, ITestOutputHelp
     private IGrainFactory Grains => cluster.Silo.Grains;
 
     [Fact]
-    public async Task IdleFetchesAnAppendedMailWithinTwoSecondsWithoutWaitingForThePollInterval()
+    public async Task IdleFetchesEachAppendedMailWithoutWaitingForThePollInterval()
     {
         var user = await cluster.Imap.CreateUserAsync();
         var mailbox = await CreateMailboxAsync(user, useIdle: true, pollIntervalSeconds: 3600);
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "the IDLE session");
 
+        // The poll interval is an hour (the watchdog reminder only restarts a lost timer, it never polls): a mail fetched
+        // within 30 s came through IDLE.
+        // (About a second each on a quiet machine, Dovecot's 0.5 s included; how fast is measured by the bench,
+        // docs/benchmarks.md, not here: on two loaded cores one round can take several seconds.)
         var latencies = new List<double>();
         for (var i = 1; i <= 5; i++)
         {
             var watch = Stopwatch.StartNew();
             await cluster.Imap.AppendAsync(user, [DovecotServer.Mail($"IDLE {i}")]);
-            await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Count == i, TimeSpan.FromSeconds(2), $"mail {i} within 2 s");
+            await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Count == i, TimeSpan.FromSeconds(30), $"mail {i} through IDLE");
             latencies.Add(watch.Elapsed.TotalMilliseconds);
         }
 
         output.WriteLine("APPEND → stored, IDLE: " + string.Join(", ", latencies.Select(l => $"{l:0} ms")));
-        var details = await mailbox.GetAsync();
+
+        // The messages are stored before the watermark (and the count with it) moves past them: wait for the count.
+        var details = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.MessagesFetched >= 5, TimeSpan.FromSeconds(30), "the fifth mail counted");
         Assert.Equal(5, details!.Status.MessagesFetched);
         Assert.True(details.Status.IdleActive);
     }
@@ -39,7 +45,7 @@ public sealed class IdleAndRecoveryTests(ClusterFixture cluster, ITestOutputHelp
     {
         var user = await cluster.Imap.CreateUserAsync();
         var mailbox = await CreateMailboxAsync(user, useIdle: true, pollIntervalSeconds: 3600);
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "the IDLE session");
 
         for (var i = 1; i <= 3; i++)
         {
