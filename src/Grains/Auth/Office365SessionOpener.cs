@@ -146,8 +146,8 @@ public sealed partial class Office365SessionOpener(IImapConnector connector, IAc
         public Task<IReadOnlyList<MailSummary>> FetchSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken) =>
             Reclassify(() => inner.FetchSummariesAsync(uids, cancellationToken));
 
-        public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken) =>
-            Reclassify(() => inner.FetchAsync(mails, cancellationToken));
+        public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, int maxBytes, CancellationToken cancellationToken) =>
+            Reclassify(() => inner.FetchAsync(mails, maxBytes, cancellationToken));
 
         public Task<IReadOnlyList<MailEnvelope>> FetchEnvelopesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken) =>
             Reclassify(() => inner.FetchEnvelopesAsync(uids, cancellationToken));

@@ -39,13 +39,17 @@ public interface IImapSession : IAsyncDisposable
 
     /// <summary>
     /// Fetches the raw messages of <paramref name="mails"/> (summaries from <see cref="FetchSummariesAsync"/>): those up to
-    /// <see cref="ImapOptions.MaxMessageBytes"/> whole in one batched command, larger ones only up to that many bytes
-    /// (a partial fetch each, flagged <see cref="FetchedMail.Partial"/>). A literal longer than the limit is cut there
-    /// too, whatever size the server announced before. Messages expunged meanwhile are left out.
+    /// <paramref name="maxBytes"/> whole in one batched command, larger ones only up to that many bytes (a partial fetch
+    /// each, <c>BODY.PEEK[]&lt;0.n&gt;</c>, flagged <see cref="FetchedMail.Partial"/>). A literal longer than
+    /// <see cref="ImapOptions.MaxMessageBytes"/> is cut there too, whatever size the server announced before. Messages
+    /// expunged meanwhile are left out.
     /// </summary>
+    /// <param name="mails">The messages, with their RFC822.SIZE.</param>
+    /// <param name="maxBytes">The most bytes of one message fetched, at most <see cref="ImapOptions.MaxMessageBytes"/> (a larger value counts as that).</param>
+    /// <param name="cancellationToken">Ends the fetch.</param>
     /// <returns>The messages, ascending by UID.</returns>
     /// <exception cref="MailboxAccessException">The command failed.</exception>
-    Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken);
+    Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, int maxBytes, CancellationToken cancellationToken);
 
     /// <summary>Fetches the envelope data of messages (Message-ID, Date, From, Subject, RFC822.SIZE, INTERNALDATE) without their bodies.</summary>
     /// <exception cref="MailboxAccessException">The command failed.</exception>

@@ -348,9 +348,9 @@ public sealed partial class MailKitImapConnector(
             return summaries.Select(s => new MailSummary(s.UniqueId.Id, s.Size ?? 0, s.InternalDate)).OrderBy(s => s.Uid).ToList();
         }
 
-        public async Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, int maxBytes, CancellationToken cancellationToken)
         {
-            var max = owner._options.MaxMessageBytes;
+            var max = Math.Clamp(maxBytes, 1, owner._options.MaxMessageBytes);
             var fetched = new List<FetchedMail>(mails.Count);
             var whole = mails.Where(m => m.Size <= max).ToDictionary(m => m.Uid);
             if (whole.Count > 0)
@@ -363,7 +363,7 @@ public sealed partial class MailKitImapConnector(
                     () => folder.GetStreamsAsync(ids, (_, _, uid, stream, _) =>
                     {
                         var summary = whole.GetValueOrDefault(uid.Id);
-                        fetched.Add(Fetched(uid.Id, summary?.InternalDate, summary?.Size ?? 0, stream));
+                        fetched.Add(Fetched(uid.Id, summary?.InternalDate, summary?.Size ?? 0, stream, max));
                         return Task.CompletedTask;
                     }, cancellationToken),
                     request,
@@ -395,7 +395,7 @@ public sealed partial class MailKitImapConnector(
                 {
                     using (stream)
                     {
-                        fetched.Add(Fetched(large.Uid, large.InternalDate, large.Size, stream) with { Partial = true });
+                        fetched.Add(Fetched(large.Uid, large.InternalDate, large.Size, stream, max) with { Partial = true });
                     }
                 }
             }
@@ -404,7 +404,7 @@ public sealed partial class MailKitImapConnector(
         }
 
         /// <summary>The mail of a FETCH literal; cut (and flagged) when the literal was longer than what was kept of it.</summary>
-        private FetchedMail Fetched(uint uid, DateTimeOffset? internalDate, long size, Stream stream)
+        private static FetchedMail Fetched(uint uid, DateTimeOffset? internalDate, long size, Stream stream, int max)
         {
             if (stream is CappedLiteralStream capped)
             {
@@ -413,7 +413,7 @@ public sealed partial class MailKitImapConnector(
             }
 
             // Every literal of a CappedImapFolder is capped; should MailKit hand over another stream, it is cut all the same.
-            var raw = new byte[(int)Math.Min(stream.Length, owner._options.MaxMessageBytes)];
+            var raw = new byte[(int)Math.Min(stream.Length, max)];
             stream.ReadExactly(raw);
             return new FetchedMail(uid, internalDate, Math.Max(size, stream.Length), raw, stream.Length > raw.Length);
         }

@@ -48,15 +48,16 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
             (watermark, stored) = await RecoverFromUidValidityChangeAsync(session, start, target, cancellationToken);
         }
 
+        var maxBytes = MaxBytes(start);
         var folderCount = session.Count;
         var uids = await session.SearchUidsAfterAsync(watermark.LastUid, cancellationToken);
         var limit = Math.Max(1, _options.MaxMessagesPerPoll);
         foreach (var batch in uids.Take(limit).Chunk(Math.Max(1, _options.FetchBatchSize)))
         {
-            var parts = InParts(await session.FetchSummariesAsync(batch, cancellationToken));
+            var parts = InParts(await session.FetchSummariesAsync(batch, cancellationToken), maxBytes);
             for (var i = 0; i < parts.Count; i++)
             {
-                var mails = parts[i].Length == 0 ? [] : await session.FetchAsync(parts[i], cancellationToken);
+                var mails = parts[i].Length == 0 ? [] : await FetchPartAsync(session, parts[i], maxBytes, start, cancellationToken);
                 var added = await target.HandOverAsync(
                     new ImapHandOver { Mails = mails, UidValidity = session.UidValidity, PreviousLastUid = watermark.LastUid },
                     cancellationToken);
@@ -157,9 +158,10 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
         }
 
         var added = 0;
-        foreach (var part in fresh.Chunk(Math.Max(1, _options.FetchBatchSize)).SelectMany(chunk => InParts(chunk)).Where(p => p.Length > 0))
+        var maxBytes = MaxBytes(start);
+        foreach (var part in fresh.Chunk(Math.Max(1, _options.FetchBatchSize)).SelectMany(chunk => InParts(chunk, maxBytes)).Where(p => p.Length > 0))
         {
-            var mails = await session.FetchAsync(part, cancellationToken);
+            var mails = await FetchPartAsync(session, part, maxBytes, start, cancellationToken);
             var count = await target.HandOverAsync(
                 new ImapHandOver { Mails = mails, UidValidity = session.UidValidity, PreviousLastUid = 0, SkipKnownContent = true },
                 cancellationToken);
@@ -174,14 +176,45 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
         return (watermark, added);
     }
 
+    /// <summary>A limit for <see cref="ImapSyncStart.FetchLimit"/>, starting at <see cref="ImapOptions.MaxMessageBytes"/>.</summary>
+    public FetchSizeLimit NewFetchLimit() => new(Math.Max(1, _options.MaxMessageBytes));
+
+    private int MaxBytes(ImapSyncStart start) => Math.Min(Math.Max(1, _options.MaxMessageBytes), start.FetchLimit?.Current ?? int.MaxValue);
+
     /// <summary>
-    /// Splits a batch (ascending by UID) into consecutive parts of at most <see cref="ImapOptions.MaxMessageBytes"/> by
-    /// RFC822.SIZE (a larger mail counts with the part of it that is fetched), so that one hand-over holds at most that
-    /// much raw mail in memory; a single mail is a part of its own. An empty batch (all expunged) is one empty part.
+    /// Fetches one part, and tells the mailbox's <see cref="ImapSyncStart.FetchLimit"/> whether it came within the poll's
+    /// budget: a part cut off by the budget (or by the server's read timeout) lowers the limit for the next poll.
     /// </summary>
-    private List<MailSummary[]> InParts(IReadOnlyList<MailSummary> batch)
+    private async Task<IReadOnlyList<FetchedMail>> FetchPartAsync(
+        IImapSession session, MailSummary[] part, int maxBytes, ImapSyncStart start, CancellationToken cancellationToken)
     {
-        var max = (long)_options.MaxMessageBytes;
+        var bytes = part.Sum(m => Math.Clamp(m.Size, 0, maxBytes));
+        try
+        {
+            var mails = await session.FetchAsync(part, maxBytes, cancellationToken);
+            start.FetchLimit?.Fetched(bytes);
+            return mails;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException && cancellationToken.IsCancellationRequested
+            || ex is MailboxAccessException { Code: MailboxErrorCodes.Timeout })
+        {
+            if (start.FetchLimit is { } limit && limit.TimedOut(bytes))
+            {
+                LogFetchLimitLowered(logger, start.MailboxId, bytes, limit.Current);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Splits a batch (ascending by UID) into consecutive parts of at most <paramref name="maxBytes"/> by RFC822.SIZE (a
+    /// larger mail counts with the part of it that is fetched), so that one hand-over holds at most that much raw mail in
+    /// memory; a single mail is a part of its own. An empty batch (all expunged) is one empty part.
+    /// </summary>
+    private static List<MailSummary[]> InParts(IReadOnlyList<MailSummary> batch, int maxBytes)
+    {
+        var max = (long)maxBytes;
         var parts = new List<MailSummary[]>();
         var part = new List<MailSummary>();
         long bytes = 0;
@@ -211,4 +244,7 @@ public sealed partial class ImapFolderSync(IOptions<ImapOptions> options, ILogge
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: after the UIDVALIDITY change, {Total} messages in the folder, {Stored} of them new")]
     private static partial void LogUidValidityRecovered(ILogger logger, string mailboxId, int total, int stored);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: fetching {Bytes} bytes did not finish within the poll's time; the next polls fetch at most {Limit} bytes per part (larger mails only as their first bytes, flagged size)")]
+    private static partial void LogFetchLimitLowered(ILogger logger, string mailboxId, long bytes, int limit);
 }

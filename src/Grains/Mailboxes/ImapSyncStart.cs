@@ -23,4 +23,10 @@ public sealed record ImapSyncStart
 
     /// <summary>After a UIDVALIDITY change, when no stored message has an INTERNALDATE: the time the mailbox was last in sync (its last success, else its creation).</summary>
     public DateTimeOffset LastInSyncAt { get; init; }
+
+    /// <summary>
+    /// The mailbox's FETCH part limit, lowered by the sync when a part is not fetched within the poll's budget and raised
+    /// again when parts come in time; <see langword="null"/>: always <c>AlarmInbox:Imap:MaxMessageBytes</c>.
+    /// </summary>
+    public FetchSizeLimit? FetchLimit { get; init; }
 }

@@ -50,6 +50,9 @@ public sealed partial class MailboxGrain(
     private bool _creationContact;
 
     private MailboxSyncTarget? _target;
+
+    // Lowered when a FETCH part does not come within the poll's budget (a slow link), so the next polls get past a large mail.
+    private FetchSizeLimit? _fetchLimit;
     private MailboxSessionHolder? _sessions;
 
     private MailboxGrainState S => state.State;
@@ -422,6 +425,7 @@ public sealed partial class MailboxGrain(
         PendingBackfill = S.PendingBackfill,
         NewSince = _creationContact ? null : S.BaselineSince ?? S.CreatedAt,
         LastInSyncAt = S.LastSuccessAt ?? S.CreatedAt,
+        FetchLimit = _fetchLimit ??= folderSync.NewFetchLimit(),
     };
 
     private async Task<PollResult> PollGraphAsync(TimeSpan budget, long started, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ public sealed class OversizedLiteralTests
         await using var session = await connector.OpenAsync(new ImapConnectRequest("127.0.0.1", server.Port, MailboxSecurity.None, "alarm", "geheim", "INBOX"), CancellationToken.None);
 
         var summary = Assert.Single(await session.FetchSummariesAsync([5], CancellationToken.None));
-        var mail = Assert.Single(await session.FetchAsync([summary], CancellationToken.None));
+        var mail = Assert.Single(await session.FetchAsync([summary], int.MaxValue, CancellationToken.None));
 
         Assert.Equal(100, summary.Size);
         Assert.True(mail.Partial);

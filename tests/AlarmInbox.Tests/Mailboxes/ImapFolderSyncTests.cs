@@ -61,6 +61,72 @@ public sealed class ImapFolderSyncTests
     }
 
     [Fact]
+    public async Task ALargeMailThatNeverArrivesWithinAPollsBudgetIsFetchedSmallerAtTheNextPollsUntilItAndTheMailAfterItGetThrough()
+    {
+        const int max = 4 * 1024 * 1024;
+        var session = new ScriptedImapSession().With(Created, 1).WithLarge(Created.AddMinutes(1), 2, 3 * 1024 * 1024).With(Created.AddMinutes(2), 3);
+        session.SlowAboveBytes = 500_000;
+        var sync = Sync(maxBytes: max);
+        var limit = sync.NewFetchLimit();
+        var target = new ListTarget();
+        var watermark = new UidWatermark(1000, 1);
+        var timedOut = 0;
+        ImapSyncResult? result = null;
+
+        // Each poll has its budget; a part the link cannot carry within it is cut off, and the poll fails.
+        while (result is null && timedOut < 10)
+        {
+            using var budget = new CancellationTokenSource();
+            session.OnSlowFetch = budget.Cancel;
+            try
+            {
+                result = await sync.SyncAsync(session, Start(watermark) with { FetchLimit = limit }, target, budget.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                timedOut++;
+            }
+        }
+
+        // 3 MiB timed out, then a quarter of it (768 KiB), then 256 KiB (the floor) came in time.
+        Assert.Equal(2, timedOut);
+        Assert.NotNull(result);
+        Assert.Equal(2, result.Stored);
+        Assert.Equal(new UidWatermark(1000, 3), result.Watermark);
+        var large = Assert.Single(target.Mails, m => m.Uid == 2);
+        Assert.True(large.Partial);
+        Assert.Equal(FetchSizeLimit.FloorBytes, large.Raw.Length);
+        Assert.True(large.Size > 3 * 1024 * 1024);
+        Assert.False(Assert.Single(target.Mails, m => m.Uid == 3).Partial);
+
+        // A part of the limit's size that came in time raises the limit again.
+        Assert.Equal(2 * FetchSizeLimit.FloorBytes, limit.Current);
+    }
+
+    [Fact]
+    public void TheFetchLimitFallsToAQuarterOfTheSlowPartNotBelowItsFloorAndRisesByDoublingUpToItsMaximum()
+    {
+        var limit = new FetchSizeLimit(25 * 1024 * 1024);
+
+        Assert.True(limit.TimedOut(25 * 1024 * 1024));
+        Assert.Equal(25 * 1024 * 1024 / 4, limit.Current);
+        Assert.True(limit.TimedOut(100));
+        Assert.Equal(FetchSizeLimit.FloorBytes, limit.Current);
+        Assert.False(limit.TimedOut(FetchSizeLimit.FloorBytes));
+        limit.Fetched(1_000);
+        Assert.Equal(FetchSizeLimit.FloorBytes, limit.Current);
+        for (var i = 0; i < 20; i++)
+        {
+            limit.Fetched(limit.Current);
+        }
+
+        Assert.Equal(25 * 1024 * 1024, limit.Current);
+        var small = new FetchSizeLimit(1_000);
+        Assert.False(small.TimedOut(1_000));
+        Assert.Equal(1_000, small.Current);
+    }
+
+    [Fact]
     public async Task NothingNewSendsOneSearchAndWritesNothing()
     {
         var session = new ScriptedImapSession().With(Created, 1, 2, 3);
@@ -268,6 +334,8 @@ public sealed class ImapFolderSyncTests
 
         public List<string> Log { get; } = [];
 
+        public List<FetchedMail> Mails { get; } = [];
+
         public List<string> Known { get; } = [];
 
         public DateTimeOffset? NewestKnown { get; set; }
@@ -291,6 +359,7 @@ public sealed class ImapFolderSyncTests
                 .Where(key => !handOver.SkipKnownContent || !Known.Contains(key))
                 .ToList();
             Known.AddRange(fresh);
+            Mails.AddRange(handOver.Mails);
             Log.Add($"handover {string.Join(',', handOver.Mails.Select(m => m.Uid))} after {handOver.PreviousLastUid}{(handOver.SkipKnownContent ? " skip-known" : "")}");
             return Task.FromResult(fresh.Count);
         }

@@ -14,10 +14,14 @@ public sealed class ScriptedImapSession : IImapSession
     private readonly List<Message> _messages = [];
 
     /// <summary>One message of the scripted folder.</summary>
-    public sealed record Message(uint Uid, string MessageId, DateTimeOffset InternalDate)
+    /// <param name="Uid">Its UID.</param>
+    /// <param name="MessageId">Its Message-ID, also its subject.</param>
+    /// <param name="InternalDate">Its INTERNALDATE.</param>
+    /// <param name="Padding">Characters added to its body, to make it large.</param>
+    public sealed record Message(uint Uid, string MessageId, DateTimeOffset InternalDate, int Padding = 0)
     {
         /// <summary>The raw MIME of the message.</summary>
-        public byte[] Raw => Encoding.ASCII.GetBytes($"Message-ID: <{MessageId}>\r\nSubject: {MessageId}\r\n\r\nbody\r\n");
+        public byte[] Raw => Encoding.ASCII.GetBytes($"Message-ID: <{MessageId}>\r\nSubject: {MessageId}\r\n\r\nbody\r\n" + new string('x', Padding));
     }
 
     /// <inheritdoc />
@@ -41,7 +45,25 @@ public sealed class ScriptedImapSession : IImapSession
     /// <summary>UIDs that are expunged between the search and the fetch (the fetch leaves them out).</summary>
     public HashSet<uint> ExpungedBeforeFetch { get; } = [];
 
+    /// <summary>
+    /// A FETCH of more bytes than this (the messages' sizes, each up to the limit asked for) is slower than any poll's
+    /// budget: it waits until the caller cancels it, like a large part on a slow link.
+    /// </summary>
+    public long? SlowAboveBytes { get; set; }
+
+    /// <summary>Called when a FETCH above <see cref="SlowAboveBytes"/> starts waiting: the test ends the poll's budget there.</summary>
+    public Action? OnSlowFetch { get; set; }
+
     private int _fetches;
+
+    /// <summary>Adds a message of about <paramref name="bytes"/> bytes with UID <paramref name="uid"/>; UIDNEXT moves past it.</summary>
+    public ScriptedImapSession WithLarge(DateTimeOffset at, uint uid, int bytes)
+    {
+        _messages.Add(new Message(uid, $"m{uid}@v{UidValidity}.test", at, bytes));
+        _messages.Sort((a, b) => a.Uid.CompareTo(b.Uid));
+        UidNext = Math.Max(UidNext ?? 1, _messages[^1].Uid + 1);
+        return this;
+    }
 
     /// <summary>Adds messages with the given UIDs, received at <paramref name="at"/> plus one second per message; UIDNEXT moves past them.</summary>
     public ScriptedImapSession With(DateTimeOffset at, params uint[] uids)
@@ -85,7 +107,7 @@ public sealed class ScriptedImapSession : IImapSession
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, int maxBytes, CancellationToken cancellationToken)
     {
         Commands.Add("FETCH " + string.Join(',', mails.Select(m => m.Uid)));
         if (++_fetches == FailFetchNumber)
@@ -93,10 +115,18 @@ public sealed class ScriptedImapSession : IImapSession
             throw new MailboxAccessException(MailboxErrorCodes.ConnectionLost, "The connection was lost (scripted).");
         }
 
-        return Task.FromResult<IReadOnlyList<FetchedMail>>(_messages
+        if (SlowAboveBytes is { } slow && mails.Sum(m => Math.Min(m.Size, maxBytes)) > slow)
+        {
+            OnSlowFetch?.Invoke();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return _messages
             .Where(m => mails.Any(f => f.Uid == m.Uid) && !ExpungedBeforeFetch.Contains(m.Uid))
-            .Select(m => new FetchedMail(m.Uid, m.InternalDate, m.Raw.Length, m.Raw))
-            .ToList());
+            .Select(m => m.Raw.Length > maxBytes
+                ? new FetchedMail(m.Uid, m.InternalDate, m.Raw.Length, m.Raw[..maxBytes], Partial: true)
+                : new FetchedMail(m.Uid, m.InternalDate, m.Raw.Length, m.Raw))
+            .ToList();
     }
 
     /// <inheritdoc />
