@@ -10,10 +10,16 @@ using AlarmInbox.Bench;
 // Subcommands (issue 9, see docs/benchmarks.md "Scale"): load --mailboxes N …, compare --mailboxes 100,1000 …;
 // idle [--rounds 3] [--seconds 120] (issue 15: CPU of an empty silo, as shipped and with library defaults);
 // engine --alarms 0,100,1000,10000 … (issue 15: per-mail cost and latency by stored alarms, bursts; "Engine");
-// render [--rounds 5] (issue 16): decoding time of 25 MiB bomb mails.
+// render [--rounds 5] (issue 16): decoding time of 25 MiB bomb mails;
+// outbox [--pending 0,1000,5000,20000] (issue 15): the outbox's scheduling cost of one more delivery while many are pending.
 if (args is ["load" or "compare" or "idle" or "engine", ..])
 {
     return await ScaleCommands.RunAsync(args);
+}
+
+if (args is ["outbox", ..])
+{
+    return OutboxIndexBenchmark.Run(args);
 }
 
 if (args is ["render", ..])

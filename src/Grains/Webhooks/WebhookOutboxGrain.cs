@@ -36,7 +36,7 @@ public sealed partial class WebhookOutboxGrain(
 
     private readonly WebhookOptions _options = options.Value;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly List<OutboxEntry> _pending = [];
+    private readonly PendingDeliveries _pending = new();
     private readonly Dictionary<OutboxEntry, Task> _inFlight = [];
     private IGrainTimer? _timer;
     private bool? _reminderRegistered;
@@ -50,7 +50,11 @@ public sealed partial class WebhookOutboxGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await MigrateLegacyDeliveriesAsync();
-        _pending.AddRange(await deliveries.ListPendingAsync(TenantId));
+        foreach (var entry in await deliveries.ListPendingAsync(TenantId))
+        {
+            _pending.Add(entry);
+        }
+
         StartDue();
         await ScheduleAsync();
     }
@@ -128,7 +132,7 @@ public sealed partial class WebhookOutboxGrain(
 
         await WriteAsync();
         await deliveries.DeletePendingAsync(TenantId, webhookId);
-        _pending.RemoveAll(d => d.WebhookId == webhookId && !_inFlight.ContainsKey(d));
+        _pending.RemoveWaitingOf(webhookId);
         await ScheduleAsync();
         return null;
     }
@@ -193,7 +197,11 @@ public sealed partial class WebhookOutboxGrain(
             return;
         }
 
-        _pending.AddRange(added);
+        foreach (var entry in added)
+        {
+            _pending.Add(entry);
+        }
+
         StartDue();
         await ScheduleAsync();
     }
@@ -212,14 +220,19 @@ public sealed partial class WebhookOutboxGrain(
     {
         ArgumentException.ThrowIfNullOrEmpty(webhookId);
         ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
-        if (_pending.Find(d => d.WebhookId == webhookId && d.IdempotencyKey == idempotencyKey) is { } waiting)
+        // The key is "{alarmId}.{revision}": the alarm's deliveries are read, not the whole history.
+        var dot = idempotencyKey.LastIndexOf('.');
+        if (dot <= 0 || !int.TryParse(idempotencyKey.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var revision))
+        {
+            return null;
+        }
+
+        if (_pending.Find(webhookId, idempotencyKey[..dot], revision) is { } waiting)
         {
             return waiting.ToDelivery();
         }
 
-        // The key is "{alarmId}.{revision}": the alarm's deliveries are read, not the whole history.
-        var dot = idempotencyKey.LastIndexOf('.');
-        if (dot <= 0 || _deleted)
+        if (_deleted)
         {
             return null;
         }
@@ -292,20 +305,13 @@ public sealed partial class WebhookOutboxGrain(
             return;
         }
 
-        var due = _pending
-            .Where(d => !_inFlight.ContainsKey(d) && d.NextAttemptAt <= now && IsNextOfItsAlarm(d))
-            .OrderBy(d => d.NextAttemptAt)
-            .Take(free)
-            .ToList();
-        foreach (var entry in due)
+        // The index offers only each alarm's lowest pending revision per webhook, and none while it is running.
+        foreach (var entry in _pending.Due(now, free))
         {
+            _pending.Start(entry);
             _inFlight[entry] = RunAsync(entry);
         }
     }
-
-    /// <summary>Whether no earlier revision of the same alarm is still pending for the same webhook.</summary>
-    private bool IsNextOfItsAlarm(OutboxEntry entry) =>
-        !_pending.Exists(d => d.Revision < entry.Revision && d.WebhookId == entry.WebhookId && d.AlarmId == entry.AlarmId);
 
     private async Task RunAsync(OutboxEntry entry)
     {
@@ -329,10 +335,7 @@ public sealed partial class WebhookOutboxGrain(
         finally
         {
             _inFlight.Remove(entry);
-            if (entry.State != WebhookDeliveryState.Pending)
-            {
-                _pending.Remove(entry);
-            }
+            _pending.Finish(entry);
         }
 
         StartDue();
@@ -342,15 +345,12 @@ public sealed partial class WebhookOutboxGrain(
     /// <summary>Marks waiting (not running) earlier revisions of the alarms in <paramref name="added"/> superseded.</summary>
     private async Task SupersedeAsync(IReadOnlyList<OutboxEntry> added)
     {
-        var superseded = _pending
-            .Where(d => !_inFlight.ContainsKey(d)
-                && added.Any(a => a.WebhookId == d.WebhookId && a.AlarmId == d.AlarmId && a.Revision > d.Revision))
-            .ToList();
+        var superseded = added.SelectMany(_pending.WaitingBefore).Distinct().ToList();
         foreach (var entry in superseded)
         {
+            _pending.Remove(entry);
             entry.State = WebhookDeliveryState.Superseded;
             entry.NextAttemptAt = null;
-            _pending.Remove(entry);
             LogSuperseded(logger, TenantId, entry.WebhookId, entry.IdempotencyKey);
         }
 
@@ -413,25 +413,13 @@ public sealed partial class WebhookOutboxGrain(
     private async Task ScheduleAsync()
     {
         // Entries waiting for an earlier revision, or for a free slot, are started when a running attempt ends.
-        metrics.ReportBacklog(TenantId, _pending.Count, _pending.Count == 0 ? null : _pending.Min(d => d.CreatedAt));
-        var next = _inFlight.Count >= Math.Max(1, _options.MaxConcurrentDeliveries)
-            ? null
-            : _pending.Where(d => !_inFlight.ContainsKey(d) && IsNextOfItsAlarm(d)).Min(d => d.NextAttemptAt);
+        metrics.ReportBacklog(TenantId, _pending.Count, _pending.OldestCreatedAt);
+        var next = _inFlight.Count >= Math.Max(1, _options.MaxConcurrentDeliveries) ? null : _pending.NextAttemptAt;
         if (_pending.Count == 0)
         {
             _timer?.Dispose();
             _timer = null;
-            if (_reminderRegistered != false)
-            {
-                var reminder = await this.GetReminder(WatchdogReminder);
-                if (reminder is not null)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
-
-                _reminderRegistered = false;
-            }
-
+            await UnregisterWatchdogAsync();
             return;
         }
 
@@ -466,6 +454,22 @@ public sealed partial class WebhookOutboxGrain(
             await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogPeriod, _options.WatchdogPeriod);
             _reminderRegistered = true;
         }
+    }
+
+    private async Task UnregisterWatchdogAsync()
+    {
+        if (_reminderRegistered == false)
+        {
+            return;
+        }
+
+        var reminder = await this.GetReminder(WatchdogReminder);
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        _reminderRegistered = false;
     }
 
     private async Task WriteAsync()
