@@ -1,5 +1,6 @@
 using AlarmInbox.Grains.Interfaces.Commands;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using Orleans.Concurrency;
 
 namespace AlarmInbox.Grains.Interfaces.Tenants;
 
@@ -31,12 +32,33 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>
     /// Creates a mailbox of this tenant with a new id (<see cref="Ids.EntityIds"/>), then sets its watermark (see
-    /// <see cref="IMailboxGrain.CreateAsync"/>, which checks the settings and the backfill).
+    /// <see cref="IMailboxGrain.CreateAsync"/>, which checks the settings and the backfill). The id is listed by
+    /// <see cref="ReserveMailboxAsync"/>, one call at a time; the mailbox's first contact with its server (up to
+    /// <c>AlarmInbox:Polling:InitialContactTimeout</c>) runs interleaved, so other calls on the tenant do not wait for it.
     /// </summary>
-    /// <returns>The new mailbox; or, with nothing changed, not found (field <c>tenantId</c>) or the mailbox's refusal of the input.</returns>
+    /// <returns>
+    /// The new mailbox; or, with nothing changed, not found (field <c>tenantId</c>), a conflict (field <c>tenantId</c>) at the
+    /// mailbox limit, or the mailbox's refusal of the input; or not found (field <c>tenantId</c>, or <c>mailboxId</c>) when
+    /// the tenant or the new mailbox was deleted while the mailbox made its first contact (the mailbox is deleted then).
+    /// </returns>
     [ResponseTimeout(GrainCallTimeouts.Mail)]
+    [AlwaysInterleave]
     [Alias("CreateMailboxAsync")]
     Task<CommandResult<MailboxDetails>> CreateMailboxAsync(MailboxSettings settings, int backfill);
+
+    /// <summary>
+    /// The first step of <see cref="CreateMailboxAsync"/> (not for other callers): lists a new mailbox id, checked against
+    /// the tenant's existence and <c>AlarmInbox:Tenants:MaxMailboxes</c> one call at a time, so concurrent creates cannot
+    /// pass the limit together. Listed first, created second: a crash in between leaves an id that lists as missing,
+    /// never a mailbox that polls without belonging to a tenant.
+    /// </summary>
+    /// <returns>The new id; or, with nothing changed, not found (field <c>tenantId</c>) or a conflict (field <c>tenantId</c>) at the limit.</returns>
+    [Alias("ReserveMailboxAsync")]
+    Task<CommandResult<string>> ReserveMailboxAsync();
+
+    /// <summary>Takes an id listed by <see cref="ReserveMailboxAsync"/> off the list again because the mailbox refused its settings or its creation failed (not for other callers). Idempotent.</summary>
+    [Alias("ReleaseMailboxAsync")]
+    Task ReleaseMailboxAsync(string mailboxId);
 
     /// <summary>Deletes one of this tenant's mailboxes.</summary>
     /// <returns><see langword="null"/> when deleted; otherwise not found: the tenant (field <c>tenantId</c>), or the mailbox in this tenant (field <c>mailboxId</c>).</returns>

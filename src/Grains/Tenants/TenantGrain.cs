@@ -96,6 +96,48 @@ public sealed partial class TenantGrain(
     /// <inheritdoc />
     public async Task<CommandResult<MailboxDetails>> CreateMailboxAsync(MailboxSettings settings, int backfill)
     {
+        // Interleaved: the bookkeeping runs as calls of their own (one at a time with the tenant's other calls), the first
+        // contact of the new mailbox (up to a minute against a silent server) holds only the mailbox grain.
+        var tenantId = this.GetPrimaryKeyString();
+        var self = this.AsReference<ITenantGrain>();
+        var reserved = await self.ReserveMailboxAsync();
+        if (reserved.Value is not { } mailboxId)
+        {
+            return reserved.Error!;
+        }
+
+        // The mailbox checks its settings (it owns their rules); when it refuses them, nothing of it was stored and the id
+        // is taken off the list again (unless the tenant was deleted meanwhile, which emptied the list).
+        var mailbox = GrainFactory.GetGrain<IMailboxGrain>(mailboxId);
+        CommandResult<MailboxDetails>? created = null;
+        try
+        {
+            created = await mailbox.CreateAsync(tenantId, settings, backfill);
+        }
+        finally
+        {
+            if (created is not { Succeeded: true } && S.Exists)
+            {
+                await self.ReleaseMailboxAsync(mailboxId);
+            }
+        }
+
+        // Read, not asked through a call: after a delete the activation is on its way out and a call to itself would wait
+        // for this one to end. Still listed: done (a tenant delete running now waits for the mailbox and deletes it too).
+        if (!created.Succeeded || (S.Exists && S.MailboxIds.Contains(mailboxId)))
+        {
+            return created;
+        }
+
+        // The tenant (or this mailbox) was deleted while the mailbox was being created: a tenant delete that ran before the
+        // mailbox existed found nothing to delete, so the mailbox is deleted here and never polls without a tenant.
+        await mailbox.DeleteAsync();
+        return S.Exists ? CommandError.MailboxNotFound(tenantId, mailboxId) : CommandError.TenantNotFound(tenantId);
+    }
+
+    /// <inheritdoc />
+    public async Task<CommandResult<string>> ReserveMailboxAsync()
+    {
         if (!S.Exists)
         {
             return CommandError.TenantNotFound(this.GetPrimaryKeyString());
@@ -109,25 +151,17 @@ public sealed partial class TenantGrain(
         }
 
         var mailboxId = EntityIds.New(EntityIds.Mailbox);
-
-        // Listed first, created second: a crash in between leaves an id that lists as missing, never a mailbox
-        // that polls without belonging to a tenant. The mailbox checks its settings (it owns their rules); when it
-        // refuses them, nothing of it was stored and the id is taken off the list again.
         S.MailboxIds.Add(mailboxId);
         await state.WriteStateAsync();
-        CommandResult<MailboxDetails>? created = null;
-        try
+        return CommandResult.Ok(mailboxId);
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseMailboxAsync(string mailboxId)
+    {
+        if (S.MailboxIds.Remove(mailboxId))
         {
-            created = await GrainFactory.GetGrain<IMailboxGrain>(mailboxId).CreateAsync(this.GetPrimaryKeyString(), settings, backfill);
-            return created;
-        }
-        finally
-        {
-            if (created is not { Succeeded: true })
-            {
-                S.MailboxIds.Remove(mailboxId);
-                await state.WriteStateAsync();
-            }
+            await state.WriteStateAsync();
         }
     }
 
