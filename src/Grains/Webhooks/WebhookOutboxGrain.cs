@@ -38,6 +38,7 @@ public sealed partial class WebhookOutboxGrain(
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly PendingDeliveries _pending = new();
     private readonly Dictionary<OutboxEntry, Task> _inFlight = [];
+    private readonly Dictionary<string, (string Protected, string Secret)> _secrets = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
     private bool? _reminderRegistered;
     private bool _deleted;
@@ -132,6 +133,7 @@ public sealed partial class WebhookOutboxGrain(
 
         await WriteAsync();
         await deliveries.DeletePendingAsync(TenantId, webhookId);
+        _secrets.Remove(webhookId);
         _pending.RemoveWaitingOf(webhookId);
         await ScheduleAsync();
         return null;
@@ -261,6 +263,7 @@ public sealed partial class WebhookOutboxGrain(
         // Running attempts end on their own; what they record afterwards updates rows that are gone.
         _deleted = true;
         _pending.Clear();
+        _secrets.Clear();
         await deliveries.DeleteTenantAsync(TenantId);
         await _writeGate.WaitAsync();
         try
@@ -365,17 +368,38 @@ public sealed partial class WebhookOutboxGrain(
             return new WebhookAttempt(false, null, "The webhook was deleted.");
         }
 
-        string secret;
-        try
-        {
-            secret = secrets.Unprotect(webhook.ProtectedSecret);
-        }
-        catch (CryptographicException)
+        if (SecretOf(webhook) is not { } secret)
         {
             return new WebhookAttempt(false, null, "The stored secret cannot be decrypted (the key ring is not the one it was stored with). Set the secret again.");
         }
 
         return await sender.SendAsync(webhook.Url, secret, entry.Body, entry.IdempotencyKey, entry.EventName, cancellationToken);
+    }
+
+    /// <summary>
+    /// The webhook's secret in clear text, or <see langword="null"/> when the key ring cannot decrypt it. Decrypted once
+    /// per activation and stored secret (Data Protection's unprotect per delivery was a part of the path from evaluation
+    /// to request); held in this activation's memory only, never written or logged, and decrypted again when the stored
+    /// secret changes.
+    /// </summary>
+    private string? SecretOf(WebhookEntry webhook)
+    {
+        if (_secrets.TryGetValue(webhook.Id, out var cached) && string.Equals(cached.Protected, webhook.ProtectedSecret, StringComparison.Ordinal))
+        {
+            return cached.Secret;
+        }
+
+        try
+        {
+            var secret = secrets.Unprotect(webhook.ProtectedSecret);
+            _secrets[webhook.Id] = (webhook.ProtectedSecret, secret);
+            return secret;
+        }
+        catch (CryptographicException)
+        {
+            // Not cached: a key ring restored or shared later decrypts it at the next attempt.
+            return null;
+        }
     }
 
     private void Apply(OutboxEntry entry, WebhookAttempt attempt, DateTimeOffset now)

@@ -49,6 +49,60 @@ public sealed class HistoryDatabase
     }
 
     /// <summary>
+    /// Runs <paramref name="work"/> in a transaction whose commit does not wait for the disk: SQLite (WAL) commits it
+    /// with <c>PRAGMA synchronous = NORMAL</c> instead of the connection's setting (restored afterwards, the connection
+    /// goes back to the pool), PostgreSQL with <c>synchronous_commit = off</c> for this transaction only. The commit is
+    /// atomic and survives a crash of the process; only a crash of the machine (power, kernel) shortly after it can undo
+    /// it, and then it is undone whole and never before a commit that came earlier (both databases write one log in commit
+    /// order, and a later flushed commit flushes it too). Only for writes whose loss an earlier flushed commit covers: the
+    /// outbox's delivery rows, which stand for hand-off rows committed and flushed by the alarm pipeline before.
+    /// </summary>
+    public async Task CommitUnflushedAsync(DbConnection connection, Func<DbTransaction, Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(work);
+        if (!_sqlite)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var relax = Command(connection, transaction, "SET LOCAL synchronous_commit = off"))
+            {
+                await relax.ExecuteNonQueryAsync();
+            }
+
+            await work(transaction);
+            await transaction.CommitAsync();
+            return;
+        }
+
+        // Changed outside the transaction (SQLite does not change it inside one), and put back whatever happens.
+        long previous;
+        await using (var read = Command(connection, null, "PRAGMA synchronous"))
+        {
+            previous = Convert.ToInt64(await read.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var relaxed = previous > SqliteSynchronousNormal;
+        if (relaxed)
+        {
+            await SetSynchronousAsync(connection, SqliteSynchronousNormal);
+        }
+
+        try
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await work(transaction);
+            await transaction.CommitAsync();
+        }
+        finally
+        {
+            if (relaxed)
+            {
+                await SetSynchronousAsync(connection, previous);
+            }
+        }
+    }
+
+    /// <summary>
     /// Sets <c>PRAGMA busy_timeout</c> on <paramref name="count"/> pooled connections of <paramref name="connectionString"/>
     /// at once. Orleans' grain storage opens its connections from the same pool (same connection string), and the
     /// setting stays with each pooled connection, so its writes wait inside SQLite too instead of sleeping 150 ms.
@@ -73,6 +127,16 @@ public sealed class HistoryDatabase
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>SQLite's <c>synchronous</c> level NORMAL: in WAL mode a commit is not flushed to the disk (a checkpoint flushes).</summary>
+    private const long SqliteSynchronousNormal = 1;
+
+    private static async Task SetSynchronousAsync(DbConnection connection, long level)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA synchronous = {level.ToString(System.Globalization.CultureInfo.InvariantCulture)};";
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task SetBusyTimeoutAsync(DbConnection connection, CancellationToken cancellationToken)

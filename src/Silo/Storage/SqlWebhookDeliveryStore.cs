@@ -32,41 +32,45 @@ public sealed class SqlWebhookDeliveryStore(HistoryDatabase database) : IWebhook
             return added;
         }
 
+        // Not flushed before the first attempt is sent: until it is, the alarm pipeline's flushed hand-off rows of these
+        // revisions stand for them (a machine crash that undoes this commit makes the pipeline hand them off again, so a
+        // delivery can be sent twice then, never lost). That is one disk flush less between evaluation and request.
         await using var connection = await database.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        foreach (var revision in entries.GroupBy(e => (e.AlarmId, e.Revision)))
+        await database.CommitUnflushedAsync(connection, async transaction =>
         {
-            await using (var exists = HistoryDatabase.Command(
-                connection,
-                transaction,
-                "SELECT COUNT(*) FROM ai_webhook_deliveries WHERE tenant_id = @tenant AND alarm_id = @alarm AND revision = @revision",
-                ("@tenant", tenantId),
-                ("@alarm", revision.Key.AlarmId),
-                ("@revision", revision.Key.Revision)))
+            added.Clear();
+            foreach (var revision in entries.GroupBy(e => (e.AlarmId, e.Revision)))
             {
-                if (Convert.ToInt64(await exists.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0)
-                {
-                    continue;
-                }
-            }
-
-            foreach (var entry in revision)
-            {
-                await using var insert = HistoryDatabase.Command(
+                await using (var exists = HistoryDatabase.Command(
                     connection,
                     transaction,
-                    $"""
-                    INSERT INTO ai_webhook_deliveries (tenant_id, {Columns})
-                    VALUES (@tenant, @webhook, @alarm, @revision, @key, @event, @body, @state, @attempts, @created, @lastAttempt, @nextAttempt, @delivered, @statusCode, @error)
-                    ON CONFLICT (tenant_id, webhook_id, alarm_id, revision) DO NOTHING
-                    """,
-                    Parameters(tenantId, entry));
-                await insert.ExecuteNonQueryAsync();
-                added.Add(entry);
-            }
-        }
+                    "SELECT COUNT(*) FROM ai_webhook_deliveries WHERE tenant_id = @tenant AND alarm_id = @alarm AND revision = @revision",
+                    ("@tenant", tenantId),
+                    ("@alarm", revision.Key.AlarmId),
+                    ("@revision", revision.Key.Revision)))
+                {
+                    if (Convert.ToInt64(await exists.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                    {
+                        continue;
+                    }
+                }
 
-        await transaction.CommitAsync();
+                foreach (var entry in revision)
+                {
+                    await using var insert = HistoryDatabase.Command(
+                        connection,
+                        transaction,
+                        $"""
+                        INSERT INTO ai_webhook_deliveries (tenant_id, {Columns})
+                        VALUES (@tenant, @webhook, @alarm, @revision, @key, @event, @body, @state, @attempts, @created, @lastAttempt, @nextAttempt, @delivered, @statusCode, @error)
+                        ON CONFLICT (tenant_id, webhook_id, alarm_id, revision) DO NOTHING
+                        """,
+                        Parameters(tenantId, entry));
+                    await insert.ExecuteNonQueryAsync();
+                    added.Add(entry);
+                }
+            }
+        });
         return added;
     }
 
