@@ -145,6 +145,11 @@ public static class SiloHostingExtensions
                 o.HideTrace = true;
                 o.CounterUpdateIntervalMs = (int)Math.Max(1000, silo.DashboardSampleInterval.TotalMilliseconds);
             });
+            if (!silo.DashboardAlwaysCollect)
+            {
+                siloBuilder.Services.AddDashboardCollectionWhileWatched();
+            }
+
             siloBuilder.AddActivityPropagation();
         });
         builder.AddSmtpInbound();

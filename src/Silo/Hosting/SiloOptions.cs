@@ -25,10 +25,18 @@ public sealed class SiloOptions
     public string ServiceId { get; set; } = "alarminbox";
 
     /// <summary>
-    /// How often the silo samples its counters for the Orleans Dashboard (at least 1 s). Sampling runs whether or not
-    /// anyone watches; every 10 s keeps an empty silo quiet (measured in docs/benchmarks.md, "Idle cost").
+    /// How often the silo samples its runtime statistics (activations, CPU, memory) for the Orleans Dashboard's silo
+    /// page (at least 1 s). This sampling runs whether or not anyone watches; every 10 s keeps an empty silo quiet
+    /// (measured in docs/benchmarks.md, "Idle cost").
     /// </summary>
     public TimeSpan DashboardSampleInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// False (the default): the silo reads its Orleans counters for the dashboard (the silo page's counter table) only
+    /// while an Orleans Dashboard is open, once a second, and not at all otherwise. True: once a second whether or not
+    /// anyone watches, as the dashboard package does by itself (measured in docs/benchmarks.md, "Idle cost").
+    /// </summary>
+    public bool DashboardAlwaysCollect { get; set; }
 
     /// <summary>
     /// Queues of the in-memory alarm stream. Each is polled every 100 ms even when nothing is published; alarms are a
