@@ -8,7 +8,8 @@ using AlarmInbox.Bench;
 // mailboxes (silo CPU seconds per hour and memory), against the real silo and API processes and a real Dovecot.
 // Usage: dotnet run -c Release --project bench/AlarmInbox.Bench -- [--mails 200] [--cost-mailboxes 200] [--cost-seconds 120]
 // Subcommands (issue 9, see docs/benchmarks.md "Scale"): load --mailboxes N …, compare --mailboxes 100,1000 …;
-// idle [--rounds 3] [--seconds 120] (issue 15: CPU of an empty silo, as shipped and with library defaults);
+// idle [--rounds 3] [--seconds 120] [--variants …] (issue 15: CPU of an empty silo, as shipped, with the dashboard
+// collecting always, and with library defaults; with --polled N --interval S: silo CPU per timer poll of N mailboxes);
 // engine --alarms 0,100,1000,10000 … (issue 15: per-mail cost and latency by stored alarms, bursts; "Engine");
 // render [--rounds 5] (issue 16): decoding time of 25 MiB bomb mails;
 // outbox [--pending 0,1000,5000,20000] (issue 15): the outbox's scheduling cost of one more delivery while many are pending.
