@@ -31,7 +31,13 @@ public sealed class DashboardHealthMetricsTests(ClusterFixture cluster)
             using var _ = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         }
 
-        var counters = await http.GetFromJsonAsync<JsonElement>("/dashboard/DashboardCounters");
+        // The dashboard grain computes its overview at most every AlarmInbox:Silo:DashboardSampleInterval, the first
+        // time that long after it was activated at silo start: until then it answers with zero hosts.
+        var counters = await Eventually.WaitForAsync(
+            () => http.GetFromJsonAsync<JsonElement>("/dashboard/DashboardCounters"),
+            c => c.GetProperty("totalActiveHostCount").GetInt32() > 0,
+            TimeSpan.FromSeconds(90),
+            "the dashboard overview with the active silo");
         Assert.Equal(1, counters.GetProperty("totalActiveHostCount").GetInt32());
     }
 
