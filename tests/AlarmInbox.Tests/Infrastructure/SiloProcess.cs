@@ -116,7 +116,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new TimeoutException($"{Name} exited with {_process.ExitCode}. Log:\n{LogTail()}");
+                throw new TimeoutException($"{Name} exited with {_process.ExitCode}. Warnings and errors:\n{LogProblems()}\nLog:\n{LogTail()}");
             }
 
             if (await IsReadyAsync())
@@ -220,6 +220,23 @@ public sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>The last lines of the log, for failure messages.</summary>
     public string LogTail(int lines = 40) =>
         File.Exists(LogPath) ? string.Join('\n', File.ReadAllLines(LogPath).TakeLast(lines)) : "(no log)";
+
+    /// <summary>The log's warnings and errors with their first message line (at most 60 of them), for failure messages: the tail of a crashed silo's log is mostly its stack trace.</summary>
+    public string LogProblems()
+    {
+        if (!File.Exists(LogPath))
+        {
+            return "(no log)";
+        }
+
+        var lines = File.ReadAllLines(LogPath);
+        var problems = lines
+            .Select((line, i) => (line, i))
+            .Where(l => l.line.StartsWith("warn:", StringComparison.Ordinal) || l.line.StartsWith("fail:", StringComparison.Ordinal) || l.line.StartsWith("crit:", StringComparison.Ordinal))
+            .Take(60)
+            .Select(l => l.i + 1 < lines.Length ? l.line + " " + lines[l.i + 1].Trim() : l.line);
+        return string.Join('\n', problems);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
