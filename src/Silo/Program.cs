@@ -23,7 +23,16 @@ builder.AddSiloObservability();
 
 var app = builder.Build();
 app.MapSiloObservability();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (Environment.ExitCode == SiloFatalErrorHandler.ExitCode)
+{
+    // A fatal error during start-up (e.g. declared dead before it was active) stops the host, which cancels its start:
+    // that is the orderly end SiloFatalErrorHandler asked for, not a crash (exit 134 with a core dump).
+}
+
 // 0 after an ordinary stop; 75 when the silo stopped itself after a fatal error (see SiloFatalErrorHandler).
 return Environment.ExitCode;
 
