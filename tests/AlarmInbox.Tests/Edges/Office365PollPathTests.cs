@@ -66,7 +66,7 @@ public sealed class Office365PollPathTests(EdgesFixture fixture)
         // replaced once.
         app.Roles = ["IMAP.AccessAsApp"];
         Assert.True((await mailbox.UpdateAsync(created.Config.TenantId, fixture.Office365Settings(user, app, useIdle: false))).Succeeded);
-        var recovered = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.LastSuccessAt is not null, TimeSpan.FromSeconds(15), "a successful poll after the fix");
+        var recovered = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.LastSuccessAt is not null, TimeSpan.FromSeconds(60), "a successful poll after the fix");
 
         Assert.Null(recovered!.Status.LastError);
         Assert.Equal(2, fixture.Entra.Requests(app.ClientId));

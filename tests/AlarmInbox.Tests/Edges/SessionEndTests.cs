@@ -38,7 +38,7 @@ public sealed class SessionEndTests(EdgesFixture fixture)
         await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("vorher")]);
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
         var (mailbox, created) = await fixture.CreateAsync(fixture.PasswordSettings(user, useIdle: true, port: proxy.Port));
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "the IDLE session");
         var acceptedBefore = proxy.Accepted;
 
         // The next command of the IDLE session (the heartbeat's, or the poll's NOOP) gets BYE.
@@ -55,9 +55,9 @@ public sealed class SessionEndTests(EdgesFixture fixture)
         }
 
         var reconnected = await Eventually.WaitForAsync(
-            () => mailbox.GetAsync(), d => d!.Status.IdleActive && proxy.Accepted > acceptedBefore, TimeSpan.FromSeconds(15), "a new IDLE session, well before the 30 s backoff");
+            () => mailbox.GetAsync(), d => d!.Status.IdleActive && proxy.Accepted > acceptedBefore, TimeSpan.FromSeconds(20), "a new IDLE session, before the backoff (at least 24 s) could end");
         var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("nach dem BYE")]))[0];
-        var messages = await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Any(x => x.Uid == uid), TimeSpan.FromSeconds(10), "the mail through the new session");
+        var messages = await Eventually.WaitForAsync(() => mailbox.GetMessagesAsync(10), m => m!.Any(x => x.Uid == uid), TimeSpan.FromSeconds(30), "the mail through the new session");
 
         Assert.All(statuses, s => Assert.Null(s.LastError));
         Assert.All(statuses, s => Assert.Equal(0, s.ConsecutiveFailures));
@@ -74,20 +74,21 @@ public sealed class SessionEndTests(EdgesFixture fixture)
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
         var (mailbox, _) = await fixture.CreateAsync(fixture.PasswordSettings(user, useIdle: true, port: proxy.Port));
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "the IDLE session");
 
         // A cut with the server still there: reconnected at once, nothing recorded.
         var acceptedBefore = proxy.Accepted;
         proxy.CutAll();
         var reconnected = await Eventually.WaitForAsync(
-            () => mailbox.GetAsync(), d => d!.Status.IdleActive && proxy.Accepted > acceptedBefore, TimeSpan.FromSeconds(10), "the reconnect after the cut");
+            () => mailbox.GetAsync(), d => d!.Status.IdleActive && proxy.Accepted > acceptedBefore, TimeSpan.FromSeconds(20), "the reconnect after the cut, before the backoff (at least 24 s) could end");
         var seen = DateTimeOffset.UtcNow;
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.LastContactAt > seen, TimeSpan.FromSeconds(10), "an IDLE round on the new session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.LastContactAt > seen, TimeSpan.FromSeconds(30), "an IDLE round on the new session");
 
         // A cut with the server gone: the reconnect fails, and that is what the status says, with the backoff.
         proxy.RefuseNew();
         proxy.CutAll();
-        var failing = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.LastError is not null, TimeSpan.FromSeconds(10), "the failed reconnect");
+        var failing = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.LastError is not null, TimeSpan.FromSeconds(30), "the failed reconnect");
+        var failingSeen = DateTimeOffset.UtcNow;
         var poll = await mailbox.PollNowAsync();
         var stillFailing = await mailbox.GetAsync();
 
@@ -96,7 +97,9 @@ public sealed class SessionEndTests(EdgesFixture fixture)
         Assert.Equal(MailboxState.Failing, failing!.Status.State);
         Assert.NotEqual(MailboxErrorCodes.Disconnected, failing.Status.LastError!.Code);
         Assert.False(failing.Status.IdleActive);
-        Assert.True(failing.Status.NextAttemptAt > DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10), $"next attempt {failing.Status.NextAttemptAt:O}");
+        // Backed off (at least 24 s from the failure), measured from when the failure was seen, not from after the poll
+        // below, which a loaded machine can make slow.
+        Assert.True(failing.Status.NextAttemptAt > failingSeen + TimeSpan.FromSeconds(10), $"next attempt {failing.Status.NextAttemptAt:O}, failure seen {failingSeen:O}");
         Assert.False(poll!.Succeeded);
         Assert.False(stillFailing!.Status.IdleActive);
 

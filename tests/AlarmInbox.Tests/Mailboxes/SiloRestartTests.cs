@@ -41,13 +41,14 @@ public sealed class SiloRestartTests : IAsyncLifetime
         await silo.RestartAsync();
         var after = await _imap.AppendAsync(user, [DovecotServer.Mail("nach dem Neustart")]);
 
-        // No API call: the start-up task re-activates the mailbox and its timer polls.
+        // No API call: the start-up task re-activates the mailbox and its timer polls. (Reminders are in memory on this
+        // single silo and gone with the restart: nothing else would poll, so a generous wait proves the start-up task.)
         var mailbox = silo.Grains.GetGrain<IMailboxGrain>(mailboxId);
         var messages = await Eventually.WaitForAsync(
-            () => mailbox.GetMessagesAsync(50), m => m!.Count >= 2, TimeSpan.FromSeconds(30), "the restarted silo to fetch the new mail");
+            () => mailbox.GetMessagesAsync(50), m => m!.Count >= 2, TimeSpan.FromSeconds(120), "the restarted silo to fetch the new mail");
         // The messages are stored before the watermark moves past them: wait for both.
         var details = await Eventually.WaitForAsync(
-            () => mailbox.GetAsync(), d => d!.Status.Watermark.LastUid == after[0], TimeSpan.FromSeconds(30), "the watermark to pass the new mail");
+            () => mailbox.GetAsync(), d => d!.Status.Watermark.LastUid == after[0], TimeSpan.FromSeconds(60), "the watermark to pass the new mail");
 
         Assert.Equal([after[0], before[0]], messages!.Select(m => m.Uid));
         Assert.Equal(["nach dem Neustart", "vor dem Neustart"], messages!.Select(m => m.Subject));
