@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using AlarmInbox.Grains.Alarms;
@@ -134,7 +133,9 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
         var mails = ReadExpected().EnumerateObject().Where(p => p.Name != "_about").Select(p => Decode(p.Name)).ToList();
         _evaluator.Evaluate(mails[0], CorpusSettings, Now);
 
-        var watch = Stopwatch.StartNew();
+        // The evaluating thread's CPU time, not the wall clock: on a loaded machine the thread waits for a core, which is
+        // not the evaluator's cost. (Evaluation is synchronous on this thread.)
+        var started = ThreadCpuTime.Now();
         const int Rounds = 50;
         for (var i = 0; i < Rounds; i++)
         {
@@ -144,9 +145,9 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
             }
         }
 
-        var perMail = watch.Elapsed.TotalMilliseconds / (Rounds * mails.Count);
-        output.WriteLine($"Evaluation: {perMail:0.000} ms per mail ({mails.Count} corpus mails × {Rounds})");
-        Assert.True(perMail < 5, $"evaluation took {perMail:0.000} ms per mail");
+        var perMail = (ThreadCpuTime.Now() - started).TotalMilliseconds / (Rounds * mails.Count);
+        output.WriteLine($"Evaluation: {perMail:0.000} ms CPU per mail ({mails.Count} corpus mails × {Rounds})");
+        Assert.True(perMail < 5, $"evaluation took {perMail:0.000} ms CPU per mail");
     }
 
     [Fact]
@@ -261,16 +262,18 @@ public sealed class AlarmEvaluatorTests(ITestOutputHelper output)
         };
         var settings = CorpusSettings with { Rules = [new AlarmRule("Katastrophe", @"(?<x>(a|aa)+)$")] };
 
-        var watch = Stopwatch.StartNew();
+        // CPU time of this thread: without the timeout the pattern would run for minutes; waiting for a core on a loaded
+        // machine is not the pattern's cost.
+        var started = ThreadCpuTime.Now();
         var evaluation = evaluator.Evaluate(mail, settings, Now);
-        watch.Stop();
+        var cpu = ThreadCpuTime.Now() - started;
 
         var error = Assert.Single(evaluation.RuleErrors);
         Assert.Equal(new RuleError("Katastrophe", "timeout", "The pattern did not finish within 50 ms on this mail; the rule was skipped."), error);
         Assert.Empty(evaluation.MatchedRules);
         Assert.Equal("2026-1", evaluation.IncidentNumber);
         Assert.True(evaluation.IsAlarm);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.True(cpu < TimeSpan.FromSeconds(5), $"took {cpu} of CPU");
     }
 
     [Fact]
