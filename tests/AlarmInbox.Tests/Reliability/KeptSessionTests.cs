@@ -40,7 +40,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
         Assert.Equal(expected.OrderDescending(), messages!.Select(m => m.Uid));
 
         Assert.True((await mailbox.PauseAsync((await mailbox.GetAsync())!.Config.TenantId)).Succeeded);
-        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "the kept session logged out after pause");
+        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(30), "the kept session logged out after pause");
         Assert.Equal(1, proxy.MaxConcurrent);
     }
 
@@ -104,7 +104,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
             Assert.True((await mailbox.PollNowAsync())!.Succeeded);
         }
 
-        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "every session logged out");
+        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(30), "every session logged out");
         Assert.Equal(4, proxy.Accepted);
     }
 
@@ -119,7 +119,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
 
         Assert.True(await mailbox.DeleteAsync());
 
-        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(10), "the kept session logged out after delete");
+        await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(30), "the kept session logged out after delete");
         Assert.Equal(1, proxy.Accepted);
     }
 }

@@ -17,18 +17,18 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
         var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: true);
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "the IDLE session");
 
         proxy.RefuseNew();
         proxy.CutAll();
         var uids = await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("während Ausfall 1"), DovecotServer.Mail("während Ausfall 2"), DovecotServer.Mail("während Ausfall 3")]);
         var failing = await Eventually.WaitForAsync(
-            () => mailbox.GetAsync(), d => d!.Status.ConsecutiveFailures >= 3, TimeSpan.FromSeconds(20), "three failed attempts while the server is down");
+            () => mailbox.GetAsync(), d => d!.Status.ConsecutiveFailures >= 3, TimeSpan.FromSeconds(60), "three failed attempts while the server is down");
         var attemptsWhileDown = proxy.Accepted;
         proxy.Resume();
         var messages = await Eventually.WaitForAsync(
-            () => mailbox.GetMessagesAsync(50), m => m!.Count >= 3, TimeSpan.FromSeconds(20), "recovery after the server is back");
-        var recovered = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "a new IDLE session");
+            () => mailbox.GetMessagesAsync(50), m => m!.Count >= 3, TimeSpan.FromSeconds(60), "recovery after the server is back");
+        var recovered = await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "a new IDLE session");
 
         output.WriteLine($"{failing!.Status.ConsecutiveFailures} failures, {attemptsWhileDown} connection attempts in total before recovery");
         Assert.Equal(MailboxState.Failing, failing.Status.State);
@@ -68,7 +68,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
         var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: true);
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "the IDLE session");
         var acceptedBefore = proxy.Accepted;
 
         // Existing connections go silent without closing; new ones work.
@@ -76,7 +76,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
         var started = DateTimeOffset.UtcNow;
         var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("im Funkloch")]))[0];
         var messages = await Eventually.WaitForAsync(
-            () => mailbox.GetMessagesAsync(10), m => m!.Count == 1, TimeSpan.FromSeconds(15), "detection of the dead connection and catch-up");
+            () => mailbox.GetMessagesAsync(10), m => m!.Count == 1, TimeSpan.FromSeconds(60), "detection of the dead connection and catch-up");
         var detectedAfter = DateTimeOffset.UtcNow - started;
 
         output.WriteLine($"Dead connection detected and mail fetched after {detectedAfter.TotalSeconds:0.0} s (heartbeat 2 s + command timeout 2 s)");
@@ -90,7 +90,7 @@ public sealed class ReliabilityTests(ReliabilityFixture fixture, ITestOutputHelp
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
         var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: true);
-        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(10), "the IDLE session");
+        await Eventually.WaitForAsync(() => mailbox.GetAsync(), d => d!.Status.IdleActive, TimeSpan.FromSeconds(30), "the IDLE session");
         var acceptedBefore = proxy.Accepted;
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => mailbox.PollNowAsync()));
