@@ -245,7 +245,18 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
 
         // Time to resume polling: until every mailbox of the victim has fetched the mail sent right after the failure.
         var resumed = new Dictionary<string, TimeSpan>();
-        await Eventually.WaitForAsync(
+        try
+        {
+            await WaitForResumeAsync();
+        }
+        catch (TimeoutException)
+        {
+            // What the survivor's membership saw (suspicions, death declaration) says why, and its log is gone after the test.
+            output.WriteLine($"{survivor.Name} warnings and errors:\n{survivor.LogProblems()}\n{survivor.Name} membership:\n{survivor.LogEntries("MembershipService", 40)}");
+            throw;
+        }
+
+        Task<int> WaitForResumeAsync() => Eventually.WaitForAsync(
             async () =>
             {
                 for (var i = 0; i < Mailboxes; i++)

@@ -222,7 +222,14 @@ public sealed partial class SiloProcess : IAsyncDisposable
         File.Exists(LogPath) ? string.Join('\n', File.ReadAllLines(LogPath).TakeLast(lines)) : "(no log)";
 
     /// <summary>The log's warnings and errors with their first message line (at most 60 of them), for failure messages: the tail of a crashed silo's log is mostly its stack trace.</summary>
-    public string LogProblems()
+    public string LogProblems() =>
+        LogEntries(header => header.StartsWith("warn:", StringComparison.Ordinal) || header.StartsWith("fail:", StringComparison.Ordinal) || header.StartsWith("crit:", StringComparison.Ordinal), 60);
+
+    /// <summary>The last <paramref name="max"/> log entries (header line and first message line) whose category contains <paramref name="category"/>.</summary>
+    public string LogEntries(string category, int max) =>
+        LogEntries(header => header.Contains(category, StringComparison.Ordinal), max, last: true);
+
+    private string LogEntries(Func<string, bool> header, int max, bool last = false)
     {
         if (!File.Exists(LogPath))
         {
@@ -230,12 +237,11 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
 
         var lines = File.ReadAllLines(LogPath);
-        var problems = lines
+        var entries = lines
             .Select((line, i) => (line, i))
-            .Where(l => l.line.StartsWith("warn:", StringComparison.Ordinal) || l.line.StartsWith("fail:", StringComparison.Ordinal) || l.line.StartsWith("crit:", StringComparison.Ordinal))
-            .Take(60)
+            .Where(l => !l.line.StartsWith(' ') && header(l.line))
             .Select(l => l.i + 1 < lines.Length ? l.line + " " + lines[l.i + 1].Trim() : l.line);
-        return string.Join('\n', problems);
+        return string.Join('\n', last ? entries.TakeLast(max) : entries.Take(max));
     }
 
     /// <inheritdoc />
