@@ -51,7 +51,12 @@ public interface IImapSession : IAsyncDisposable
     /// <exception cref="MailboxAccessException">The command failed.</exception>
     Task<IReadOnlyList<FetchedMail>> FetchAsync(IReadOnlyList<MailSummary> mails, int maxBytes, CancellationToken cancellationToken);
 
-    /// <summary>Fetches the envelope data of messages (Message-ID, Date, From, Subject, RFC822.SIZE, INTERNALDATE) without their bodies.</summary>
+    /// <summary>
+    /// Fetches what identifies messages (Message-ID, Date, From, Subject, RFC822.SIZE, INTERNALDATE) without their bodies:
+    /// <c>BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM SUBJECT)]</c> decoded like a stored message, with its caps
+    /// (<see cref="AlarmInbox.Grains.Interfaces.Mailboxes.MailLimits"/>). Not ENVELOPE, which MailKit cannot read when a
+    /// value is longer than 4 KiB. Messages expunged meanwhile are left out.
+    /// </summary>
     /// <exception cref="MailboxAccessException">The command failed.</exception>
     Task<IReadOnlyList<MailEnvelope>> FetchEnvelopesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken);
 }

@@ -3,11 +3,13 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Telemetry;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
 using MailKit.Security;
+using MimeKit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +26,11 @@ public sealed partial class MailKitImapConnector(
     MailboxMetrics? metrics = null,
     EgressPolicy? egress = null) : IImapConnector
 {
+    /// <summary>The header fields read for <see cref="IImapSession.FetchEnvelopesAsync"/>: what the content key needs, and the subject.</summary>
+    private static readonly HeaderId[] EnvelopeHeaders = [HeaderId.MessageId, HeaderId.Date, HeaderId.From, HeaderId.Subject];
+
+    private static readonly MailDecoder HeaderDecoder = new();
+
     private readonly ImapOptions _options = options.Value;
     private readonly MailboxMetrics? _metrics = metrics;
 
@@ -297,22 +304,22 @@ public sealed partial class MailKitImapConnector(
                 return [];
             }
 
+            // Not ENVELOPE: MailKit refuses string literals above 4 KiB inside it (ImapProtocolException), and Dovecot sends a
+            // long folded subject as one, so any mail with a long subject would fail this fetch on every try. Header fields
+            // come as a body literal, which MailKit reads as a stream, and are decoded like the stored message.
             var ids = uids.Select(u => new UniqueId(folder.UidValidity, u)).ToList();
             var summaries = await owner.Guard(
                 Step.Fetch,
-                () => folder.FetchAsync(ids, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.Size | MessageSummaryItems.InternalDate), cancellationToken),
+                () => folder.FetchAsync(ids, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.InternalDate, EnvelopeHeaders), cancellationToken),
                 request,
                 cancellationToken,
                 replies);
             return summaries
-                .Select(s => new MailEnvelope(
-                    s.UniqueId.Id,
-                    string.IsNullOrWhiteSpace(s.Envelope?.MessageId) ? null : s.Envelope.MessageId.Trim('<', '>', ' '),
-                    s.Envelope?.Date,
-                    s.Envelope?.From.Mailboxes.FirstOrDefault()?.Address,
-                    s.Envelope?.Subject ?? "",
-                    s.Size ?? 0,
-                    s.InternalDate))
+                .Select(s =>
+                {
+                    var message = HeaderDecoder.DecodeHeaderFields(s.Headers ?? new HeaderList(), s.UniqueId.Id, s.InternalDate, s.Size ?? 0);
+                    return new MailEnvelope(s.UniqueId.Id, message.MessageId, message.Date, message.From, message.Subject, s.Size ?? 0, s.InternalDate);
+                })
                 .OrderBy(e => e.Uid)
                 .ToList();
         }

@@ -30,6 +30,28 @@ public sealed class MailDecoder
         return MimeMessage.Load(Options, rawMessage, cancellationToken);
     }
 
+    /// <summary>
+    /// Decodes a mail of which only header fields were read (IMAP <c>BODY.PEEK[HEADER.FIELDS (…)]</c>, RFC 3501 section
+    /// 6.4.5) exactly as <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset, DecodeBudget)"/>
+    /// decodes the whole mail: the same Message-ID, Date, sender and subject, with the same <see cref="MailLimits"/> caps,
+    /// so keys made from either agree.
+    /// </summary>
+    /// <param name="headers">The header fields read.</param>
+    /// <param name="uid">The message's UID.</param>
+    /// <param name="internalDate">The IMAP INTERNALDATE, if known.</param>
+    /// <param name="size">The IMAP RFC822.SIZE in bytes.</param>
+    /// <returns>The decoded message with an empty text.</returns>
+    public MailMessage DecodeHeaderFields(HeaderList headers, uint uid, DateTimeOffset? internalDate, long size)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        using var stream = new MemoryStream();
+        headers.WriteTo(stream);
+        stream.Write("\r\n"u8);
+        stream.Position = 0;
+        var message = MimeMessage.Load(Options, stream);
+        return Decode(message, 0, uid, internalDate, size, DateTimeOffset.UnixEpoch, DecodeBudget.Unlimited);
+    }
+
     /// <summary>Parses a raw message and decodes it; see <see cref="Decode(MimeMessage, uint, uint, DateTimeOffset?, long, DateTimeOffset, DecodeBudget)"/>.</summary>
     /// <param name="rawMessage">The raw message (RFC 5322); read to its end and not disposed.</param>
     /// <param name="uidValidity">The folder's UIDVALIDITY.</param>
