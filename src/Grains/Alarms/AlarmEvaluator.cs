@@ -35,7 +35,7 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         var clock = new RegexBudget(_timeout, _budget);
         var errors = new List<RuleError>();
         var matchedRules = new List<string>();
-        var labelSet = AlarmLabels.BuiltIn.Concat(settings.Labels).Append(settings.KeywordLabel)
+        var labelSet = AlarmLabels.Read.Concat(settings.Labels).Append(settings.KeywordLabel)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
         // The mail itself, or — when its own text has no alarm content and it carries an attached mail (forwarded as an
@@ -222,6 +222,8 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
                     fields[label] = value;
                     sources[label] = "label";
                 }
+
+                AddressAssembler.Combine(fields, sources);
             }
             catch (RegexMatchTimeoutException)
             {

@@ -32,6 +32,9 @@ public static class HtmlTextRenderer
     /// <summary>The most columns one cell is counted as spanning.</summary>
     private const int MaxColumnSpan = 32;
 
+    /// <summary>The shortest run of no-break spaces read as column padding (rendered as two spaces, not one).</summary>
+    private const int MinPaddingRun = 3;
+
     /// <summary>Tokens between two checks of the time budget.</summary>
     private const int TokensPerBudgetCheck = 512;
 
@@ -76,6 +79,7 @@ public static class HtmlTextRenderer
         // row is written to the enclosing cell (or the document) when it closes, so every character is copied at most
         // once per open table: linear.
         var frames = new List<Frame>();
+        var inline = new InlineLabels();
         var skipped = new List<HtmlTagId>();
         var preDepth = 0;
         var tableDepth = 0;
@@ -124,11 +128,12 @@ public static class HtmlTextRenderer
                     continue;
                 }
 
-                tableDepth += HandleTag(tag, frames, root);
+                tableDepth += HandleTag(tag, frames, root, inline);
             }
             else if (skipped.Count == 0 && token.Kind is HtmlTokenKind.Data or HtmlTokenKind.CData && token is HtmlDataToken data)
             {
                 var output = CurrentOutput(frames, root);
+                inline.BeforeText(data.Data, output);
                 var before = output.Length;
                 if (preDepth > 0)
                 {
@@ -189,10 +194,40 @@ public static class HtmlTextRenderer
     }
 
     /// <summary>Handles one tag; returns the change in the number of open tables (−n, 0 or +1).</summary>
-    private static int HandleTag(HtmlTagToken tag, List<Frame> frames, StringBuilder root)
+    private static int HandleTag(HtmlTagToken tag, List<Frame> frames, StringBuilder root, InlineLabels inline)
     {
         switch (tag.Id)
         {
+            case HtmlTagId.B:
+            case HtmlTagId.Strong:
+                if (!tag.IsEmptyElement)
+                {
+                    inline.Bold(tag.IsEndTag, CurrentOutput(frames, root));
+                }
+
+                break;
+
+            case HtmlTagId.Span:
+            case HtmlTagId.Font:
+                if (tag.IsEndTag ? inline.PopSpan() : !tag.IsEmptyElement && inline.PushSpan(IsBoldStyle(tag)))
+                {
+                    inline.Bold(tag.IsEndTag, CurrentOutput(frames, root));
+                }
+
+                break;
+
+            case HtmlTagId.DT:
+                inline.Term(tag.IsEndTag, CurrentOutput(frames, root));
+                break;
+
+            case HtmlTagId.DD:
+                inline.Definition(tag.IsEndTag, CurrentOutput(frames, root));
+                break;
+
+            case HtmlTagId.P:
+                inline.Paragraph(tag.IsEndTag, CurrentOutput(frames, root));
+                break;
+
             case HtmlTagId.Table:
                 if (tag.IsEndTag)
                 {
@@ -246,7 +281,6 @@ public static class HtmlTextRenderer
                 CurrentOutput(frames, root).Append('\n');
                 break;
 
-            case HtmlTagId.P:
             case HtmlTagId.H1:
             case HtmlTagId.H2:
             case HtmlTagId.H3:
@@ -264,8 +298,6 @@ public static class HtmlTextRenderer
             case HtmlTagId.UL:
             case HtmlTagId.OL:
             case HtmlTagId.DL:
-            case HtmlTagId.DT:
-            case HtmlTagId.DD:
             case HtmlTagId.Address:
             case HtmlTagId.Center:
             case HtmlTagId.Section:
@@ -283,6 +315,31 @@ public static class HtmlTextRenderer
         }
 
         return 0;
+    }
+
+    /// <summary>Whether a <c>span</c> or <c>font</c> tag's style sets bold text (<c>font-weight: bold</c> or 600 to 900).</summary>
+    private static bool IsBoldStyle(HtmlTagToken tag)
+    {
+        foreach (var attribute in tag.Attributes)
+        {
+            if (!string.Equals(attribute.Name, "style", StringComparison.OrdinalIgnoreCase) || attribute.Value is null)
+            {
+                continue;
+            }
+
+            var style = attribute.Value.AsSpan(0, Math.Min(attribute.Value.Length, 500));
+            var at = style.IndexOf("font-weight", StringComparison.OrdinalIgnoreCase);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            var value = style[(at + "font-weight".Length)..].TrimStart().TrimStart(':').TrimStart();
+            return value.StartsWith("bold", StringComparison.OrdinalIgnoreCase)
+                || (value.Length >= 3 && value[0] is >= '6' and <= '9' && value[1] == '0' && value[2] == '0');
+        }
+
+        return false;
     }
 
     /// <summary>Closes the innermost open row (and its cells), unless a table is nearer.</summary>
@@ -515,6 +572,7 @@ public static class HtmlTextRenderer
 
     private static void AppendCollapsed(StringBuilder output, string data)
     {
+        var noBreakRun = 0;
         foreach (var c in data)
         {
             if (InvisibleCharacters.Is(c))
@@ -522,10 +580,17 @@ public static class HtmlTextRenderer
                 continue;
             }
 
+            noBreakRun = c == '\u00A0' ? noBreakRun + 1 : 0;
             if (char.IsWhiteSpace(c))
             {
-                // One space at most, and none at the start of a line; U+00A0 (&nbsp;) counts too.
+                // One space at most, and none at the start of a line; U+00A0 (&nbsp;) counts too. A run of three or more
+                // no-break spaces keeps two spaces: a label padded to a column with &nbsp; stays apart from its value
+                // (two, as Outlook writes after a full stop, are one).
                 if (output.Length > 0 && output[^1] != ' ' && output[^1] != '\n')
+                {
+                    output.Append(' ');
+                }
+                else if (noBreakRun == MinPaddingRun && output.Length > 1 && output[^1] == ' ' && output[^2] is not ' ' and not '\n')
                 {
                     output.Append(' ');
                 }
@@ -548,7 +613,7 @@ public static class HtmlTextRenderer
         output.Append(text).Append('\n');
     }
 
-    private static void EnsureLineStart(StringBuilder output)
+    internal static void EnsureLineStart(StringBuilder output)
     {
         TrimTrailingSpaces(output);
         if (output.Length > 0 && output[^1] != '\n')
@@ -557,7 +622,7 @@ public static class HtmlTextRenderer
         }
     }
 
-    private static void EnsureBlankLine(StringBuilder output)
+    internal static void EnsureBlankLine(StringBuilder output)
     {
         EnsureLineStart(output);
         if (output.Length > 0 && (output.Length < 2 || output[^2] != '\n'))
@@ -566,7 +631,7 @@ public static class HtmlTextRenderer
         }
     }
 
-    private static void TrimTrailingSpaces(StringBuilder output)
+    internal static void TrimTrailingSpaces(StringBuilder output)
     {
         var end = output.Length;
         while (end > 0 && output[end - 1] == ' ')

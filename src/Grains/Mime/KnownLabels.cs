@@ -4,19 +4,20 @@ using AlarmInbox.Grains.Interfaces.Alarms;
 namespace AlarmInbox.Grains.Mime;
 
 /// <summary>
-/// The built-in alarm labels (<see cref="AlarmLabels.BuiltIn"/>) and their <see cref="LabelAliases"/>, as the decoder uses
-/// them to judge which alternative of a mail carries the alarm and which table row is a row of labels. Tenant labels are
+/// The labels read from every alarm text (<see cref="AlarmLabels.Read"/>) and their <see cref="LabelAliases"/>, as the decoder
+/// uses them to judge which table row is a row of labels and which bold text or paragraph is a label; which alternative of
+/// a mail carries the alarm is judged by the built-in labels (<see cref="AlarmLabels.BuiltIn"/>) alone. Tenant labels are
 /// not known when a mail is decoded. Linear scans, no regular expressions.
 /// </summary>
 internal static class KnownLabels
 {
-    private static readonly string[] Spellings = [.. AlarmLabels.BuiltIn.SelectMany(LabelAliases.SpellingsOf).Distinct(StringComparer.OrdinalIgnoreCase)];
+    private static readonly string[] Spellings = [.. AlarmLabels.Read.SelectMany(LabelAliases.SpellingsOf).Distinct(StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>Whether a table cell's text is a known label, with or without a trailing colon.</summary>
     public static bool IsLabel(string cell)
     {
         var text = cell.AsSpan().Trim().TrimEnd(':').TrimEnd();
-        if (text.Length == 0 || text.Length > 20)
+        if (text.Length == 0 || text.Length > 32)
         {
             return false;
         }
@@ -94,6 +95,29 @@ internal static class KnownLabels
         var j = 0;
         while (i < text.Length && j < spelling.Length)
         {
+            if (spelling[j] == '/')
+            {
+                // "Straße / Hausnummer" is "Straße/Hausnummer".
+                while (i < text.Length && char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                if (i == text.Length || text[i] != '/')
+                {
+                    return false;
+                }
+
+                i++;
+                j++;
+                while (i < text.Length && char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
             if (char.IsWhiteSpace(text[i]) && spelling[j] == ' ')
             {
                 while (i < text.Length && char.IsWhiteSpace(text[i]))

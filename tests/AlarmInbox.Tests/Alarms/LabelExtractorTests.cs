@@ -66,4 +66,92 @@ public sealed class LabelExtractorTests
 
         Assert.False(found.ContainsKey(AlarmLabels.Einsatznummer));
     }
+
+    [Theory]
+    [InlineData("Einsatznummer\n2026-1\nStichwort\nB3")]
+    [InlineData("  EINSATZNUMMER  \n2026-1\nSTICHWORT\t\nB3")]
+    [InlineData("Einsatznummer    2026-1\nStichwort\tB3")]
+    [InlineData("EINSATZNUMMER\u00a0\u00a0 2026-1\nSTICHWORT       B3")]
+    public void ALabelAloneOnItsLineOrFollowedByAColumnGapNeedsNoColon(string text)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.Equal("2026-1", found[AlarmLabels.Einsatznummer]);
+        Assert.Equal("B3", found[AlarmLabels.Stichwort]);
+    }
+
+    [Theory]
+    [InlineData("Straße          Ort          Objekt\nHauptstr. 5     Musterdorf   Halle")]
+    [InlineData("Bitte Straße  freihalten")]
+    [InlineData("Straße:\n==========  EINSATZGRUND  ==========")]
+    [InlineData("Straße\n----------------")]
+    [InlineData("Straße\n\nHauptstr. 5")]
+    public void AHeaderLineOfColumnNamesASeparatorOrABlankLineGivesNoValue(string text)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.False(found.ContainsKey(AlarmLabels.Strasse));
+    }
+
+    [Theory]
+    [InlineData("E-Nr: 2026-1\nAlarmstichwort: B3", "2026-1", "B3")]
+    [InlineData("Incident No.: 2026-1\nEinsatzstichwort: B3", "2026-1", "B3")]
+    [InlineData("E-Nr.: 2026-1 Stichw.: B3", "2026-1", "B3")]
+    public void OtherSpellingsOfTheIncidentNumberAndTheKeywordAreRead(string text, string number, string keyword)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.Equal(number, found[AlarmLabels.Einsatznummer]);
+        Assert.Equal(keyword, found[AlarmLabels.Stichwort]);
+    }
+
+    [Theory]
+    [InlineData("Straße/Hausnummer: Hauptstr. 5")]
+    [InlineData("Strasse / Hausnr.: Hauptstr. 5")]
+    [InlineData("STR.: Hauptstr. 5")]
+    public void CombinedStreetAndHouseNumberLabelsReadAsStrasse(string text)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.Equal("Hauptstr. 5", found[AlarmLabels.Strasse]);
+    }
+
+    [Theory]
+    [InlineData("  Straße   : Hauptstr. 5")]
+    [InlineData("\tStraße\t.....: Hauptstr. 5")]
+    [InlineData("  STRASSE    Hauptstr. 5")]
+    public void AnIndentedLabelWithSpacesBeforeItsColonIsReadByTheColonNotAsAColumn(string text)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.BuiltIn, Timeout);
+
+        Assert.Equal("Hauptstr. 5", found[AlarmLabels.Strasse]);
+    }
+
+    [Theory]
+    [InlineData("Bemerkung: Zufahrt über Ort  Musterdorf-Süd\nBitte Ort beachten\nE-Mail-Adresse: leitstelle@ils-musterland.example")]
+    [InlineData("Hinweis: Der Ort ist gesperrt.  Objekt  brennt")]
+    public void ALabelWordInsideAValueOrAHyphenatedWordIsNoLabel(string text)
+    {
+        var found = new LabelExtractor().Extract(text, AlarmLabels.Read, Timeout);
+
+        Assert.False(found.ContainsKey(AlarmLabels.Ort));
+        Assert.False(found.ContainsKey(AlarmLabels.Objekt));
+        Assert.False(found.ContainsKey(AlarmLabels.Einsatzort));
+    }
+
+    [Fact]
+    public void CallerSpecialSignalDistrictAndAddressLabelsAreRead()
+    {
+        var found = new LabelExtractor().Extract(
+            "ENR: 2026-1\nAdresse: Birkenweg 12, 12345 Musterdorf\nOrtsteil: Oberdorf\nSonderrechte: ja\nAnrufer: Erika Mustermann",
+            AlarmLabels.Read,
+            Timeout);
+
+        Assert.Equal("2026-1", found[AlarmLabels.Einsatznummer]);
+        Assert.Equal("Birkenweg 12, 12345 Musterdorf", found[AlarmLabels.Einsatzort]);
+        Assert.Equal("Oberdorf", found[AlarmLabels.Ortsteil]);
+        Assert.Equal("ja", found[AlarmLabels.Sondersignal]);
+        Assert.Equal("Erika Mustermann", found[AlarmLabels.Mitteiler]);
+        Assert.False(found.ContainsKey(AlarmLabels.Ort));
+    }
 }

@@ -117,6 +117,35 @@ public sealed class BoundedDecodingTests
         Assert.Equal([MailLimits.Subject], mail.Limits);
     }
 
+    [Theory]
+    [InlineData("<b>Ort</b><br>", 60_000)]
+    [InlineData("<p><b>Stichwort</b></p><p></p>", 40_000)]
+    [InlineData("<dt>Einsatznummer</dt>", 60_000)]
+    [InlineData("<dt>Einsatznummer</dt><dd>1</dd><dd>2</dd>", 30_000)]
+    [InlineData("<span style=\"font-weight:bold\"><b>", 100_000)]
+    [InlineData("<b>Ort</b>&nbsp;&nbsp;&nbsp;&nbsp;", 60_000)]
+    public void RepeatedBoldLabelsTermsAndSpansRenderInOnePassWithinTheOutputCap(string repeated, int times)
+    {
+        // Each shape makes the renderer look back at what it wrote (a label's colon, a term's definition, a paragraph
+        // after a label line); a look-back that were not bounded would make these inputs quadratic (minutes, not
+        // milliseconds). The cap counts the text; line breaks and the colons added after labels of at least three
+        // letters come on top, so the rendering stays within twice the cap.
+        var budget = DecodeBudget.Unlimited;
+        var html = string.Concat(Enumerable.Repeat(repeated, times)) + "<p>Einsatznummer: 2026-999003</p>";
+
+        var text = HtmlTextRenderer.Render(html, budget);
+
+        Assert.True(text.Length <= 2 * HtmlTextRenderer.MaxOutputChars, $"{text.Length} characters");
+        if (budget.Limits.Count == 0)
+        {
+            Assert.EndsWith("Einsatznummer: 2026-999003", text, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal([MailLimits.HtmlOutput], budget.Limits);
+        }
+    }
+
     private static MailMessage Decode(byte[] raw, DecodeBudget budget)
     {
         using var stream = new MemoryStream(raw);

@@ -207,4 +207,42 @@ public sealed class HtmlTextRendererTests
         Assert.Equal("", HtmlTextRenderer.Render(""));
         Assert.Equal("", HtmlTextRenderer.Render("<html><body>  </body></html>"));
     }
+
+    [Theory]
+    [InlineData("<b>Stichwort</b> B3 Wohnung", "Stichwort: B3 Wohnung")]
+    [InlineData("<strong>Einsatzort</strong><br>Hauptstr. 5", "Einsatzort:\nHauptstr. 5")]
+    [InlineData("<b>Stichwort</b>: B3", "Stichwort: B3")]
+    [InlineData("<b>Stichwort </b><span>:</span> B3", "Stichwort : B3")]
+    [InlineData("<span style=\"font-weight:700\">Ort</span>&nbsp;Musterdorf", "Ort: Musterdorf")]
+    [InlineData("Bitte <b>Ort</b> beachten", "Bitte Ort beachten")]
+    [InlineData("<b>Achtung</b> Gasgeruch", "Achtung Gasgeruch")]
+    [InlineData("<table><tr><td><b>Stichwort</b></td><td>:</td><td>B3</td></tr></table>", "Stichwort : B3")]
+    public void ABoldKnownLabelThatStartsALineGetsItsColon(string html, string text) =>
+        Assert.Equal(text, HtmlTextRenderer.Render(html));
+
+    [Fact]
+    public void ADefinitionListReadsTermColonDefinition()
+    {
+        var text = HtmlTextRenderer.Render(
+            "<dl>\n <dt>Einsatznummer</dt>\n <dd>2026-1</dd>\n <dt>Einsatzmittel:</dt><dd>HLF 20</dd><dd>DLK</dd><dt>Hinweis &rarr;</dt><dd>keiner</dd></dl>");
+
+        Assert.Equal("Einsatznummer: 2026-1\nEinsatzmittel: HLF 20\nDLK\nHinweis \u2192\nkeiner", text);
+    }
+
+    [Fact]
+    public void AParagraphHoldingOnlyALabelIsFollowedByItsValueUnlessAnEmptyParagraphSeparatesThem()
+    {
+        var text = HtmlTextRenderer.Render(
+            "<p><b>Stra&szlig;e</b></p><p>Bachstra&szlig;e 21</p><p><b>Bemerkung</b></p><p>&nbsp;</p><p>Mit freundlichen Gr&uuml;&szlig;en</p><p>Zeile</p>");
+
+        Assert.Equal("Straße:\nBachstraße 21\n\nBemerkung\n\nMit freundlichen Grüßen\n\nZeile", text);
+    }
+
+    [Fact]
+    public void ThreeOrMoreNoBreakSpacesPaddingALabelToAColumnKeepTwoSpaces()
+    {
+        var text = HtmlTextRenderer.Render("ORT&nbsp;&nbsp;&nbsp;&nbsp;Musterdorf<br>PLZ &nbsp;&nbsp;&nbsp;12345<br>A&nbsp;B, &nbsp;C.&nbsp;&nbsp;D");
+
+        Assert.Equal("ORT  Musterdorf\nPLZ  12345\nA B, C. D", text);
+    }
 }
