@@ -152,7 +152,7 @@ public sealed class MailDecoderTests
         var expected = ReadExpected();
         var files = Directory.GetFiles(CorpusDirectory, "*.eml").Select(Path.GetFileName).ToList();
 
-        Assert.Equal(54, files.Count);
+        Assert.Equal(62, files.Count);
         Assert.All(files, file => Assert.True(expected.TryGetProperty(file!, out _), file + " has no entry in expected.json"));
     }
 
