@@ -15,7 +15,7 @@ namespace AlarmInbox.Grains.Mime;
 internal static class AlternativeChoice
 {
     /// <summary>The characters of each part looked at (the text kept of a mail is shorter).</summary>
-    private const int ScannedChars = 4 * MailMessage.MaxTextLength;
+    internal const int ScannedChars = 4 * MailMessage.MaxTextLength;
 
     /// <summary>A plain part at most this long (visible characters) that names HTML is a notice, not content.</summary>
     private const int NoticeLength = 300;

@@ -19,6 +19,9 @@ public sealed class MailDecoder
     /// </summary>
     private static readonly ParserOptions Options = CreateParserOptions();
 
+    /// <summary>The largest plain-text attachment (as encoded in the mail) read for the alarm text; a bigger one is a log, not an alarm.</summary>
+    private const int MaxTextAttachmentBytes = 256 * 1024;
+
     /// <summary>Parses a raw message (RFC 5322) with the decoder's parser options.</summary>
     /// <param name="rawMessage">The raw message, e.g. the IMAP BODY[] stream; read to its end and not disposed.</param>
     /// <param name="cancellationToken">Cancels the parse.</param>
@@ -172,7 +175,7 @@ public sealed class MailDecoder
     private static DecodedContent DecodeContent(MimeMessage message, int level, DecodeBudget budget)
     {
         var parts = MimeWalker.Walk(message, budget);
-        var body = BodyText(parts, budget);
+        var body = WithTextAttachment(BodyText(parts, budget), parts, budget);
 
         // Normalising never lengthens the text: a body far above the kept length is cut first, so a 25 MB text part
         // costs one cut, not a split into millions of lines.
@@ -262,6 +265,38 @@ public sealed class MailDecoder
     }
 
     /// <summary>
+    /// The body, followed by the first plain-text attachment (<c>text/plain</c>, or a file named <c>*.txt</c>, of at most
+    /// <see cref="MaxTextAttachmentBytes"/> bytes) when the body writes no built-in label and the attachment does: dispatch
+    /// software that sends the alarm as <c>alarm.txt</c> with a body of "see attachment".
+    /// </summary>
+    private static string WithTextAttachment(string body, MimeParts parts, DecodeBudget budget)
+    {
+        if (budget.IsExhausted || KnownLabels.CountWritten(body, AlternativeChoice.ScannedChars) > 0)
+        {
+            return body;
+        }
+
+        foreach (var part in parts.Leaves.OfType<MimePart>())
+        {
+            var mimeType = part.ContentType.MimeType;
+            var isText = string.Equals(mimeType, "text/plain", StringComparison.OrdinalIgnoreCase)
+                || (part.FileName?.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ?? false);
+            if (!isText || part.Content?.Stream is not { CanSeek: true } stream || stream.Length > MaxTextAttachmentBytes)
+            {
+                continue;
+            }
+
+            var text = InvisibleCharacters.Remove(DecodeText(part));
+            if (KnownLabels.CountWritten(text, AlternativeChoice.ScannedChars) > 0)
+            {
+                return string.IsNullOrWhiteSpace(body) ? text : body.TrimEnd() + "\n\n" + text;
+            }
+        }
+
+        return body;
+    }
+
+    /// <summary>
     /// The text of the <c>text/plain</c> body parts, joined by a blank line (a mail split around an inline image, a footer
     /// part), or <see langword="null"/> when there is none. Stops once the text is far above the kept length.
     /// </summary>
@@ -309,7 +344,7 @@ public sealed class MailDecoder
     }
 
     /// <summary>A text part's content after its transfer encoding, decoded with <see cref="CharsetRepair"/>.</summary>
-    private static string DecodeText(TextPart part)
+    private static string DecodeText(MimePart part)
     {
         if (part.Content is null)
         {

@@ -152,7 +152,7 @@ public sealed class MailDecoderTests
         var expected = ReadExpected();
         var files = Directory.GetFiles(CorpusDirectory, "*.eml").Select(Path.GetFileName).ToList();
 
-        Assert.Equal(62, files.Count);
+        Assert.Equal(63, files.Count);
         Assert.All(files, file => Assert.True(expected.TryGetProperty(file!, out _), file + " has no entry in expected.json"));
     }
 
@@ -483,6 +483,34 @@ public sealed class MailDecoderTests
         + "--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quotedPrintablePlain + "\r\n"
         + "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>" + html + "</body></html>\r\n"
         + "--alt--\r\n";
+
+    [Theory]
+    [InlineData("Siehe Anhang.", "text/plain; charset=utf-8", "alarm.txt", "Siehe Anhang.\n\nEinsatznummer: 2026-7\nStichwort: B1")]
+    [InlineData("", "application/octet-stream", "ALARM.TXT", "Einsatznummer: 2026-7\nStichwort: B1")]
+    [InlineData("Einsatznummer: 2026-8", "text/plain; charset=utf-8", "alarm.txt", "Einsatznummer: 2026-8")]
+    [InlineData("Siehe Anhang.", "text/csv", "alarm.csv", "Siehe Anhang.")]
+    public void APlainTextAttachmentWithLabelsIsAddedToABodyWithoutLabels(string body, string contentType, string fileName, string text)
+    {
+        var mail = DecodeRaw(MixedWithAttachment(body, contentType, fileName, "Einsatznummer: 2026-7\r\nStichwort: B1\r\n"));
+
+        Assert.Equal(text, mail.Text);
+        Assert.Equal([fileName], mail.Attachments.Select(a => a.FileName));
+    }
+
+    [Fact]
+    public void APlainTextAttachmentWithoutLabelsIsNotAdded()
+    {
+        var mail = DecodeRaw(MixedWithAttachment("Siehe Anhang.", "text/plain; charset=utf-8", "log.txt", "Zeile 1\r\nZeile 2\r\n"));
+
+        Assert.Equal("Siehe Anhang.", mail.Text);
+    }
+
+    private static string MixedWithAttachment(string body, string contentType, string fileName, string attachment) =>
+        "From: ILS <alarmierung@ils-musterland.example>\r\nSubject: Alarm\r\nMIME-Version: 1.0\r\n"
+        + "Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n"
+        + "--mix\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
+        + "--mix\r\nContent-Type: " + contentType + "\r\nContent-Disposition: attachment; filename=\"" + fileName + "\"\r\n\r\n"
+        + attachment + "--mix--\r\n";
 
     private MailMessage DecodeRaw(string raw) => DecodeBytes(Encoding.UTF8.GetBytes(raw));
 
