@@ -38,6 +38,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.PollTimeout < TimeSpan.FromSeconds(30), "AlarmInbox:Polling:PollTimeout must stay below Orleans' 30 s call timeout.")
             .Validate(o => o.ConnectionLimitBackoffCap > TimeSpan.Zero, "AlarmInbox:Polling:ConnectionLimitBackoffCap must be positive.")
             .Validate(o => o.FirstPollsPerSecond > 0, "AlarmInbox:Polling:FirstPollsPerSecond must be positive.")
+            .Validate(o => o.PollSlot >= TimeSpan.Zero && o.PollSlot <= TimeSpan.FromSeconds(10), "AlarmInbox:Polling:PollSlot must be between 0 and 10 s.")
             .Validate(o => o.StartupSpread >= TimeSpan.Zero && o.KeptSessionMaxInterval >= TimeSpan.Zero, "AlarmInbox:Polling:StartupSpread and AlarmInbox:Polling:KeptSessionMaxInterval must not be negative.")
             .ValidateOnStart();
         services.AddOptions<Ingestion.IngestionOptions>().BindConfiguration(Ingestion.IngestionOptions.SectionName)

@@ -141,6 +141,7 @@ public sealed partial class MailboxGrain(
         {
             await RegisterWatchdogAsync();
             using var contact = new CancellationTokenSource(_polling.InitialContactTimeout);
+            var started = time.GetUtcNow();
             _creationContact = true;
             PollResult result;
             try
@@ -152,7 +153,7 @@ public sealed partial class MailboxGrain(
                 _creationContact = false;
             }
 
-            StartTimer(NextDue(result));
+            StartTimer(NextDue(result, started));
         }
 
         TrackMetrics();
@@ -232,10 +233,11 @@ public sealed partial class MailboxGrain(
         }
 
         using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+        var started = time.GetUtcNow();
         var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
         if (ShouldPoll)
         {
-            _timer?.Change(NextDue(result), Interval);
+            _timer?.Change(NextDue(result, started), Interval);
         }
 
         return result;
@@ -293,8 +295,9 @@ public sealed partial class MailboxGrain(
         if (changed && ShouldPoll)
         {
             using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+            var started = time.GetUtcNow();
             var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-            _timer?.Change(NextDue(result), Interval);
+            _timer?.Change(NextDue(result, started), Interval);
         }
     }
 
@@ -309,6 +312,7 @@ public sealed partial class MailboxGrain(
         }
 
         PollResult result;
+        var started = time.GetUtcNow();
         var sessionEnd = end.Code is null or MailboxErrorCodes.Disconnected or MailboxErrorCodes.ConnectionLost or MailboxErrorCodes.Office365SessionExpired;
         if (sessionEnd && (end.Code is null || end.Rounds > 0 || !_idleReconnecting))
         {
@@ -326,7 +330,7 @@ public sealed partial class MailboxGrain(
             result = await RecordFailureAsync(new MailboxAccessException(end.Code!, end.Message, retryAfter: end.RetryAfter), _polling.PollTimeout, Stopwatch.GetTimestamp());
         }
 
-        _timer?.Change(NextDue(result), Interval);
+        _timer?.Change(NextDue(result, started), Interval);
     }
 
     /// <summary>
@@ -491,9 +495,17 @@ public sealed partial class MailboxGrain(
         return new PollResult { Succeeded = false, DurationMs = elapsed.TotalMilliseconds, Error = error, Watermark = S.Watermark };
     }
 
-    /// <summary>When the timer fires next after <paramref name="result"/>: at once when more mails wait, after the interval, or after the backoff.</summary>
-    private TimeSpan NextDue(PollResult result) =>
-        result.MoreWaiting ? TimeSpan.Zero : result.Succeeded ? Interval : _health.NextRetryDelay(S);
+    /// <summary>
+    /// When the timer fires next after <paramref name="result"/> of a poll started at <paramref name="started"/>: at once
+    /// when more mails wait, otherwise after the interval or the backoff, counted from the grid point nearest the start
+    /// and moved up to the silo's poll grid (<see cref="PollGrid"/>; not for IDLE mailboxes, whose timer only backs off).
+    /// </summary>
+    private TimeSpan NextDue(PollResult result, DateTimeOffset started)
+    {
+        var delay = result.MoreWaiting ? TimeSpan.Zero : result.Succeeded ? Interval : _health.NextRetryDelay(S);
+        var slot = IdleWanted ? TimeSpan.Zero : _polling.PollSlot;
+        return PollGrid.Wait(PollGrid.Nearest(started, slot), delay, time.GetUtcNow(), slot);
+    }
 
     /// <summary>The timer is the poll cadence and the backoff; while a session is in IDLE its ticks do nothing (the IDLE service calls back).</summary>
     private async Task OnTimerAsync(CancellationToken cancellationToken)
@@ -511,8 +523,9 @@ public sealed partial class MailboxGrain(
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_polling.PollTimeout);
+        var started = time.GetUtcNow();
         var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-        _timer?.Change(NextDue(result), Interval);
+        _timer?.Change(NextDue(result, started), Interval);
     }
 
     private async Task<CommandResult<MailboxDetails>> SetPausedAsync(string tenantId, bool paused)
@@ -560,8 +573,16 @@ public sealed partial class MailboxGrain(
         _timer = null;
     }
 
-    private async Task RegisterWatchdogAsync() =>
-        await this.RegisterOrUpdateReminder(WatchdogReminder, _polling.WatchdogPeriod, _polling.WatchdogPeriod);
+    /// <summary>
+    /// Registers the watchdog with its ticks on the silo's poll grid (<see cref="PollGrid"/>): reminder ticks fall at the
+    /// reminder's start plus whole periods, so a start on the grid keeps every tick there, in the same bursts as the polls.
+    /// </summary>
+    private async Task RegisterWatchdogAsync()
+    {
+        var now = time.GetUtcNow();
+        var due = PollGrid.AlignUp(now + _polling.WatchdogPeriod, _polling.PollSlot) - now;
+        await this.RegisterOrUpdateReminder(WatchdogReminder, due, _polling.WatchdogPeriod);
+    }
 
     private async Task UnregisterWatchdogAsync()
     {

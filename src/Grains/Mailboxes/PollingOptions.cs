@@ -10,6 +10,14 @@ public sealed class PollingOptions
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// The grid that polls of a silo's mailboxes are moved up to (timer coalescing, <see cref="PollGrid"/>): polls due
+    /// within one slot run together, so the silo wakes once per slot instead of once per poll. A poll comes up to one
+    /// slot later than its interval asks. Zero: every mailbox on its own timer. Not used for IDLE (RFC 2177) mailboxes,
+    /// whose server reports new mail at once.
+    /// </summary>
+    public TimeSpan PollSlot { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Random jitter added to the first poll after an activation (capped at the poll interval), on top of the pacing by
     /// <see cref="FirstPollsPerSecond"/>.
     /// </summary>
