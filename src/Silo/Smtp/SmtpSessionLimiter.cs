@@ -16,8 +16,8 @@ namespace AlarmInbox.Silo.Smtp;
 /// </summary>
 public sealed partial class SmtpSessionLimiter(IOptions<SmtpOptions> options, SmtpMetrics metrics, TimeProvider time, ILogger<SmtpSessionLimiter> logger)
 {
-    private const string ClientKey = "alarminbox.client";
     private const string IdleTimerKey = "alarminbox.idle-timer";
+    private const string SlotKey = "alarminbox.slot";
     private readonly ConcurrentDictionary<IPAddress, int> _perClient = new();
     private int _open;
 
@@ -32,25 +32,26 @@ public sealed partial class SmtpSessionLimiter(IOptions<SmtpOptions> options, Sm
     {
         var o = options.Value;
         var client = ClientOf(context);
-        context.Properties[ClientKey] = client;
+        var slot = new Slot(client);
+        context.Properties[SlotKey] = slot;
         var total = Interlocked.Increment(ref _open);
         var fromClient = _perClient.AddOrUpdate(client, 1, (_, n) => n + 1);
         if (fromClient > o.MaxSessionsPerClient)
         {
             metrics.Rejected("too-many-sessions-per-client");
             LogRefused(logger, fromClient, o.MaxSessionsPerClient);
-            _ = CloseAsync(context, TimeSpan.Zero, "4.7.0 Too many sessions from your address, try again later");
+            _ = CloseAsync(context, slot, "4.7.0 Too many sessions from your address, try again later");
         }
         else if (total > o.MaxConcurrentSessions)
         {
             metrics.Rejected("too-many-sessions");
-            _ = CloseAsync(context, TimeSpan.Zero, "4.3.2 Too many sessions, try again later");
+            _ = CloseAsync(context, slot, "4.3.2 Too many sessions, try again later");
         }
         else
         {
             var timer = time.CreateTimer(
-                state => _ = CloseAsync((ISessionContext)state!, TimeSpan.Zero, "4.4.2 Idle too long before MAIL FROM, closing"),
-                context, o.IdleTimeoutBeforeMail, Timeout.InfiniteTimeSpan);
+                _ => _ = CloseAsync(context, slot, "4.4.2 Idle too long before MAIL FROM, closing"),
+                null, o.IdleTimeoutBeforeMail, Timeout.InfiniteTimeSpan);
             context.Properties[IdleTimerKey] = timer;
         }
     }
@@ -62,16 +63,33 @@ public sealed partial class SmtpSessionLimiter(IOptions<SmtpOptions> options, Sm
     public void Closed(ISessionContext context)
     {
         DisarmIdleTimer(context);
-        Interlocked.Decrement(ref _open);
-        if (context.Properties.TryGetValue(ClientKey, out var value) && value is IPAddress client)
+        if (context.Properties.TryGetValue(SlotKey, out var slot) && slot is Slot s)
         {
-            // Remove the entry when it drops to zero so that the table does not grow with every address ever seen.
-            while (_perClient.TryGetValue(client, out var n))
+            Release(s);
+        }
+    }
+
+    /// <summary>
+    /// Frees the session's place in the counts, once: when the session ends, or already when this limiter closes it, so
+    /// that a client that sees the 421 and reconnects at once is not counted twice (the session's end is reported a
+    /// moment after the client saw the connection close).
+    /// </summary>
+    private void Release(Slot slot)
+    {
+        if (Interlocked.Exchange(ref slot.Released, 1) == 1)
+        {
+            return;
+        }
+
+        Interlocked.Decrement(ref _open);
+
+        // Remove the entry when it drops to zero so that the table does not grow with every address ever seen.
+        var client = slot.Client;
+        while (_perClient.TryGetValue(client, out var n))
+        {
+            if (n <= 1 ? _perClient.TryRemove(new KeyValuePair<IPAddress, int>(client, n)) : _perClient.TryUpdate(client, n - 1, n))
             {
-                if (n <= 1 ? _perClient.TryRemove(new KeyValuePair<IPAddress, int>(client, n)) : _perClient.TryUpdate(client, n - 1, n))
-                {
-                    break;
-                }
+                break;
             }
         }
     }
@@ -84,13 +102,10 @@ public sealed partial class SmtpSessionLimiter(IOptions<SmtpOptions> options, Sm
         }
     }
 
-    private async Task CloseAsync(ISessionContext context, TimeSpan delay, string text)
+    private async Task CloseAsync(ISessionContext context, Slot slot, string text)
     {
-        if (delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, time);
-        }
-
+        // Before the reply: once the client has read it, its place is free again.
+        Release(slot);
         try
         {
             if (text.StartsWith("4.4.2", StringComparison.Ordinal))
@@ -109,6 +124,14 @@ public sealed partial class SmtpSessionLimiter(IOptions<SmtpOptions> options, Sm
             // Ends the session's pending read; SmtpServer then raises SessionFaulted and Closed() counts it.
             context.Pipe.Dispose();
         }
+    }
+
+    /// <summary>A session's place in the counts: its client address, and whether the place was freed.</summary>
+    private sealed class Slot(IPAddress client)
+    {
+        public IPAddress Client { get; } = client;
+
+        public int Released;
     }
 
     private static IPAddress ClientOf(ISessionContext context) =>
