@@ -99,7 +99,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await page.GotoAsync("/signin");
         await page.GetByLabel("API-Schlüssel").FillAsync(apiKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        // Leaving /signin is the sign-in; what the next page loads is the caller's business (its own navigations wait).
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         return page;
     }
 
