@@ -69,7 +69,7 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         {
             try
             {
-                originalFrom = SenderFilter.FindOriginalSender(message, _timeout);
+                originalFrom = RegexBudget.RunAlone(_timeout, timeout => SenderFilter.FindOriginalSender(message, timeout));
             }
             catch (RegexMatchTimeoutException)
             {
@@ -81,35 +81,34 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         foreach (var rule in settings.Rules)
         {
             var input = rule.Source == AlarmRuleSource.Subject ? view.Subject : view.Text;
-            if (!clock.TryGetTimeout(out var timeout))
+            var run = clock.Run(timeout => (timeout == _timeout ? Rule(rule.Pattern) : new Regex(rule.Pattern, RegexOptions.CultureInvariant, timeout)).Match(input));
+            if (run.Outcome == RegexRunOutcome.OverBudget)
             {
                 errors.Add(OverBudget(rule.Name, clock));
                 continue;
             }
 
-            try
+            if (run.Outcome == RegexRunOutcome.TimedOut)
             {
-                var regex = timeout == _timeout ? Rule(rule.Pattern) : new Regex(rule.Pattern, RegexOptions.CultureInvariant, timeout);
-                var match = regex.Match(input);
-                if (!match.Success)
-                {
-                    continue;
-                }
-
-                matchedRules.Add(rule.Name);
-                foreach (var group in match.Groups.Cast<Group>().Where(g => g.Success && !int.TryParse(g.Name, out _)))
-                {
-                    var value = group.Value.Trim();
-                    if (value.Length > 0)
-                    {
-                        fields[group.Name] = value;
-                        sources[group.Name] = "rule:" + rule.Name;
-                    }
-                }
+                errors.Add(new RuleError(rule.Name, "timeout", $"The pattern did not finish within {Ms(run.Timeout)} ms on this mail; the rule was skipped."));
+                continue;
             }
-            catch (RegexMatchTimeoutException)
+
+            var match = run.Value!;
+            if (!match.Success)
             {
-                errors.Add(new RuleError(rule.Name, "timeout", $"The pattern did not finish within {Ms(timeout)} ms on this mail; the rule was skipped."));
+                continue;
+            }
+
+            matchedRules.Add(rule.Name);
+            foreach (var group in match.Groups.Cast<Group>().Where(g => g.Success && !int.TryParse(g.Name, out _)))
+            {
+                var value = group.Value.Trim();
+                if (value.Length > 0)
+                {
+                    fields[group.Name] = value;
+                    sources[group.Name] = "rule:" + rule.Name;
+                }
             }
         }
 
@@ -209,26 +208,24 @@ public sealed class AlarmEvaluator(LabelExtractor labels, IOptions<AlarmOptions>
         GeoPosition? position = null;
 
         // 1. Labels in the text.
-        if (!clock.TryGetTimeout(out var timeout))
+        var run = clock.Run(timeout => labels.Extract(view.Text, labelSet, timeout));
+        if (run.Outcome == RegexRunOutcome.OverBudget)
         {
             errors.Add(OverBudget("label", clock));
         }
+        else if (run.Outcome == RegexRunOutcome.TimedOut)
+        {
+            errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(run.Timeout)} ms on this mail; labelled fields were skipped."));
+        }
         else
         {
-            try
+            foreach (var (label, value) in run.Value!)
             {
-                foreach (var (label, value) in labels.Extract(view.Text, labelSet, timeout))
-                {
-                    fields[label] = value;
-                    sources[label] = "label";
-                }
+                fields[label] = value;
+                sources[label] = "label";
+            }
 
-                AddressAssembler.Combine(fields, sources);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                errors.Add(new RuleError("label", "timeout", $"Label extraction did not finish within {Ms(timeout)} ms on this mail; labelled fields were skipped."));
-            }
+            AddressAssembler.Combine(fields, sources);
         }
 
         // 2. XML incident attachments.

@@ -1,16 +1,21 @@
 using System.Diagnostics;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Resilience;
 
 namespace AlarmInbox.Grains.Mime;
 
 /// <summary>
 /// The processing budget of one mail: a time limit that the MIME walk and the HTML renderer check as they go (they stop
-/// and keep what they extracted), and the <see cref="MailLimits"/> codes of every limit the mail hit. Not thread-safe:
-/// one per mail.
+/// and keep what they extracted), and the <see cref="MailLimits"/> codes of every limit the mail hit. The time counts only
+/// while the decoding thread works: the limit is up when both the wall clock and the thread's CPU time
+/// (<see cref="ThreadCpuClock"/>) have passed it, so a thread starved of CPU or paused by a garbage collection does not cut a
+/// legitimate mail's text short (up to five times the limit in wall-clock time). Not thread-safe: one per mail, used on the thread that created it.
 /// </summary>
 public sealed class DecodeBudget
 {
+    private const int WallClockCeiling = 5;
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly TimeSpan _startedCpu = ThreadCpuClock.Now();
     private readonly TimeSpan _limit;
     private readonly List<string> _hit = [];
 
@@ -28,7 +33,15 @@ public sealed class DecodeBudget
     {
         get
         {
-            if (_limit == Timeout.InfiniteTimeSpan || Stopwatch.GetElapsedTime(_started) <= _limit)
+            if (_limit == Timeout.InfiniteTimeSpan)
+            {
+                return false;
+            }
+
+            // The wall clock first: it is cheap, and the thread's CPU time can only be less. A machine so starved that the
+            // CPU time would take five times the limit ends the budget anyway (one mail must not hold up its poll).
+            var wall = Stopwatch.GetElapsedTime(_started);
+            if (wall <= _limit || (wall <= _limit * WallClockCeiling && ThreadCpuClock.Now() - _startedCpu < _limit))
             {
                 return false;
             }
