@@ -10,8 +10,10 @@ public sealed class AlarmOptions
     public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// The time all regular expressions together may run on one mail (labels, custom rules, the forwarded-sender search):
-    /// once it is used up the remaining ones are skipped and reported with code <c>budget</c>. Default 1 s.
+    /// The time all regular expressions together may run on one mail (labels and custom rules; the forwarded-sender search
+    /// has its own <see cref="RegexTimeout"/>): once it is used up the remaining ones are skipped and reported with code
+    /// <c>budget</c>. Counted in the evaluating thread's CPU time, capped at five times as much wall-clock time; a timeout
+    /// that came while the thread was stopped is tried again. Default 1 s.
     /// </summary>
     public TimeSpan RegexBudgetPerMail { get; set; } = TimeSpan.FromSeconds(1);
 
