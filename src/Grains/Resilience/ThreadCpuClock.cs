@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace AlarmInbox.Grains.Resilience;
 
 /// <summary>
-/// The CPU time the calling thread has used so far: on Linux <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c> (POSIX.1-2008,
-/// nanosecond resolution), elsewhere, or if that call fails, the wall clock (<see cref="Stopwatch"/>).
+/// The CPU time the calling thread has used so far: on 64-bit Linux <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c>
+/// (POSIX.1-2008, nanosecond resolution), elsewhere, or if that call fails, the wall clock (<see cref="Stopwatch"/>).
 /// </summary>
 /// <remarks>
 /// Time limits that guard against hostile input (a regular expression that backtracks, an HTML bomb) are meant to bound the
@@ -17,7 +17,8 @@ namespace AlarmInbox.Grains.Resilience;
 internal static class ThreadCpuClock
 {
     private const int ClockThreadCpuTimeId = 3;
-    private static readonly bool Available = OperatingSystem.IsLinux() && TryRead(out _);
+    // 64-bit Linux only: the struct below is the 64-bit timespec (32-bit ABIs differ by libc and time_t size).
+    private static readonly bool Available = OperatingSystem.IsLinux() && Environment.Is64BitProcess && TryRead(out _);
 
     /// <summary>Whether <see cref="Now"/> is the thread's CPU time (<see langword="false"/>: it is the wall clock).</summary>
     public static bool IsThreadCpuTime => Available;
