@@ -329,7 +329,7 @@ public static class EngineBenchmark
 
         public async ValueTask DisposeAsync()
         {
-            _listener.Stop();
+            // Close alone (Stop first makes Close bind the port again on Linux).
             _listener.Close();
             try
             {

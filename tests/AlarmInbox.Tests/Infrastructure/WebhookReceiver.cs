@@ -49,7 +49,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: on Linux, Stop and then Close each unregister the prefix, and the second finds no endpoint and
+        // binds the port again to remove it — "Address already in use" when another receiver has got the port meanwhile.
         _listener.Close();
         try
         {
