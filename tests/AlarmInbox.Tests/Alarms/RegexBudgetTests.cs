@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using AlarmInbox.Grains.Alarms;
+using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Mime;
 using AlarmInbox.Grains.Resilience;
 
 namespace AlarmInbox.Tests.Alarms;
@@ -40,12 +42,7 @@ public sealed class RegexBudgetTests
         var budget = new RegexBudget(PerRegex, PerMail, cpu.Now);
         var tries = 0;
 
-        var run = budget.Run<string>(timeout =>
-        {
-            tries++;
-            cpu.Use(timeout / 2);
-            throw new RegexMatchTimeoutException("text", "pattern", timeout);
-        });
+        var run = budget.Run(TimesOut(cpu, timeout => timeout / 2, () => tries++));
 
         Assert.Equal(RegexRunOutcome.TimedOut, run.Outcome);
         Assert.Equal(PerRegex, run.Timeout);
@@ -59,12 +56,7 @@ public sealed class RegexBudgetTests
         var budget = new RegexBudget(PerRegex, PerMail, cpu.Now);
         var tries = 0;
 
-        var run = budget.Run<string>(timeout =>
-        {
-            tries++;
-            cpu.Use(TimeSpan.FromMilliseconds(1));
-            throw new RegexMatchTimeoutException("text", "pattern", timeout);
-        });
+        var run = budget.Run(TimesOut(cpu, _ => TimeSpan.FromMilliseconds(1), () => tries++));
 
         Assert.Equal(RegexRunOutcome.TimedOut, run.Outcome);
         Assert.Equal(RegexBudget.MaxAttempts, tries);
@@ -78,11 +70,7 @@ public sealed class RegexBudgetTests
         var budget = new RegexBudget(PerRegex, PerMail, cpu.Now);
         cpu.Use(TimeSpan.FromMilliseconds(900));
 
-        var first = budget.Run<string>(timeout =>
-        {
-            cpu.Use(timeout);
-            throw new RegexMatchTimeoutException("text", "pattern", timeout);
-        });
+        var first = budget.Run(TimesOut(cpu, timeout => timeout));
         var second = budget.Run(_ => "never");
 
         Assert.Equal(new RegexRun<string>(RegexRunOutcome.TimedOut, null, TimeSpan.FromMilliseconds(100)), first);
@@ -98,11 +86,7 @@ public sealed class RegexBudgetTests
         var value = RegexBudget.RunAlone(PerRegex, timeout => ++stalledOnce == 1 ? throw new RegexMatchTimeoutException("t", "p", timeout) : "a@b.example", cpu.Now);
 
         Assert.Equal("a@b.example", value);
-        Assert.Throws<RegexMatchTimeoutException>(() => RegexBudget.RunAlone<string>(PerRegex, timeout =>
-        {
-            cpu.Use(timeout);
-            throw new RegexMatchTimeoutException("t", "p", timeout);
-        }, cpu.Now));
+        Assert.Throws<RegexMatchTimeoutException>(() => RegexBudget.RunAlone(PerRegex, TimesOut(cpu, timeout => timeout), cpu.Now));
     }
 
     [Fact]
@@ -126,6 +110,52 @@ public sealed class RegexBudgetTests
         Thread.Sleep(TimeSpan.FromMilliseconds(200));
         Assert.True(ThreadCpuClock.Now() - beforeSleep < TimeSpan.FromMilliseconds(50), $"slept 200 ms using {ThreadCpuClock.Now() - beforeSleep} of CPU");
     }
+
+    [Fact]
+    public void OnAMachineSoStarvedThatTheCpuBudgetWouldLastLongerThanFiveTimesItTheWallClockEndsIt()
+    {
+        // A CPU clock that never moves (a thread that never gets to run) and a budget of 20 ms: the wall clock ends it.
+        var cpu = new FakeCpu();
+        var budget = new RegexBudget(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), cpu.Now);
+        Assert.True(budget.TryGetTimeout(out _));
+
+        Thread.Sleep(TimeSpan.FromMilliseconds(20 * RegexBudget.WallClockCeiling + 20));
+
+        Assert.False(budget.TryGetTimeout(out _));
+        Assert.Equal(RegexRunOutcome.OverBudget, budget.Run(_ => "never").Outcome);
+    }
+
+    [Fact]
+    public void TheDecodingBudgetIsNotUsedUpWhileTheThreadIsStoppedButWhileItWorksOrFiveTimesItOnTheWallClock()
+    {
+        // Stopped (sleeping) for twice the limit: the wall clock passed it, the thread's CPU time did not.
+        var stopped = new DecodeBudget(TimeSpan.FromMilliseconds(50));
+        Thread.Sleep(TimeSpan.FromMilliseconds(100));
+        Assert.False(stopped.IsExhausted);
+        Assert.Empty(stopped.Limits);
+
+        // Working: used up once the thread has worked the limit (the condition ends the loop; the bound is a safety net).
+        var wall = Stopwatch.StartNew();
+        while (!stopped.IsExhausted && wall.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.SpinWait(1000);
+        }
+
+        Assert.Equal([MailLimits.TimeBudget], stopped.Limits);
+
+        // Stopped for more than five times the limit: used up by the wall clock.
+        var starved = new DecodeBudget(TimeSpan.FromMilliseconds(20));
+        Thread.Sleep(TimeSpan.FromMilliseconds(120));
+        Assert.True(starved.IsExhausted);
+    }
+
+    /// <summary>An attempt that uses <paramref name="used"/> of the CPU clock and then times out.</summary>
+    private static Func<TimeSpan, string> TimesOut(FakeCpu cpu, Func<TimeSpan, TimeSpan> used, Action? counted = null) => timeout =>
+    {
+        counted?.Invoke();
+        cpu.Use(used(timeout));
+        throw new RegexMatchTimeoutException("text", "pattern", timeout);
+    };
 
     /// <summary>A CPU clock that moves only when told.</summary>
     private sealed class FakeCpu
