@@ -17,7 +17,7 @@ public static class PolledIdleBenchmark
     /// <paramref name="seconds"/> each, <paramref name="settleSeconds"/> after pausing and one interval plus that after resuming.
     /// </summary>
     /// <returns>0, or 2 when a poll failed.</returns>
-    public static async Task<int> RunAsync(int mailboxes, int intervalSeconds, int rounds, int seconds, int settleSeconds, int warmupSeconds, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int mailboxes, int intervalSeconds, int rounds, int seconds, int settleSeconds, int warmupSeconds, IReadOnlyList<string> siloArgs, CancellationToken cancellationToken)
     {
         if (mailboxes < 1 || intervalSeconds < 10 || rounds < 1 || seconds < 1)
         {
@@ -30,9 +30,9 @@ public static class PolledIdleBenchmark
         {
             await using var dovecot = await LoadDovecot.StartAsync(root, Path.Combine(work, "imap"), mailboxes + 100, cancellationToken);
             await dovecot.CreateUsersAsync(mailboxes, cancellationToken);
-            await using var host = await AlarmInboxHost.StartAsync(root, Path.Combine(work, "data"), [], cancellationToken);
+            await using var host = await AlarmInboxHost.StartAsync(root, Path.Combine(work, "data"), siloArgs, cancellationToken);
             var ids = await host.RegisterAsync(mailboxes, dovecot.Port, intervalSeconds, 16, cancellationToken);
-            Console.WriteLine($"{mailboxes} mailboxes registered, polled every {intervalSeconds} s; warming up {Math.Max(intervalSeconds + settleSeconds, warmupSeconds)} s");
+            Console.WriteLine($"{mailboxes} mailboxes registered, polled every {intervalSeconds} s, silo settings [{string.Join(' ', siloArgs)}]; warming up {Math.Max(intervalSeconds + settleSeconds, warmupSeconds)} s");
 
             // At least one full interval first: every mailbox has polled on its own timer and keeps its session; and
             // the poll path has been called often enough for the JIT to have compiled it at tier 1.

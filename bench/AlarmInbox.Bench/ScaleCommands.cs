@@ -7,13 +7,15 @@ public static class ScaleCommands
 {
     /// <summary>
     /// <c>idle [--rounds 3] [--seconds 120] [--settle 30] [--variants shipped,dashboard-always,defaults]</c>: the empty
-    /// silo; with <c>--polled N [--interval 60] [--warmup 300]</c>: the silo CPU per timer poll of N mailboxes (as root:
-    /// it starts a Dovecot of its own).
+    /// silo; with <c>--polled N [--interval 60] [--warmup 300] [--silo-arg Key=Value …]</c>: the silo CPU per empty poll
+    /// of N mailboxes (as root: it starts a Dovecot of its own); each <c>--silo-arg</c> is a configuration key of the silo,
+    /// e.g. <c>--silo-arg AlarmInbox:Polling:WatchKeptSessions=false</c>.
     /// </summary>
     private static Task<int> RunIdleAsync(CommandLine cli, CancellationToken cancellationToken) => cli.Value("--polled") is null
         ? IdleBenchmark.RunAsync(cli.Int("--rounds", 3), cli.Int("--seconds", 120), cli.Int("--settle", 30),
             cli.Value("--variants")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [.. IdleBenchmark.VariantNames], cancellationToken)
-        : PolledIdleBenchmark.RunAsync(cli.Int("--polled", null), cli.Int("--interval", 60), cli.Int("--rounds", 3), cli.Int("--seconds", 120), cli.Int("--settle", 30), cli.Int("--warmup", 300), cancellationToken);
+        : PolledIdleBenchmark.RunAsync(cli.Int("--polled", null), cli.Int("--interval", 60), cli.Int("--rounds", 3), cli.Int("--seconds", 120), cli.Int("--settle", 30), cli.Int("--warmup", 300),
+            [.. cli.All("--silo-arg").Select(a => "--" + a)], cancellationToken);
 
     /// <summary>Runs the subcommand named by <c>args[0]</c>.</summary>
     /// <returns>The process exit code: 0 success, 1 bad arguments, 2 a check failed (mails never seen, failed polls), 130 cancelled.</returns>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
+using AlarmInbox.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,35 +15,56 @@ namespace AlarmInbox.Grains.Mailboxes;
 /// server reports a change, and then tells the grain with an ordinary grain call (<see cref="IMailboxIdleEvents"/>). The
 /// grain takes the session back whenever it wants to use it (<see cref="TakeAsync"/>), so a session is always used by one
 /// side at a time, and the grain handles one call at a time with no locks of its own.
+/// <para>
+/// It also polls the kept sessions of polled mailboxes (<see cref="PollWatch"/>, when
+/// <see cref="PollingOptions.WatchKeptSessions"/> is on): a poll that finds nothing new is then a NOOP and a UID SEARCH
+/// here, with no grain turn and no grain timer tick; the grain is called when a UID above its watermark appears, and
+/// otherwise once per <see cref="PollingOptions.IdleHeartbeat"/>.
+/// </para>
 /// </summary>
 /// <remarks>
 /// One instance per silo (a singleton). A session that fails or is ended by the server is closed here and reported with
 /// <see cref="IMailboxIdleEvents.OnIdleSessionEndedAsync"/>; reconnecting is the grain's decision. Thread-safe.
 /// </remarks>
-public sealed partial class ImapIdleSessions(IGrainFactory grains, IOptions<PollingOptions> options, TimeProvider time, ILogger<ImapIdleSessions> logger)
+public sealed partial class ImapIdleSessions(
+    IGrainFactory grains, IOptions<PollingOptions> options, MailboxMetrics metrics, TimeProvider time, ILogger<ImapIdleSessions> logger)
     : IAsyncDisposable
 {
     private readonly PollingOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Entry> _watches = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
 
-    /// <summary>How many sessions this silo holds in IDLE.</summary>
+    /// <summary>How many sessions this silo holds (in IDLE or polled).</summary>
     public int Count => _watches.Count;
 
-    /// <summary>Whether this silo holds an IDLE session for <paramref name="mailboxId"/>.</summary>
+    /// <summary>Whether this silo holds a session for <paramref name="mailboxId"/>, in IDLE or polled.</summary>
     public bool IsWatching(string mailboxId) => _watches.ContainsKey(mailboxId);
 
+    /// <summary>Whether this silo holds a session for <paramref name="mailboxId"/> in IDLE (RFC 2177), not polled.</summary>
+    public bool IsIdling(string mailboxId) => _watches.TryGetValue(mailboxId, out var watch) && watch.Poll is null;
+
+    /// <summary>Whether this silo polls a kept session for <paramref name="mailboxId"/> (<see cref="PollWatch"/>).</summary>
+    public bool IsPolling(string mailboxId) => _watches.TryGetValue(mailboxId, out var watch) && watch.Poll is not null;
+
+    /// <summary>When the last poll round of <paramref name="mailboxId"/>'s polled session here ended with the server's answer; <see langword="null"/> when none has.</summary>
+    public DateTimeOffset? LastRoundAt(string mailboxId) =>
+        _watches.TryGetValue(mailboxId, out var watch) && Interlocked.Read(ref watch.LastRoundTicks) is > 0 and var ticks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : null;
+
     /// <summary>
-    /// Takes over <paramref name="held"/> and keeps it in IDLE until the grain takes it back, the server ends it, or it
-    /// reaches <see cref="PollingOptions.SessionLifetime"/>.
+    /// Takes over <paramref name="held"/> and keeps it in IDLE (or, with <paramref name="poll"/>, polls it) until the
+    /// grain takes it back, the server ends it, or it reaches <see cref="PollingOptions.SessionLifetime"/>.
     /// </summary>
     /// <param name="mailboxId">The mailbox grain's key.</param>
     /// <param name="held">A session on which the mailbox has just synced; it belongs to this service from now on.</param>
     /// <param name="syncedCount">The folder's message count the sync saw: a different count on the session means a change arrived meanwhile.</param>
-    public void Watch(string mailboxId, HeldImapSession held, int syncedCount)
+    /// <param name="poll">Poll the session on the grid instead of IDLE; <see langword="null"/>: IDLE.</param>
+    public void Watch(string mailboxId, HeldImapSession held, int syncedCount, PollWatch? poll = null)
     {
         ArgumentNullException.ThrowIfNull(held);
-        var watch = new Entry(mailboxId, held, syncedCount);
+        var watch = new Entry(mailboxId, held, syncedCount, poll);
+        watch.ToldAt = time.GetUtcNow();
         if (_watches.TryGetValue(mailboxId, out var previous))
         {
             // Never two sessions for one mailbox: the older one is closed.
@@ -142,16 +165,41 @@ public sealed partial class ImapIdleSessions(IGrainFactory grains, IOptions<Poll
         {
             while (true)
             {
-                if (time.GetUtcNow() - watch.Held.OpenedAt >= _options.SessionLifetime)
+                if (watch.Poll is null && time.GetUtcNow() - watch.Held.OpenedAt >= _options.SessionLifetime)
                 {
                     // Renewed for a fresh login (and, for OAuth2, a fresh token) before the old one expires.
                     end = new IdleSessionEnd { Rounds = rounds, Message = "The session reached its lifetime." };
                     break;
                 }
 
-                // A change reported while the grain synced (an untagged EXISTS during FETCH) needs no IDLE round.
-                var changed = session.Count != watch.SyncedCount;
-                if (!changed)
+                bool changed;
+                if (watch.Poll is { } poll)
+                {
+                    var round = await PollRoundAsync(watch, poll);
+                    if (round is PollRound.HandedOver)
+                    {
+                        return;
+                    }
+
+                    if (round is PollRound.LifetimeReached)
+                    {
+                        end = new IdleSessionEnd { Rounds = rounds, Message = "The session reached its lifetime." };
+                        break;
+                    }
+
+                    rounds++;
+                    changed = round is PollRound.Changed;
+                    if (!changed && time.GetUtcNow() - watch.ToldAt < _options.IdleHeartbeat)
+                    {
+                        continue;
+                    }
+                }
+                else if (session.Count != watch.SyncedCount)
+                {
+                    // A change reported while the grain synced (an untagged EXISTS during FETCH) needs no IDLE round.
+                    changed = true;
+                }
+                else
                 {
                     using var wake = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
                     lock (watch.Gate)
@@ -190,6 +238,8 @@ public sealed partial class ImapIdleSessions(IGrainFactory grains, IOptions<Poll
 
                     watch.Parked = true;
                 }
+
+                watch.ToldAt = time.GetUtcNow();
 
                 if (!await TellAsync(watch, changed))
                 {
@@ -241,6 +291,78 @@ public sealed partial class ImapIdleSessions(IGrainFactory grains, IOptions<Poll
             LogEnded(logger, watch.MailboxId, end.Code ?? "lifetime", rounds);
             await TellEndedAsync(watch, end);
         }
+    }
+
+    /// <summary>
+    /// One round of a polled session: waits for the next grid point (a taker ends the wait at once), then NOOP and
+    /// <c>UID SEARCH UID n:*</c> above the watermark. The commands are never cancelled by a taker (a command cut off
+    /// midway leaves the connection unusable): a taker waits for the round's end.
+    /// </summary>
+    private async Task<PollRound> PollRoundAsync(Entry watch, PollWatch poll)
+    {
+        var wait = PollGrid.Wait(watch.DueFrom, poll.Interval, time.GetUtcNow(), poll.Slot);
+        using (var wake = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token))
+        {
+            lock (watch.Gate)
+            {
+                if (watch.Taker is not null)
+                {
+                    HandOver(watch);
+                    return PollRound.HandedOver;
+                }
+
+                watch.Wake = wake;
+            }
+
+            try
+            {
+                await Task.Delay(wait, time, wake.Token);
+            }
+            catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
+            {
+                // Woken by a taker.
+            }
+            finally
+            {
+                lock (watch.Gate)
+                {
+                    watch.Wake = null;
+                }
+            }
+        }
+
+        _shutdown.Token.ThrowIfCancellationRequested();
+        lock (watch.Gate)
+        {
+            if (watch.Taker is not null)
+            {
+                HandOver(watch);
+                return PollRound.HandedOver;
+            }
+        }
+
+        var now = time.GetUtcNow();
+        if (now - watch.Held.OpenedAt >= _options.SessionLifetime)
+        {
+            // Renewed at a due time, so that the grain's poll on a new session lands on the grid too.
+            return PollRound.LifetimeReached;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        watch.DueFrom = PollGrid.Nearest(now, poll.Slot);
+
+        // RFC 3501 section 6.1.2: NOOP lets the server report new messages on a quiet session; the search does not rely on it.
+        await watch.Held.Session.NoOpAsync(_shutdown.Token);
+        var above = await watch.Held.Session.SearchUidsAfterAsync(poll.Watermark.LastUid, _shutdown.Token);
+        Interlocked.Exchange(ref watch.LastRoundTicks, time.GetUtcNow().UtcTicks);
+        if (above.Count > 0 || watch.Held.Session.UidValidity != poll.Watermark.UidValidity)
+        {
+            // The grain's own poll (which takes the session back) records itself.
+            return PollRound.Changed;
+        }
+
+        metrics.RecordPoll(Stopwatch.GetElapsedTime(started), 0, errorCode: null);
+        return PollRound.Unchanged;
     }
 
     /// <summary>Marks the watch ended unless it was handed over; a waiting taker gets nothing.</summary>
@@ -304,9 +426,28 @@ public sealed partial class ImapIdleSessions(IGrainFactory grains, IOptions<Poll
     [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Mailbox {MailboxId}: the IDLE session failed unexpectedly ({ExceptionType})")]
     private static partial void LogUnexpected(ILogger logger, string mailboxId, string exceptionType);
 
-    /// <summary>One session in IDLE and the state of its hand-back.</summary>
-    private sealed class Entry(string mailboxId, HeldImapSession held, int syncedCount)
+    /// <summary>How a round of a polled session ended.</summary>
+    private enum PollRound
     {
+        /// <summary>Nothing above the watermark.</summary>
+        Unchanged,
+
+        /// <summary>A UID above the watermark, or another UIDVALIDITY: the grain syncs.</summary>
+        Changed,
+
+        /// <summary>A taker came during the wait and has the session.</summary>
+        HandedOver,
+
+        /// <summary>The session reached <see cref="PollingOptions.SessionLifetime"/> and is renewed.</summary>
+        LifetimeReached,
+    }
+
+    /// <summary>One session in IDLE (or polled) and the state of its hand-back.</summary>
+    private sealed class Entry(string mailboxId, HeldImapSession held, int syncedCount, PollWatch? poll)
+    {
+        /// <summary>When the last polled round ended, in UTC ticks; 0 before the first. Read without the gate.</summary>
+        public long LastRoundTicks;
+
         public Lock Gate { get; } = new();
 
         public string MailboxId { get; } = mailboxId;
@@ -314,6 +455,15 @@ public sealed partial class ImapIdleSessions(IGrainFactory grains, IOptions<Poll
         public HeldImapSession Held { get; } = held;
 
         public int SyncedCount { get; set; } = syncedCount;
+
+        /// <summary>Set for a polled session; <see langword="null"/> for IDLE.</summary>
+        public PollWatch? Poll { get; } = poll;
+
+        /// <summary>The grid point the last polled round was due at.</summary>
+        public DateTimeOffset DueFrom { get; set; } = poll?.From ?? default;
+
+        /// <summary>When the grain was last told about a round (a polled session tells it once per heartbeat when nothing changed).</summary>
+        public DateTimeOffset ToldAt { get; set; }
 
         public Task Loop { get; set; } = Task.CompletedTask;
 

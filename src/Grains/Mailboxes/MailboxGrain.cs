@@ -17,7 +17,8 @@ namespace AlarmInbox.Grains.Mailboxes;
 /// <see cref="ImapFolderSync"/>, a Graph mailbox's delta round by <see cref="GraphMailboxSync"/>, credentials and sessions
 /// by <see cref="MailboxCredentials"/>, health and backoff by <see cref="MailboxHealth"/>, the hand-over by the one
 /// ingestion path (<see cref="MailIngestion"/>). The mailbox has at most one open session: kept here between polls, or
-/// held in IDLE (RFC 2177) by the silo's <see cref="ImapIdleSessions"/>, which calls back when the folder changed.
+/// held by the silo's <see cref="ImapIdleSessions"/> (in IDLE, RFC 2177, or polled on the grid, <see cref="PollWatch"/>),
+/// which calls back when the folder changed.
 /// </summary>
 [GrainType("mailbox")]
 public sealed partial class MailboxGrain(
@@ -39,6 +40,9 @@ public sealed partial class MailboxGrain(
     private readonly PollingOptions _polling = pollingOptions.Value;
     private readonly MailboxHealth _health = new(pollingOptions.Value, time);
     private IGrainTimer? _timer;
+
+    // Set while the silo's session service polls the kept session: the timer then only backs it up (BackupPeriod).
+    private bool _timerBackingUp;
     private bool _pollRunning;
     private bool _idleUnsupported;
 
@@ -74,6 +78,9 @@ public sealed partial class MailboxGrain(
     private bool ShouldPoll => S.Exists && S.Settings.Enabled && !S.Paused;
 
     private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
+
+    /// <summary>The timer's period while the session service polls: the contact window (three intervals, at least three heartbeats).</summary>
+    private TimeSpan BackupPeriod => 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
 
     private bool IdleWanted => ShouldPoll && S.Settings.UseIdle && !_idleUnsupported && S.Settings.AuthType != MailboxAuthType.Graph && !_health.IdleFallbackActive;
 
@@ -153,7 +160,7 @@ public sealed partial class MailboxGrain(
                 _creationContact = false;
             }
 
-            StartTimer(NextDue(result, started));
+            Schedule(result, started, start: true);
         }
 
         TrackMetrics();
@@ -237,7 +244,7 @@ public sealed partial class MailboxGrain(
         var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
         if (ShouldPoll)
         {
-            _timer?.Change(NextDue(result, started), Interval);
+            Schedule(result, started);
         }
 
         return result;
@@ -277,8 +284,9 @@ public sealed partial class MailboxGrain(
     /// <inheritdoc />
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // The reminder only has to bring the grain back: activation starts the timer. Restart it if it was lost.
-        if (ShouldPoll && _timer is null)
+        // The reminder only has to bring the grain back: activation starts the timer. Restart it if it was lost, or if it
+        // backs up a polled session that the session service no longer holds (it could not tell the grain).
+        if (ShouldPoll && (_timer is null || (_timerBackingUp && !Sessions.Watched)))
         {
             StartTimer(pacer.NextDelay(Interval));
         }
@@ -289,7 +297,19 @@ public sealed partial class MailboxGrain(
     /// <inheritdoc />
     public async Task OnIdleRoundAsync(bool changed)
     {
-        _health.Contact();
+        if (!changed && Sessions.Polled)
+        {
+            // The session service's heartbeat for a polled session: its empty polls since the last one succeeded.
+            if (_health.RecordSuccess(S, uidValidityChanged: false))
+            {
+                await state.WriteStateAsync();
+            }
+        }
+        else
+        {
+            _health.Contact();
+        }
+
         _idleReconnecting = false;
         TrackMetrics();
         if (changed && ShouldPoll)
@@ -297,7 +317,7 @@ public sealed partial class MailboxGrain(
             using var timeout = new CancellationTokenSource(_polling.PollTimeout);
             var started = time.GetUtcNow();
             var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-            _timer?.Change(NextDue(result, started), Interval);
+            Schedule(result, started);
         }
     }
 
@@ -305,14 +325,26 @@ public sealed partial class MailboxGrain(
     public async Task OnIdleSessionEndedAsync(IdleSessionEnd end)
     {
         ArgumentNullException.ThrowIfNull(end);
-        if (!IdleWanted || Sessions.InIdle)
+        if (!ShouldPoll || Sessions.Watched)
         {
-            // Not wanted any more, or a newer session is already in IDLE (a poll replaced the one that ended).
+            // Not wanted any more, or a newer session is already watched (a poll replaced the one that ended).
             return;
         }
 
         PollResult result;
         var started = time.GetUtcNow();
+        if (!IdleWanted)
+        {
+            // A kept session the service polled: it reached its lifetime (at a due time), dropped or failed. As when the
+            // grain's own kept session fails, the poll goes on at once on a new session, unless the server asked to wait.
+            using var timeout = new CancellationTokenSource(_polling.PollTimeout);
+            result = end.Code == MailboxErrorCodes.Throttled
+                ? await RecordFailureAsync(new MailboxAccessException(end.Code, end.Message, retryAfter: end.RetryAfter), _polling.PollTimeout, Stopwatch.GetTimestamp())
+                : await PollOnceAsync(_polling.PollTimeout, timeout.Token);
+            Schedule(result, started);
+            return;
+        }
+
         var sessionEnd = end.Code is null or MailboxErrorCodes.Disconnected or MailboxErrorCodes.ConnectionLost or MailboxErrorCodes.Office365SessionExpired;
         if (sessionEnd && (end.Code is null || end.Rounds > 0 || !_idleReconnecting))
         {
@@ -330,7 +362,7 @@ public sealed partial class MailboxGrain(
             result = await RecordFailureAsync(new MailboxAccessException(end.Code!, end.Message, retryAfter: end.RetryAfter), _polling.PollTimeout, Stopwatch.GetTimestamp());
         }
 
-        _timer?.Change(NextDue(result, started), Interval);
+        Schedule(result, started);
     }
 
     /// <summary>
@@ -417,7 +449,11 @@ public sealed partial class MailboxGrain(
             _health.IdleStarted();
         }
 
-        await Sessions.ParkAsync(held, synced.FolderCount, idle: IdleWanted, keep: KeepSessionWanted);
+        // A kept session with nothing more waiting is polled by the silo's session service until something new appears.
+        var poll = KeepSessionWanted && _polling.WatchKeptSessions && !synced.MoreWaiting
+            ? new PollWatch(Interval, _polling.PollSlot, S.Watermark, PollGrid.Nearest(time.GetUtcNow() - Stopwatch.GetElapsedTime(started), _polling.PollSlot))
+            : null;
+        await Sessions.ParkAsync(held, synced.FolderCount, idle: IdleWanted, keep: KeepSessionWanted, poll);
 
         return await RecordSuccessAsync(synced.Stored, synced.UidValidityChanged, synced.MoreWaiting, started);
     }
@@ -507,7 +543,29 @@ public sealed partial class MailboxGrain(
         return PollGrid.Wait(PollGrid.Nearest(started, slot), delay, time.GetUtcNow(), slot);
     }
 
-    /// <summary>The timer is the poll cadence and the backoff; while a session is in IDLE its ticks do nothing (the IDLE service calls back).</summary>
+    /// <summary>
+    /// Sets the timer after a poll started at <paramref name="started"/>: while the silo's session service polls the kept
+    /// session, the timer only backs it up (every <see cref="BackupPeriod"/>; the service calls back, and the watchdog
+    /// reminder restores the cadence if the service lost the session without telling); otherwise <see cref="NextDue"/>,
+    /// then every interval.
+    /// </summary>
+    private void Schedule(PollResult result, DateTimeOffset started, bool start = false)
+    {
+        var backingUp = Sessions.Polled;
+        var (due, period) = backingUp ? (BackupPeriod, BackupPeriod) : (NextDue(result, started), Interval);
+        if (start)
+        {
+            StartTimer(due, period);
+        }
+        else
+        {
+            _timer?.Change(due, period);
+        }
+
+        _timerBackingUp = backingUp;
+    }
+
+    /// <summary>The timer is the poll cadence and the backoff; while the session service holds the session (IDLE or polled) its ticks do nothing (the service calls back).</summary>
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
         if (!ShouldPoll)
@@ -516,7 +574,7 @@ public sealed partial class MailboxGrain(
             return;
         }
 
-        if (Sessions.InIdle)
+        if (Sessions.Watched)
         {
             return;
         }
@@ -525,7 +583,7 @@ public sealed partial class MailboxGrain(
         timeout.CancelAfter(_polling.PollTimeout);
         var started = time.GetUtcNow();
         var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-        _timer?.Change(NextDue(result, started), Interval);
+        Schedule(result, started);
     }
 
     private async Task<CommandResult<MailboxDetails>> SetPausedAsync(string tenantId, bool paused)
@@ -558,13 +616,14 @@ public sealed partial class MailboxGrain(
         TrackMetrics();
     }
 
-    private void StartTimer(TimeSpan dueTime)
+    private void StartTimer(TimeSpan dueTime, TimeSpan? period = null)
     {
         _timer?.Dispose();
+        _timerBackingUp = false;
         _timer = this.RegisterGrainTimer(
             static (grain, ct) => grain.OnTimerAsync(ct),
             this,
-            new GrainTimerCreationOptions(dueTime, Interval) { Interleave = false, KeepAlive = true });
+            new GrainTimerCreationOptions(dueTime, period ?? Interval) { Interleave = false, KeepAlive = true });
     }
 
     private void StopTimer()
@@ -604,19 +663,21 @@ public sealed partial class MailboxGrain(
         var status = new MailboxStatus
         {
             State = CurrentState,
-            LastPollAt = S.LastPollAt,
+            LastPollAt = Later(S.LastPollAt, Sessions.LastRoundAt),
             LastSuccessAt = S.LastSuccessAt,
             LastError = S.LastError,
             MessagesFetched = S.MessagesFetched,
             Watermark = S.Watermark,
             ConsecutiveFailures = S.ConsecutiveFailures,
-            LastContactAt = _health.LastContactAt,
+            LastContactAt = Later(_health.LastContactAt, Sessions.LastRoundAt),
             Healthy = _health.ContactDeadline(S, ShouldPoll, Interval) is not { } deadline || deadline >= time.GetUtcNow(),
             IdleActive = Sessions.InIdle,
             NextAttemptAt = S.LastError is null ? null : _health.NextAttemptAt,
         };
         return new MailboxDetails(S.ToConfig(Id), status);
     }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a >= b ? a : b;
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Mailbox {MailboxId} created for tenant {TenantId}")]
     private static partial void LogCreated(ILogger logger, string mailboxId, string tenantId);

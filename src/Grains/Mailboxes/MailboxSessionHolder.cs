@@ -3,8 +3,9 @@ using AlarmInbox.Grains.Imap;
 namespace AlarmInbox.Grains.Mailboxes;
 
 /// <summary>
-/// Where a mailbox's one open IMAP session rests between syncs: kept here (a polled mailbox, so that a poll costs a NOOP
-/// and a UID SEARCH instead of a login), or in IDLE with the silo's <see cref="ImapIdleSessions"/>. Never more than one:
+/// Where a mailbox's one open IMAP session rests between syncs: kept (a polled mailbox, so that a poll costs a NOOP and a
+/// UID SEARCH instead of a login) here or polled by the silo's <see cref="ImapIdleSessions"/> (<see cref="PollWatch"/>),
+/// or in IDLE with that service. Never more than one:
 /// a sync takes it out (<see cref="TakeAsync"/>) and puts it back (<see cref="ParkAsync"/>). Plain object owned by the
 /// grain and used only in its turns.
 /// </summary>
@@ -16,8 +17,17 @@ public sealed class MailboxSessionHolder(string mailboxId, ImapIdleSessions idle
 {
     private HeldImapSession? _kept;
 
+    /// <summary>Whether the silo's session service holds the session now (in IDLE or polled).</summary>
+    public bool Watched => idleSessions.IsWatching(mailboxId);
+
     /// <summary>Whether the session is in IDLE now.</summary>
-    public bool InIdle => idleSessions.IsWatching(mailboxId);
+    public bool InIdle => idleSessions.IsIdling(mailboxId);
+
+    /// <summary>Whether the silo's session service polls the session now (<see cref="PollWatch"/>).</summary>
+    public bool Polled => idleSessions.IsPolling(mailboxId);
+
+    /// <summary>When the service's last poll round of the session got the server's answer, if it polls it.</summary>
+    public DateTimeOffset? LastRoundAt => idleSessions.LastRoundAt(mailboxId);
 
     /// <summary>Takes the open session (kept, or back from IDLE), or returns <see langword="null"/> when there is none; a kept session older than <see cref="PollingOptions.SessionLifetime"/> is closed instead.</summary>
     public async Task<HeldImapSession?> TakeAsync()
@@ -34,12 +44,13 @@ public sealed class MailboxSessionHolder(string mailboxId, ImapIdleSessions idle
         return kept ?? await idleSessions.TakeAsync(mailboxId);
     }
 
-    /// <summary>Puts a session back after a sync: into IDLE, kept, or logged out.</summary>
+    /// <summary>Puts a session back after a sync: into IDLE, kept (here or polled by the service), or logged out.</summary>
     /// <param name="held">The session.</param>
     /// <param name="folderCount">The folder's message count the sync saw.</param>
     /// <param name="idle">Hand it to IDLE (the mailbox wants IDLE and the server offers it).</param>
     /// <param name="keep">Keep it for the next poll.</param>
-    public async Task ParkAsync(HeldImapSession held, int folderCount, bool idle, bool keep)
+    /// <param name="poll">With <paramref name="keep"/>: hand it to the service to be polled so; <see langword="null"/>: kept here for the grain's timer.</param>
+    public async Task ParkAsync(HeldImapSession held, int folderCount, bool idle, bool keep, PollWatch? poll = null)
     {
         ArgumentNullException.ThrowIfNull(held);
         if (idle)
@@ -48,7 +59,14 @@ public sealed class MailboxSessionHolder(string mailboxId, ImapIdleSessions idle
         }
         else if (keep && _kept is null && time.GetUtcNow() - held.OpenedAt < options.SessionLifetime)
         {
-            _kept = held;
+            if (poll is not null)
+            {
+                idleSessions.Watch(mailboxId, held, folderCount, poll);
+            }
+            else
+            {
+                _kept = held;
+            }
         }
         else
         {

@@ -37,6 +37,15 @@ public sealed class PollingOptions
     public bool KeepSessions { get; set; } = true;
 
     /// <summary>
+    /// Whether the silo's session service (the one that holds IDLE sessions) also runs the polls of kept sessions: a
+    /// poll that finds nothing new is then a NOOP and a <c>UID SEARCH</c> outside the mailbox grain, with no grain turn
+    /// and no grain timer tick, and the grain is called when a UID above its watermark appears (and otherwise once per
+    /// <see cref="IdleHeartbeat"/>). Off: every poll is a tick of the grain's timer. Default on; only with
+    /// <see cref="KeepSessions"/>.
+    /// </summary>
+    public bool WatchKeptSessions { get; set; } = true;
+
+    /// <summary>
     /// Mailboxes polled at most this far apart keep their session (when <see cref="KeepSessions"/> is on); longer
     /// intervals close it after each poll. Keep it well below the server's autologout time (RFC 3501 section 5.4: at
     /// least 30 minutes). A kept session older than <see cref="SessionLifetime"/> is closed and opened again.

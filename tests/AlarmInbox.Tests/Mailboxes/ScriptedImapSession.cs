@@ -13,6 +13,11 @@ public sealed class ScriptedImapSession : IImapSession
 {
     private readonly List<Message> _messages = [];
 
+    // The session service's tests add messages while its loop searches.
+    private readonly Lock _gate = new();
+    private int _searches;
+    private int _disposed;
+
     /// <summary>One message of the scripted folder.</summary>
     /// <param name="Uid">Its UID.</param>
     /// <param name="MessageId">Its Message-ID, also its subject.</param>
@@ -38,6 +43,15 @@ public sealed class ScriptedImapSession : IImapSession
 
     /// <summary>The commands received, e.g. <c>SEARCH 5</c>, <c>SIZES 6,7</c>, <c>FETCH 6,7</c>, <c>ENVELOPES 1-3</c>.</summary>
     public List<string> Commands { get; } = [];
+
+    /// <summary>How many UID SEARCH commands the session received (thread-safe, unlike <see cref="Commands"/>).</summary>
+    public int Searches => Volatile.Read(ref _searches);
+
+    /// <summary>Whether the session was logged out (disposed).</summary>
+    public bool Disposed => Volatile.Read(ref _disposed) == 1;
+
+    /// <summary>Makes every NOOP fail with this error code from now on; <see langword="null"/>: NOOP succeeds.</summary>
+    public string? FailNoOpWith { get; set; }
 
     /// <summary>Makes the n-th FETCH (1-based) of bodies fail with <c>connection_lost</c>.</summary>
     public int? FailFetchNumber { get; set; }
@@ -68,14 +82,18 @@ public sealed class ScriptedImapSession : IImapSession
     /// <summary>Adds messages with the given UIDs, received at <paramref name="at"/> plus one second per message; UIDNEXT moves past them.</summary>
     public ScriptedImapSession With(DateTimeOffset at, params uint[] uids)
     {
-        foreach (var uid in uids)
+        lock (_gate)
         {
-            _messages.Add(new Message(uid, $"m{uid}@v{UidValidity}.test", at));
-            at = at.AddSeconds(1);
+            foreach (var uid in uids)
+            {
+                _messages.Add(new Message(uid, $"m{uid}@v{UidValidity}.test", at));
+                at = at.AddSeconds(1);
+            }
+
+            _messages.Sort((a, b) => a.Uid.CompareTo(b.Uid));
+            UidNext = _messages.Count == 0 ? UidNext : Math.Max(UidNext ?? 1, _messages[^1].Uid + 1);
         }
 
-        _messages.Sort((a, b) => a.Uid.CompareTo(b.Uid));
-        UidNext = _messages.Count == 0 ? UidNext : Math.Max(UidNext ?? 1, _messages[^1].Uid + 1);
         return this;
     }
 
@@ -92,8 +110,12 @@ public sealed class ScriptedImapSession : IImapSession
     /// <inheritdoc />
     public Task<IReadOnlyList<uint>> SearchUidsAfterAsync(uint afterUid, CancellationToken cancellationToken)
     {
-        Commands.Add($"SEARCH {afterUid}");
-        return Task.FromResult<IReadOnlyList<uint>>(_messages.Where(m => m.Uid > afterUid).Select(m => m.Uid).ToList());
+        lock (_gate)
+        {
+            Commands.Add($"SEARCH {afterUid}");
+            Interlocked.Increment(ref _searches);
+            return Task.FromResult<IReadOnlyList<uint>>(_messages.Where(m => m.Uid > afterUid).Select(m => m.Uid).ToList());
+        }
     }
 
     /// <inheritdoc />
@@ -146,10 +168,20 @@ public sealed class ScriptedImapSession : IImapSession
     /// <inheritdoc />
     public Task NoOpAsync(CancellationToken cancellationToken)
     {
-        Commands.Add("NOOP");
-        return Task.CompletedTask;
+        lock (_gate)
+        {
+            Commands.Add("NOOP");
+        }
+
+        return FailNoOpWith is { } code
+            ? Task.FromException(new MailboxAccessException(code, "NOOP failed (scripted)."))
+            : Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        return ValueTask.CompletedTask;
+    }
 }
