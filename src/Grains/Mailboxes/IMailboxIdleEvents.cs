@@ -10,13 +10,16 @@ public interface IMailboxIdleEvents : IGrainWithStringKey
 {
     /// <summary>
     /// An IDLE round ended: the server answered DONE (proof that the connection is alive), and
-    /// <paramref name="changed"/> says whether it reported a change of the folder. The session waits parked until the call
-    /// returns; the grain may take it (<see cref="ImapIdleSessions.TakeAsync"/>) to sync.
+    /// <paramref name="changed"/> says whether it reported a change of the folder. For a polled session
+    /// (<see cref="PollWatch"/>): a round found a UID above the watermark or another UIDVALIDITY
+    /// (<paramref name="changed"/> true), or, with <paramref name="changed"/> false, the heartbeat: every round since the
+    /// last call found nothing new. The session waits parked until the call returns; the grain may take it
+    /// (<see cref="ImapIdleSessions.TakeAsync"/>) to sync.
     /// </summary>
     [Alias("OnIdleRoundAsync")]
     Task OnIdleRoundAsync(bool changed);
 
-    /// <summary>The IDLE session ended without being taken (the server or the network ended it, or it reached its lifetime); it is closed.</summary>
+    /// <summary>The session (in IDLE or polled) ended without being taken (the server or the network ended it, or it reached its lifetime); it is closed.</summary>
     [Alias("OnIdleSessionEndedAsync")]
     Task OnIdleSessionEndedAsync(IdleSessionEnd end);
 }

@@ -1,6 +1,6 @@
 namespace AlarmInbox.Grains.Mailboxes;
 
-/// <summary>How an IDLE session ended (<see cref="IMailboxIdleEvents.OnIdleSessionEndedAsync"/>).</summary>
+/// <summary>How a session held by <see cref="ImapIdleSessions"/> (in IDLE or polled) ended (<see cref="IMailboxIdleEvents.OnIdleSessionEndedAsync"/>).</summary>
 [GenerateSerializer, Immutable]
 [Alias("alarminbox.IdleSessionEnd")]
 public sealed record IdleSessionEnd
@@ -11,7 +11,7 @@ public sealed record IdleSessionEnd
     /// <summary>The sentence for the admin (never a secret).</summary>
     [Id(1)] public string Message { get; init; } = "";
 
-    /// <summary>How many IDLE rounds the session completed before it ended.</summary>
+    /// <summary>How many IDLE rounds (or poll rounds) the session completed before it ended.</summary>
     [Id(2)] public int Rounds { get; init; }
 
     /// <summary>How long the server asked to wait, if it did.</summary>

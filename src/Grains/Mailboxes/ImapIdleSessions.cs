@@ -30,9 +30,20 @@ public sealed partial class ImapIdleSessions(
     IGrainFactory grains, IOptions<PollingOptions> options, MailboxMetrics metrics, TimeProvider time, ILogger<ImapIdleSessions> logger)
     : IAsyncDisposable
 {
+    /// <summary>A round released by the ticker up to this early runs at once instead of costing another wake-up (timers fire by a coarse clock).</summary>
+    private static readonly TimeSpan TickTolerance = TimeSpan.FromMilliseconds(15);
+
     private readonly PollingOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Entry> _watches = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
+
+    // The polled sessions' next rounds, released by one timer for all of them: rounds due at one grid point start
+    // together, and the silo holds one timer for its polled sessions instead of one each.
+    private readonly Lock _dueGate = new();
+    private readonly SortedSet<DueRound> _dueRounds = new(DueRound.ByDue);
+    private ITimer? _ticker;
+    private long _tickerDueTicks = long.MaxValue;
+    private long _roundSequence;
 
     /// <summary>How many sessions this silo holds (in IDLE or polled).</summary>
     public int Count => _watches.Count;
@@ -97,6 +108,20 @@ public sealed partial class ImapIdleSessions(
     public async ValueTask DisposeAsync()
     {
         await _shutdown.CancelAsync();
+        DueRound[] waiting;
+        lock (_dueGate)
+        {
+            waiting = [.. _dueRounds];
+            _dueRounds.Clear();
+            _ticker?.Dispose();
+            _ticker = null;
+        }
+
+        foreach (var round in waiting)
+        {
+            round.Go.TrySetResult(false);
+        }
+
         foreach (var watch in _watches.Values)
         {
             await watch.Loop;
@@ -117,6 +142,7 @@ public sealed partial class ImapIdleSessions(
     {
         Task<HeldImapSession?> handed;
         CancellationTokenSource? wake;
+        DueRound? due;
         lock (watch.Gate)
         {
             if (watch.Done)
@@ -132,7 +158,11 @@ public sealed partial class ImapIdleSessions(
             watch.Taker ??= new TaskCompletionSource<HeldImapSession?>(TaskCreationOptions.RunContinuationsAsynchronously);
             handed = watch.Taker.Task;
             wake = watch.Wake;
+            due = watch.Due;
         }
+
+        // A polled session waiting for its round starts it at once (and finds the taker).
+        due?.Go.TrySetResult(false);
 
         // Outside the lock: cancelling runs the IDLE command's DONE callback synchronously.
         try
@@ -300,35 +330,31 @@ public sealed partial class ImapIdleSessions(
     /// </summary>
     private async Task<PollRound> PollRoundAsync(Entry watch, PollWatch poll)
     {
-        var wait = PollGrid.Wait(watch.DueFrom, poll.Interval, time.GetUtcNow(), poll.Slot);
-        using (var wake = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token))
+        var at = time.GetUtcNow();
+        at += PollGrid.Wait(watch.DueFrom, poll.Interval, at, poll.Slot);
+        var due = new DueRound(at.UtcTicks, Interlocked.Increment(ref _roundSequence));
+        lock (watch.Gate)
         {
-            lock (watch.Gate)
+            if (watch.Taker is not null)
             {
-                if (watch.Taker is not null)
-                {
-                    HandOver(watch);
-                    return PollRound.HandedOver;
-                }
-
-                watch.Wake = wake;
+                HandOver(watch);
+                return PollRound.HandedOver;
             }
 
-            try
-            {
-                await Task.Delay(wait, time, wake.Token);
-            }
-            catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
-            {
-                // Woken by a taker.
-            }
-            finally
-            {
-                lock (watch.Gate)
-                {
-                    watch.Wake = null;
-                }
-            }
+            watch.Due = due;
+        }
+
+        Schedule(due);
+
+        // True when the ticker released it, false when a taker (or the silo's stop) woke it.
+        if (!await due.Go.Task)
+        {
+            Unschedule(due);
+        }
+
+        lock (watch.Gate)
+        {
+            watch.Due = null;
         }
 
         _shutdown.Token.ThrowIfCancellationRequested();
@@ -363,6 +389,77 @@ public sealed partial class ImapIdleSessions(
 
         metrics.RecordPoll(Stopwatch.GetElapsedTime(started), 0, errorCode: null);
         return PollRound.Unchanged;
+    }
+
+    /// <summary>Adds a round to the ticker's schedule and moves the ticker up if the round is due first; when the silo stops, wakes it at once.</summary>
+    private void Schedule(DueRound due)
+    {
+        lock (_dueGate)
+        {
+            if (_shutdown.IsCancellationRequested)
+            {
+                due.Go.TrySetResult(false);
+                return;
+            }
+
+            _dueRounds.Add(due);
+            if (due.AtTicks < _tickerDueTicks)
+            {
+                ArmTicker(due.AtTicks);
+            }
+        }
+    }
+
+    private void Unschedule(DueRound due)
+    {
+        lock (_dueGate)
+        {
+            _dueRounds.Remove(due);
+        }
+    }
+
+    /// <summary>Sets the one timer to <paramref name="atTicks"/> (UTC ticks). Called under <see cref="_dueGate"/>.</summary>
+    private void ArmTicker(long atTicks)
+    {
+        _tickerDueTicks = atTicks;
+        var wait = TimeSpan.FromTicks(Math.Max(0, atTicks - time.GetUtcNow().UtcTicks));
+        _ticker ??= time.CreateTimer(static state => ((ImapIdleSessions)state!).OnTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _ticker.Change(wait, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The ticker fired: releases every round due by now (and up to <see cref="TickTolerance"/> ahead) and sets the timer to the next.</summary>
+    private void OnTick()
+    {
+        List<DueRound>? released = null;
+        lock (_dueGate)
+        {
+            if (_ticker is null)
+            {
+                return;
+            }
+
+            _tickerDueTicks = long.MaxValue;
+            var until = (time.GetUtcNow() + TickTolerance).UtcTicks;
+            while (_dueRounds.Min is { } first && first.AtTicks <= until)
+            {
+                _dueRounds.Remove(first);
+                (released ??= []).Add(first);
+            }
+
+            if (_dueRounds.Min is { } next)
+            {
+                ArmTicker(next.AtTicks);
+            }
+        }
+
+        if (released is not null)
+        {
+            foreach (var round in released)
+            {
+                // Continuations run on the thread pool (the source runs them asynchronously): rounds start in parallel.
+                round.Go.TrySetResult(true);
+            }
+        }
     }
 
     /// <summary>Marks the watch ended unless it was handed over; a waiting taker gets nothing.</summary>
@@ -426,6 +523,19 @@ public sealed partial class ImapIdleSessions(
     [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Mailbox {MailboxId}: the IDLE session failed unexpectedly ({ExceptionType})")]
     private static partial void LogUnexpected(ILogger logger, string mailboxId, string exceptionType);
 
+    /// <summary>The next round of a polled session, in the ticker's schedule.</summary>
+    /// <param name="AtTicks">When it is due, UTC ticks.</param>
+    /// <param name="Sequence">Tells rounds due at the same time apart.</param>
+    private sealed record DueRound(long AtTicks, long Sequence)
+    {
+        /// <summary>Orders by due time, then sequence.</summary>
+        public static IComparer<DueRound> ByDue { get; } = Comparer<DueRound>.Create(
+            static (a, b) => a.AtTicks != b.AtTicks ? a.AtTicks.CompareTo(b.AtTicks) : a.Sequence.CompareTo(b.Sequence));
+
+        /// <summary>Completed with <see langword="true"/> by the ticker, with <see langword="false"/> by a taker or the silo's stop.</summary>
+        public TaskCompletionSource<bool> Go { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     /// <summary>How a round of a polled session ended.</summary>
     private enum PollRound
     {
@@ -469,6 +579,9 @@ public sealed partial class ImapIdleSessions(
 
         /// <summary>Set while an IDLE command runs; cancelling it sends DONE.</summary>
         public CancellationTokenSource? Wake { get; set; }
+
+        /// <summary>Set while a polled session waits for its next round; a taker starts it at once.</summary>
+        public DueRound? Due { get; set; }
 
         /// <summary>Set while the loop waits for a grain call: the session is not in use and can be handed over at once.</summary>
         public bool Parked { get; set; }

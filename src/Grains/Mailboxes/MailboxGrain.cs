@@ -40,9 +40,6 @@ public sealed partial class MailboxGrain(
     private readonly PollingOptions _polling = pollingOptions.Value;
     private readonly MailboxHealth _health = new(pollingOptions.Value, time);
     private IGrainTimer? _timer;
-
-    // Set while the silo's session service polls the kept session: the timer then only backs it up (BackupPeriod).
-    private bool _timerBackingUp;
     private bool _pollRunning;
     private bool _idleUnsupported;
 
@@ -79,8 +76,8 @@ public sealed partial class MailboxGrain(
 
     private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
 
-    /// <summary>The timer's period while the session service polls: the contact window (three intervals, at least three heartbeats).</summary>
-    private TimeSpan BackupPeriod => 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
+    /// <summary>How long the activation is kept while the session service polls without calling: the contact window (three intervals, at least three heartbeats).</summary>
+    private TimeSpan ContactWindow => 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
 
     private bool IdleWanted => ShouldPoll && S.Settings.UseIdle && !_idleUnsupported && S.Settings.AuthType != MailboxAuthType.Graph && !_health.IdleFallbackActive;
 
@@ -160,7 +157,7 @@ public sealed partial class MailboxGrain(
                 _creationContact = false;
             }
 
-            Schedule(result, started, start: true);
+            Schedule(result, started);
         }
 
         TrackMetrics();
@@ -284,9 +281,9 @@ public sealed partial class MailboxGrain(
     /// <inheritdoc />
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // The reminder only has to bring the grain back: activation starts the timer. Restart it if it was lost, or if it
-        // backs up a polled session that the session service no longer holds (it could not tell the grain).
-        if (ShouldPoll && (_timer is null || (_timerBackingUp && !Sessions.Watched)))
+        // The reminder only has to bring the grain back: activation starts the timer. Restart it if it was lost, or if the
+        // session service that polled the kept session no longer holds it and could not tell the grain.
+        if (ShouldPoll && _timer is null && !Sessions.Watched)
         {
             StartTimer(pacer.NextDelay(Interval));
         }
@@ -300,6 +297,7 @@ public sealed partial class MailboxGrain(
         if (!changed && Sessions.Polled)
         {
             // The session service's heartbeat for a polled session: its empty polls since the last one succeeded.
+            DelayDeactivation(ContactWindow);
             if (_health.RecordSuccess(S, uidValidityChanged: false))
             {
                 await state.WriteStateAsync();
@@ -544,25 +542,29 @@ public sealed partial class MailboxGrain(
     }
 
     /// <summary>
-    /// Sets the timer after a poll started at <paramref name="started"/>: while the silo's session service polls the kept
-    /// session, the timer only backs it up (every <see cref="BackupPeriod"/>; the service calls back, and the watchdog
-    /// reminder restores the cadence if the service lost the session without telling); otherwise <see cref="NextDue"/>,
-    /// then every interval.
+    /// Sets the timer after a poll started at <paramref name="started"/>: <see cref="NextDue"/>, then every interval. While
+    /// the silo's session service polls the kept session there is no timer (one timer a mailbox is what the service
+    /// saves): the service calls back on a new UID, the session's end and every heartbeat, which keep the activation
+    /// alive, and the watchdog reminder restarts the timer if the service lost the session without telling.
     /// </summary>
-    private void Schedule(PollResult result, DateTimeOffset started, bool start = false)
+    private void Schedule(PollResult result, DateTimeOffset started)
     {
-        var backingUp = Sessions.Polled;
-        var (due, period) = backingUp ? (BackupPeriod, BackupPeriod) : (NextDue(result, started), Interval);
-        if (start)
+        if (Sessions.Polled)
         {
-            StartTimer(due, period);
+            StopTimer();
+            DelayDeactivation(ContactWindow);
+            return;
+        }
+
+        var due = NextDue(result, started);
+        if (_timer is null)
+        {
+            StartTimer(due);
         }
         else
         {
-            _timer?.Change(due, period);
+            _timer.Change(due, Interval);
         }
-
-        _timerBackingUp = backingUp;
     }
 
     /// <summary>The timer is the poll cadence and the backoff; while the session service holds the session (IDLE or polled) its ticks do nothing (the service calls back).</summary>
@@ -616,14 +618,13 @@ public sealed partial class MailboxGrain(
         TrackMetrics();
     }
 
-    private void StartTimer(TimeSpan dueTime, TimeSpan? period = null)
+    private void StartTimer(TimeSpan dueTime)
     {
         _timer?.Dispose();
-        _timerBackingUp = false;
         _timer = this.RegisterGrainTimer(
             static (grain, ct) => grain.OnTimerAsync(ct),
             this,
-            new GrainTimerCreationOptions(dueTime, period ?? Interval) { Interleave = false, KeepAlive = true });
+            new GrainTimerCreationOptions(dueTime, Interval) { Interleave = false, KeepAlive = true });
     }
 
     private void StopTimer()

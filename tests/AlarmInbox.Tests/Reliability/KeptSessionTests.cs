@@ -1,6 +1,8 @@
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AlarmInbox.Tests.Reliability;
@@ -42,6 +44,56 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
         Assert.True((await mailbox.PauseAsync((await mailbox.GetAsync())!.Config.TenantId)).Succeeded);
         await Eventually.WaitForAsync(() => Task.FromResult(proxy.Open), open => open == 0, TimeSpan.FromSeconds(30), "the kept session logged out after pause");
         Assert.Equal(1, proxy.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task TheSilosSessionServicePollsTheKeptSessionAndDeliversANewMailWithinTheIntervalOnTheSameConnection()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 10);
+        var id = (await mailbox.GetAsync())!.Config.Id;
+        var service = fixture.Silo.Services.GetRequiredService<ImapIdleSessions>();
+        await Eventually.WaitForAsync(() => Task.FromResult(service.LastRoundAt(id)), at => at is not null, TimeSpan.FromSeconds(30), "an empty poll round of the session service");
+        var before = (await mailbox.GetAsync())!.Status;
+
+        var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("vom Dienst gesehen")]))[0];
+        var messages = await Eventually.WaitForAsync(
+            () => mailbox.GetMessagesAsync(10), m => m!.Any(x => x.Uid == uid), TimeSpan.FromSeconds(40), "the new mail stored without POST …/poll");
+        await Eventually.WaitForAsync(() => Task.FromResult(service.IsPolling(id)), polling => polling, TimeSpan.FromSeconds(30), "the session back with the service");
+        var after = (await mailbox.GetAsync())!.Status;
+
+        output.WriteLine($"last poll {before.LastPollAt:HH:mm:ss.fff} → {after.LastPollAt:HH:mm:ss.fff}, {proxy.Accepted} connection(s)");
+        Assert.Single(messages!);
+        Assert.Equal(1, proxy.Accepted);
+        Assert.Equal(1, proxy.MaxConcurrent);
+        Assert.Null(after.LastError);
+        Assert.False(after.IdleActive);
+        Assert.True(after.Healthy);
+        Assert.True(after.LastPollAt > before.LastPollAt);
+        Assert.Equal(uid, after.Watermark.LastUid);
+    }
+
+    [Fact]
+    public async Task AKeptSessionCutWhileTheServicePollsItIsReplacedAtOnceWithoutAFailure()
+    {
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 10);
+        var id = (await mailbox.GetAsync())!.Config.Id;
+        var service = fixture.Silo.Services.GetRequiredService<ImapIdleSessions>();
+        await Eventually.WaitForAsync(() => Task.FromResult(service.IsPolling(id)), polling => polling, TimeSpan.FromSeconds(30), "the session service polls the kept session");
+
+        proxy.CutAll();
+        var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("nach dem Abbruch im Dienst")]))[0];
+        await Eventually.WaitForAsync(
+            () => mailbox.GetMessagesAsync(10), m => m!.Any(x => x.Uid == uid), TimeSpan.FromSeconds(40), "the mail stored on a new session without POST …/poll");
+        var details = (await mailbox.GetAsync())!.Status;
+
+        Assert.Equal(2, proxy.Accepted);
+        Assert.Equal(1, proxy.MaxConcurrent);
+        Assert.Equal(0, details.ConsecutiveFailures);
+        Assert.Null(details.LastError);
     }
 
     [Fact]
