@@ -45,6 +45,10 @@ public sealed partial class ImapIdleSessions(
     private long _tickerDueTicks = long.MaxValue;
     private long _roundSequence;
 
+    // The ticker's schedule runs on the monotonic clock, so that a step of the wall clock (NTP, a resumed VM) cannot
+    // hold rounds back: the grid decides the wait by the wall clock, the wait is capped at one interval and slot.
+    private readonly long _origin = time.GetTimestamp();
+
     /// <summary>How many sessions this silo holds (in IDLE or polled).</summary>
     public int Count => _watches.Count;
 
@@ -75,7 +79,7 @@ public sealed partial class ImapIdleSessions(
     {
         ArgumentNullException.ThrowIfNull(held);
         var watch = new Entry(mailboxId, held, syncedCount, poll);
-        watch.ToldAt = time.GetUtcNow();
+        watch.ToldAtTicks = MonotonicTicks();
         if (_watches.TryGetValue(mailboxId, out var previous))
         {
             // Never two sessions for one mailbox: the older one is closed.
@@ -219,7 +223,7 @@ public sealed partial class ImapIdleSessions(
 
                     rounds++;
                     changed = round is PollRound.Changed;
-                    if (!changed && time.GetUtcNow() - watch.ToldAt < _options.IdleHeartbeat)
+                    if (!changed && MonotonicTicks() - watch.ToldAtTicks < _options.IdleHeartbeat.Ticks)
                     {
                         continue;
                     }
@@ -269,7 +273,7 @@ public sealed partial class ImapIdleSessions(
                     watch.Parked = true;
                 }
 
-                watch.ToldAt = time.GetUtcNow();
+                watch.ToldAtTicks = MonotonicTicks();
 
                 if (!await TellAsync(watch, changed))
                 {
@@ -330,9 +334,9 @@ public sealed partial class ImapIdleSessions(
     /// </summary>
     private async Task<PollRound> PollRoundAsync(Entry watch, PollWatch poll)
     {
-        var at = time.GetUtcNow();
-        at += PollGrid.Wait(watch.DueFrom, poll.Interval, at, poll.Slot);
-        var due = new DueRound(at.UtcTicks, Interlocked.Increment(ref _roundSequence));
+        var wait = PollGrid.Wait(watch.DueFrom, poll.Interval, time.GetUtcNow(), poll.Slot);
+        var longest = poll.Interval + (poll.Slot > TimeSpan.Zero ? poll.Slot : TimeSpan.Zero);
+        var due = new DueRound(MonotonicTicks() + Math.Min(wait.Ticks, longest.Ticks), Interlocked.Increment(ref _roundSequence));
         lock (watch.Gate)
         {
             if (watch.Taker is not null)
@@ -418,13 +422,17 @@ public sealed partial class ImapIdleSessions(
         }
     }
 
-    /// <summary>Sets the one timer to <paramref name="atTicks"/> (UTC ticks). Called under <see cref="_dueGate"/>.</summary>
+    /// <summary>Ticks (100 ns) of the monotonic clock since this service was created.</summary>
+    private long MonotonicTicks() => time.GetElapsedTime(_origin).Ticks;
+
+    /// <summary>Sets the one timer to <paramref name="atTicks"/> (<see cref="MonotonicTicks"/>). Called under <see cref="_dueGate"/>.</summary>
     private void ArmTicker(long atTicks)
     {
-        _tickerDueTicks = atTicks;
-        var wait = TimeSpan.FromTicks(Math.Max(0, atTicks - time.GetUtcNow().UtcTicks));
+        // At most a day ahead (a timer's limit is 49 days): a later round is found again when the ticker fires.
+        var wait = TimeSpan.FromTicks(Math.Clamp(atTicks - MonotonicTicks(), 0, TimeSpan.TicksPerDay));
         _ticker ??= time.CreateTimer(static state => ((ImapIdleSessions)state!).OnTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ticker.Change(wait, Timeout.InfiniteTimeSpan);
+        _tickerDueTicks = atTicks;
     }
 
     /// <summary>The ticker fired: releases every round due by now (and up to <see cref="TickTolerance"/> ahead) and sets the timer to the next.</summary>
@@ -439,7 +447,7 @@ public sealed partial class ImapIdleSessions(
             }
 
             _tickerDueTicks = long.MaxValue;
-            var until = (time.GetUtcNow() + TickTolerance).UtcTicks;
+            var until = MonotonicTicks() + TickTolerance.Ticks;
             while (_dueRounds.Min is { } first && first.AtTicks <= until)
             {
                 _dueRounds.Remove(first);
@@ -480,7 +488,11 @@ public sealed partial class ImapIdleSessions(
         }
     }
 
-    /// <summary>Tells the grain about a round; on failure (the grain cannot be reached) the session is closed, and the grain's timer starts a new one.</summary>
+    /// <summary>
+    /// Tells the grain about a round; on failure (the call timed out or failed) the session is closed and the end is
+    /// reported with one more call, so that the grain polls on a new session; if that fails too, the grain's timer (or,
+    /// for a polled mailbox, its watchdog reminder) starts a new one.
+    /// </summary>
     /// <returns><see langword="false"/> when the loop ends.</returns>
     private async Task<bool> TellAsync(Entry watch, bool changed)
     {
@@ -495,6 +507,7 @@ public sealed partial class ImapIdleSessions(
             if (TryEnd(watch))
             {
                 await watch.Held.Session.DisposeAsync();
+                await TellEndedAsync(watch, new IdleSessionEnd { Message = "The mailbox did not take the session's news; the session was closed." });
             }
 
             return false;
@@ -509,7 +522,7 @@ public sealed partial class ImapIdleSessions(
         }
         catch (Exception ex) when (!_shutdown.IsCancellationRequested)
         {
-            // The grain's timer notices that no session is watched and starts a new one.
+            // The grain's timer (for a polled mailbox its watchdog reminder) notices that no session is watched and starts a new one.
             LogGrainUnreachable(logger, watch.MailboxId, ex.GetType().Name);
         }
     }
@@ -517,14 +530,14 @@ public sealed partial class ImapIdleSessions(
     [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: the IDLE session ended ({Code}) after {Rounds} rounds")]
     private static partial void LogEnded(ILogger logger, string mailboxId, string code, int rounds);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: the grain did not take the IDLE event ({ExceptionType}); the session is closed and the grain's timer opens a new one")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: the grain did not take the session's event ({ExceptionType}); the session is closed and the grain opens a new one")]
     private static partial void LogGrainUnreachable(ILogger logger, string mailboxId, string exceptionType);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Mailbox {MailboxId}: the IDLE session failed unexpectedly ({ExceptionType})")]
     private static partial void LogUnexpected(ILogger logger, string mailboxId, string exceptionType);
 
     /// <summary>The next round of a polled session, in the ticker's schedule.</summary>
-    /// <param name="AtTicks">When it is due, UTC ticks.</param>
+    /// <param name="AtTicks">When it is due (<see cref="MonotonicTicks"/>).</param>
     /// <param name="Sequence">Tells rounds due at the same time apart.</param>
     private sealed record DueRound(long AtTicks, long Sequence)
     {
@@ -572,8 +585,8 @@ public sealed partial class ImapIdleSessions(
         /// <summary>The grid point the last polled round was due at.</summary>
         public DateTimeOffset DueFrom { get; set; } = poll?.From ?? default;
 
-        /// <summary>When the grain was last told about a round (a polled session tells it once per heartbeat when nothing changed).</summary>
-        public DateTimeOffset ToldAt { get; set; }
+        /// <summary>When the grain was last told about a round (<see cref="MonotonicTicks"/>; a polled session tells it once per heartbeat when nothing changed).</summary>
+        public long ToldAtTicks { get; set; }
 
         public Task Loop { get; set; } = Task.CompletedTask;
 

@@ -238,13 +238,20 @@ public sealed partial class MailboxGrain(
 
         using var timeout = new CancellationTokenSource(_polling.PollTimeout);
         var started = time.GetUtcNow();
-        var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-        if (ShouldPoll)
+        try
         {
-            Schedule(result, started);
-        }
+            var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
+            if (ShouldPoll)
+            {
+                Schedule(result, started);
+            }
 
-        return result;
+            return result;
+        }
+        finally
+        {
+            EnsureTimer();
+        }
     }
 
     /// <inheritdoc />
@@ -283,17 +290,31 @@ public sealed partial class MailboxGrain(
     {
         // The reminder only has to bring the grain back: activation starts the timer. Restart it if it was lost, or if the
         // session service that polled the kept session no longer holds it and could not tell the grain.
-        if (ShouldPoll && _timer is null && !Sessions.Watched)
-        {
-            StartTimer(pacer.NextDelay(Interval));
-        }
-
+        EnsureTimer();
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public async Task OnIdleRoundAsync(bool changed)
     {
+        try
+        {
+            await OnRoundAsync(changed);
+        }
+        finally
+        {
+            EnsureTimer();
+        }
+    }
+
+    private async Task OnRoundAsync(bool changed)
+    {
+        if (!changed && Sessions.Polled && IdleWanted)
+        {
+            // The IDLE fallback period is over (or IDLE was switched on): the next sync parks the session in IDLE.
+            changed = true;
+        }
+
         if (!changed && Sessions.Polled)
         {
             // The session service's heartbeat for a polled session: its empty polls since the last one succeeded.
@@ -323,6 +344,18 @@ public sealed partial class MailboxGrain(
     public async Task OnIdleSessionEndedAsync(IdleSessionEnd end)
     {
         ArgumentNullException.ThrowIfNull(end);
+        try
+        {
+            await OnSessionEndedAsync(end);
+        }
+        finally
+        {
+            EnsureTimer();
+        }
+    }
+
+    private async Task OnSessionEndedAsync(IdleSessionEnd end)
+    {
         if (!ShouldPoll || Sessions.Watched)
         {
             // Not wanted any more, or a newer session is already watched (a poll replaced the one that ended).
@@ -616,6 +649,18 @@ public sealed partial class MailboxGrain(
         }
 
         TrackMetrics();
+    }
+
+    /// <summary>
+    /// Starts the timer when the mailbox is polled, has none, and the session service does not hold its session: the
+    /// service lost it without telling, or a call failed before it set the timer.
+    /// </summary>
+    private void EnsureTimer()
+    {
+        if (ShouldPoll && _timer is null && !Sessions.Watched)
+        {
+            StartTimer(pacer.NextDelay(Interval));
+        }
     }
 
     private void StartTimer(TimeSpan dueTime)

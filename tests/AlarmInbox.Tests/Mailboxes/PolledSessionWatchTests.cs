@@ -73,12 +73,18 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
     [Fact]
     public async Task WithNothingNewTheGrainIsToldOncePerHeartbeat()
     {
-        Start(heartbeat: TimeSpan.FromMilliseconds(200));
+        var heartbeat = TimeSpan.FromMilliseconds(200);
+        Start(heartbeat);
+        var watching = System.Diagnostics.Stopwatch.StartNew();
         Watch(interval: TimeSpan.FromMilliseconds(20));
 
         await Eventually.WaitForAsync(() => Task.FromResult(_mailbox.Rounds.Count), n => n >= 2, Wait, "two heartbeats");
+        var told = _mailbox.Rounds.ToList();
+        var elapsed = watching.Elapsed;
 
-        Assert.All(_mailbox.Rounds, changed => Assert.False(changed));
+        // Never more often than the heartbeat, however many rounds ran (a round every 20 ms).
+        Assert.InRange(told.Count, 2, (int)(elapsed / heartbeat) + 1);
+        Assert.All(told, changed => Assert.False(changed));
         Assert.True(_sessions.IsPolling(MailboxId));
         Assert.False(_sessions.IsIdling(MailboxId));
         Assert.NotNull(_sessions.LastRoundAt(MailboxId));
@@ -135,7 +141,6 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
         var end = await _mailbox.Ended.Task.WaitAsync(Wait);
 
         Assert.Null(end.Code);
-        Assert.True(end.Rounds >= 1, $"{end.Rounds} rounds");
         Assert.True(_session.Disposed);
         Assert.False(_sessions.IsWatching(MailboxId));
         Assert.Empty(_mailbox.Rounds);
@@ -155,6 +160,22 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
         Assert.True(_session.Disposed);
         Assert.Equal(0, _session.Searches);
         Assert.Equal(0, Interlocked.Read(ref _pollsRecorded));
+    }
+
+    [Fact]
+    public async Task WhenTheGrainFailsToTakeARoundTheSessionIsClosedAndItsEndReported()
+    {
+        Start(heartbeat: TimeSpan.FromHours(1));
+        _mailbox.FailRounds = true;
+        Watch(interval: TimeSpan.FromMilliseconds(50));
+
+        _session.With(DateTimeOffset.UtcNow, 8);
+        var end = await _mailbox.Ended.Task.WaitAsync(Wait);
+
+        Assert.Equal([true], _mailbox.Rounds);
+        Assert.Null(end.Code);
+        Assert.True(_session.Disposed);
+        Assert.False(_sessions.IsWatching(MailboxId));
     }
 
     private void Start(TimeSpan heartbeat, TimeSpan? lifetime = null)
@@ -182,9 +203,17 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
 
         public TaskCompletionSource<IdleSessionEnd> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Every round call fails, as a call that timed out does.</summary>
+        public bool FailRounds { get; set; }
+
         public async Task OnIdleRoundAsync(bool changed)
         {
             Rounds.Enqueue(changed);
+            if (FailRounds)
+            {
+                throw new TimeoutException("The grain call timed out (scripted).");
+            }
+
             if (changed)
             {
                 Taken.TrySetResult(await sessions.TakeAsync(MailboxId));

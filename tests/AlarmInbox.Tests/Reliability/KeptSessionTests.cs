@@ -47,7 +47,7 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
     }
 
     [Fact]
-    public async Task TheSilosSessionServicePollsTheKeptSessionAndDeliversANewMailWithinTheIntervalOnTheSameConnection()
+    public async Task TheSilosSessionServicePollsTheKeptSessionAndDeliversANewMailWithoutAPollCallOnTheSameConnection()
     {
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
