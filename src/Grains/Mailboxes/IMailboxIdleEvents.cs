@@ -11,10 +11,9 @@ public interface IMailboxIdleEvents : IGrainWithStringKey
     /// <summary>
     /// An IDLE round ended: the server answered DONE (proof that the connection is alive), and
     /// <paramref name="changed"/> says whether it reported a change of the folder. For a polled session
-    /// (<see cref="PollWatch"/>): a round found a UID above the watermark or another UIDVALIDITY
-    /// (<paramref name="changed"/> true), or, with <paramref name="changed"/> false, the heartbeat: every round since the
-    /// last call found nothing new. The session waits parked until the call returns; the grain may take it
-    /// (<see cref="ImapIdleSessions.TakeAsync"/>) to sync.
+    /// (<see cref="PollWatch"/>): a round found a UID above the watermark or another UIDVALIDITY (always
+    /// <paramref name="changed"/> true; empty rounds make no call, the grain reads their time at its watchdog tick). The
+    /// session waits parked until the call returns; the grain may take it (<see cref="ImapIdleSessions.TakeAsync"/>) to sync.
     /// </summary>
     [Alias("OnIdleRoundAsync")]
     Task OnIdleRoundAsync(bool changed);

@@ -16,4 +16,7 @@ public sealed record IdleSessionEnd
 
     /// <summary>How long the server asked to wait, if it did.</summary>
     [Id(3)] public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>When the session's last poll round got the server's answer (a polled session, <see cref="PollWatch"/>); <see langword="null"/> for IDLE and before the first round.</summary>
+    [Id(4)] public DateTimeOffset? LastRoundAt { get; init; }
 }

@@ -18,8 +18,9 @@ namespace AlarmInbox.Grains.Mailboxes;
 /// <para>
 /// It also polls the kept sessions of polled mailboxes (<see cref="PollWatch"/>, when
 /// <see cref="PollingOptions.WatchKeptSessions"/> is on): a poll that finds nothing new is then a NOOP and a UID SEARCH
-/// here, with no grain turn and no grain timer tick; the grain is called when a UID above its watermark appears, and
-/// otherwise once per <see cref="PollingOptions.IdleHeartbeat"/>.
+/// here, with no grain turn and no grain timer tick; the grain is called only when a UID above its watermark appears or
+/// the session ends. An empty round moves the mailbox's out-of-contact deadline in <see cref="MailboxMetrics"/>; the
+/// grain reads the last round's time (<see cref="LastRoundAt"/>) at its watchdog reminder's tick.
 /// </para>
 /// </summary>
 /// <remarks>
@@ -62,10 +63,7 @@ public sealed partial class ImapIdleSessions(
     public bool IsPolling(string mailboxId) => _watches.TryGetValue(mailboxId, out var watch) && watch.Poll is not null;
 
     /// <summary>When the last poll round of <paramref name="mailboxId"/>'s polled session here ended with the server's answer; <see langword="null"/> when none has.</summary>
-    public DateTimeOffset? LastRoundAt(string mailboxId) =>
-        _watches.TryGetValue(mailboxId, out var watch) && Interlocked.Read(ref watch.LastRoundTicks) is > 0 and var ticks
-            ? new DateTimeOffset(ticks, TimeSpan.Zero)
-            : null;
+    public DateTimeOffset? LastRoundAt(string mailboxId) => _watches.TryGetValue(mailboxId, out var watch) ? LastRoundOf(watch) : null;
 
     /// <summary>
     /// Takes over <paramref name="held"/> and keeps it in IDLE (or, with <paramref name="poll"/>, polls it) until the
@@ -79,7 +77,6 @@ public sealed partial class ImapIdleSessions(
     {
         ArgumentNullException.ThrowIfNull(held);
         var watch = new Entry(mailboxId, held, syncedCount, poll);
-        watch.ToldAtTicks = MonotonicTicks();
         if (_watches.TryGetValue(mailboxId, out var previous))
         {
             // Never two sessions for one mailbox: the older one is closed.
@@ -222,11 +219,13 @@ public sealed partial class ImapIdleSessions(
                     }
 
                     rounds++;
-                    changed = round is PollRound.Changed;
-                    if (!changed && MonotonicTicks() - watch.ToldAtTicks < _options.IdleHeartbeat.Ticks)
+                    if (round is PollRound.Unchanged)
                     {
+                        // Nothing for the grain: its watchdog tick reads the round's time.
                         continue;
                     }
+
+                    changed = true;
                 }
                 else if (session.Count != watch.SyncedCount)
                 {
@@ -272,8 +271,6 @@ public sealed partial class ImapIdleSessions(
 
                     watch.Parked = true;
                 }
-
-                watch.ToldAtTicks = MonotonicTicks();
 
                 if (!await TellAsync(watch, changed))
                 {
@@ -323,7 +320,7 @@ public sealed partial class ImapIdleSessions(
         if (end is not null && !_shutdown.IsCancellationRequested)
         {
             LogEnded(logger, watch.MailboxId, end.Code ?? "lifetime", rounds);
-            await TellEndedAsync(watch, end);
+            await TellEndedAsync(watch, end with { LastRoundAt = LastRoundOf(watch) });
         }
     }
 
@@ -392,6 +389,7 @@ public sealed partial class ImapIdleSessions(
         }
 
         metrics.RecordPoll(Stopwatch.GetElapsedTime(started), 0, errorCode: null);
+        metrics.Contacted(watch.MailboxId, time.GetUtcNow() + poll.ContactWindow);
         return PollRound.Unchanged;
     }
 
@@ -421,6 +419,9 @@ public sealed partial class ImapIdleSessions(
             _dueRounds.Remove(due);
         }
     }
+
+    private static DateTimeOffset? LastRoundOf(Entry watch) =>
+        Interlocked.Read(ref watch.LastRoundTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>Ticks (100 ns) of the monotonic clock since this service was created.</summary>
     private long MonotonicTicks() => time.GetElapsedTime(_origin).Ticks;
@@ -507,7 +508,7 @@ public sealed partial class ImapIdleSessions(
             if (TryEnd(watch))
             {
                 await watch.Held.Session.DisposeAsync();
-                await TellEndedAsync(watch, new IdleSessionEnd { Message = "The mailbox did not take the session's news; the session was closed." });
+                await TellEndedAsync(watch, new IdleSessionEnd { Message = "The mailbox did not take the session's news; the session was closed.", LastRoundAt = LastRoundOf(watch) });
             }
 
             return false;
@@ -584,9 +585,6 @@ public sealed partial class ImapIdleSessions(
 
         /// <summary>The grid point the last polled round was due at.</summary>
         public DateTimeOffset DueFrom { get; set; } = poll?.From ?? default;
-
-        /// <summary>When the grain was last told about a round (<see cref="MonotonicTicks"/>; a polled session tells it once per heartbeat when nothing changed).</summary>
-        public long ToldAtTicks { get; set; }
 
         public Task Loop { get; set; } = Task.CompletedTask;
 

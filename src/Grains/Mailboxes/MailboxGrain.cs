@@ -21,7 +21,7 @@ namespace AlarmInbox.Grains.Mailboxes;
 /// which calls back when the folder changed.
 /// </summary>
 [GrainType("mailbox")]
-public sealed partial class MailboxGrain(
+public sealed class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Default)] IPersistentState<MailboxGrainState> state,
     MailboxCredentials credentials,
     ImapFolderSync folderSync,
@@ -35,20 +35,13 @@ public sealed partial class MailboxGrain(
     IOptions<PollingOptions> pollingOptions,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IMailboxIdleEvents, IRemindable
 {
-    private const string WatchdogReminder = "poll-watchdog";
-
     private readonly PollingOptions _polling = pollingOptions.Value;
     private readonly MailboxHealth _health = new(pollingOptions.Value, time);
-    private IGrainTimer? _timer;
+    private readonly IdleReconnectPolicy _reconnect = new();
+    private MailboxClock? _clock;
+    private ImapSessionSync? _imap;
     private bool _pollRunning;
     private bool _idleUnsupported;
-
-    // Set when an IDLE session ended and a new one was opened at once; cleared by the new session's first IDLE round. A
-    // session that ends again before that is a failed reconnect and backed off.
-    private bool _idleReconnecting;
-
-    // True only during the first contact inside CreateAsync: a baseline set then is the UIDNEXT seen at creation.
-    private bool _creationContact;
 
     private MailboxSyncTarget? _target;
 
@@ -66,6 +59,12 @@ public sealed partial class MailboxGrain(
     /// <summary>The mailbox's one open session, kept here or in IDLE.</summary>
     private MailboxSessionHolder Sessions => _sessions ??= new MailboxSessionHolder(Id, idleSessions, _polling, time);
 
+    /// <summary>The IMAP sync on the open session or a new one.</summary>
+    private ImapSessionSync Imap => _imap ??= new ImapSessionSync(Id, Sessions, credentials, folderSync, time, logger);
+
+    /// <summary>The poll timer and the watchdog reminder.</summary>
+    private MailboxClock Clock => _clock ??= new MailboxClock(this, OnTimerAsync, _polling, time);
+
     /// <summary>The stored messages, in a grain of their own that is not kept in memory.</summary>
     private IMailboxMessagesGrain Messages => GrainFactory.GetGrain<IMailboxMessagesGrain>(Id);
 
@@ -76,8 +75,11 @@ public sealed partial class MailboxGrain(
 
     private TimeSpan Interval => TimeSpan.FromSeconds(S.Settings.PollIntervalSeconds);
 
-    /// <summary>How long the activation is kept while the session service polls without calling: the contact window (three intervals, at least three heartbeats).</summary>
-    private TimeSpan ContactWindow => 3 * (Interval > _polling.IdleHeartbeat ? Interval : _polling.IdleHeartbeat);
+    /// <summary>How long after the server's last answer the mailbox counts as out of contact.</summary>
+    private TimeSpan ContactWindow => _health.ContactWindow(Interval);
+
+    /// <summary>How long the activation is kept while the session service polls without calling: past the next watchdog tick, which renews it.</summary>
+    private TimeSpan KeepActiveFor => ContactWindow > 2 * _polling.WatchdogPeriod ? ContactWindow : 2 * _polling.WatchdogPeriod;
 
     private bool IdleWanted => ShouldPoll && S.Settings.UseIdle && !_idleUnsupported && S.Settings.AuthType != MailboxAuthType.Graph && !_health.IdleFallbackActive;
 
@@ -96,7 +98,7 @@ public sealed partial class MailboxGrain(
         credentials.FillInCertificateExpiry(S);
         if (ShouldPoll)
         {
-            StartTimer(pacer.NextDelay(Interval));
+            Clock.Start(pacer.NextDelay(Interval), Interval);
         }
 
         if (S.Exists)
@@ -112,7 +114,7 @@ public sealed partial class MailboxGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.Forget(Id);
-        StopTimer();
+        Clock.Stop();
         await Sessions.CloseAsync();
     }
 
@@ -140,24 +142,13 @@ public sealed partial class MailboxGrain(
         state.State = new MailboxGrainState { Exists = true, TenantId = tenantId, CreatedAt = now, BaselineSince = now, PendingBackfill = backfill };
         credentials.StoreNew(S, settings);
         await state.WriteStateAsync();
-        LogCreated(logger, Id, tenantId);
+        logger.Created(Id, tenantId);
         if (S.Settings.Enabled)
         {
-            await RegisterWatchdogAsync();
+            await Clock.RegisterWatchdogAsync();
             using var contact = new CancellationTokenSource(_polling.InitialContactTimeout);
             var started = time.GetUtcNow();
-            _creationContact = true;
-            PollResult result;
-            try
-            {
-                result = await PollOnceAsync(_polling.InitialContactTimeout, contact.Token);
-            }
-            finally
-            {
-                _creationContact = false;
-            }
-
-            Schedule(result, started);
+            Schedule(await PollOnceAsync(_polling.InitialContactTimeout, creation: true, contact.Token), started);
         }
 
         TrackMetrics();
@@ -178,26 +169,14 @@ public sealed partial class MailboxGrain(
             return invalid;
         }
 
-        var old = S.Settings;
-        var sameSource = string.Equals(old.Host, settings.Host, StringComparison.OrdinalIgnoreCase)
-            && old.Port == settings.Port
-            && string.Equals(old.Username, settings.Username, StringComparison.Ordinal)
-            && string.Equals(old.Folder, settings.Folder, StringComparison.Ordinal);
+        var sameSource = S.IsSameSource(settings);
 
         // The open session uses the old settings: close it, the timer opens the next one with the new ones.
         await Sessions.CloseAsync();
         credentials.ApplyUpdate(S, settings);
         if (!sameSource)
         {
-            // Another folder or server: its UIDs mean nothing here. Its mails received from now on are new; if the old
-            // source was never reached, those received since the creation still are (BaselineSince stays).
-            if (S.Watermark.IsSet)
-            {
-                S.BaselineSince = time.GetUtcNow();
-            }
-
-            S.Watermark = UidWatermark.None;
-            S.PendingBackfill = 0;
+            S.ChangeSource(time.GetUtcNow());
         }
 
         _health.Reset(S);
@@ -217,13 +196,13 @@ public sealed partial class MailboxGrain(
             return false;
         }
 
-        StopTimer();
+        Clock.Stop();
         await Sessions.CloseAsync();
-        await UnregisterWatchdogAsync();
+        await Clock.UnregisterWatchdogAsync();
         await Messages.ClearAsync();
         await state.ClearStateAsync();
         metrics.Forget(Id);
-        LogDeleted(logger, Id);
+        logger.Deleted(Id);
         DeactivateOnIdle();
         return true;
     }
@@ -236,22 +215,9 @@ public sealed partial class MailboxGrain(
             return null;
         }
 
-        using var timeout = new CancellationTokenSource(_polling.PollTimeout);
-        var started = time.GetUtcNow();
-        try
-        {
-            var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-            if (ShouldPoll)
-            {
-                Schedule(result, started);
-            }
-
-            return result;
-        }
-        finally
-        {
-            EnsureTimer();
-        }
+        var poll = PollAndScheduleAsync();
+        await ThenEnsureTimer(poll);
+        return await poll;
     }
 
     /// <inheritdoc />
@@ -281,62 +247,59 @@ public sealed partial class MailboxGrain(
     {
         if (ShouldPoll)
         {
-            await RegisterWatchdogAsync();
+            await Clock.RegisterWatchdogAsync();
         }
     }
 
     /// <inheritdoc />
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // The reminder only has to bring the grain back: activation starts the timer. Restart it if it was lost, or if the
-        // session service that polled the kept session no longer holds it and could not tell the grain.
-        EnsureTimer();
-        return Task.CompletedTask;
+        // The reminder brings the grain back (activation starts the timer) and restarts a lost timer. While the session
+        // service polls the kept session, its tick is also the heartbeat that the service's empty rounds do not send.
+        await ThenEnsureTimer(Sessions.Polled ? OnPolledTickAsync() : Task.CompletedTask);
     }
+
+    /// <summary>
+    /// The watchdog's tick while the session service polls the kept session: records the service's last round as a
+    /// success (written when that changes the visible status, as every poll's), goes back to IDLE when that is wanted again (the fallback period
+    /// ended), and takes the session back and polls when the service's rounds stopped (two intervals and a poll's budget
+    /// without an answer).
+    /// </summary>
+    private async Task OnPolledTickAsync()
+    {
+        var lastRound = Sessions.LastRoundAt;
+        if (IdleWanted || _health.LastContactWith(lastRound) < time.GetUtcNow() - (2 * Interval) - _polling.PollTimeout)
+        {
+            await PollAndScheduleAsync();
+            return;
+        }
+
+        DelayDeactivation(KeepActiveFor);
+        _reconnect.RoundSeen();
+        if (RecordRound(lastRound))
+        {
+            await state.WriteStateAsync();
+        }
+
+        TrackMetrics();
+    }
+
+    /// <summary>Records the session service's last poll round (<paramref name="at"/>) as a success if it is later than the stored one.</summary>
+    /// <returns>Whether the state is worth a write (<see cref="MailboxHealth.RecordSuccess"/>).</returns>
+    private bool RecordRound(DateTimeOffset? at) => at > S.LastSuccessAt && _health.RecordSuccess(S, uidValidityChanged: false, at);
 
     /// <inheritdoc />
-    public async Task OnIdleRoundAsync(bool changed)
-    {
-        try
-        {
-            await OnRoundAsync(changed);
-        }
-        finally
-        {
-            EnsureTimer();
-        }
-    }
+    public async Task OnIdleRoundAsync(bool changed) => await ThenEnsureTimer(OnRoundAsync(changed));
 
+    /// <summary>An IDLE round ended (<paramref name="changed"/>: the server reported a change), or the session service's poll round found a UID above the watermark.</summary>
     private async Task OnRoundAsync(bool changed)
     {
-        if (!changed && Sessions.Polled && IdleWanted)
-        {
-            // The IDLE fallback period is over (or IDLE was switched on): the next sync parks the session in IDLE.
-            changed = true;
-        }
-
-        if (!changed && Sessions.Polled)
-        {
-            // The session service's heartbeat for a polled session: its empty polls since the last one succeeded.
-            DelayDeactivation(ContactWindow);
-            if (_health.RecordSuccess(S, uidValidityChanged: false))
-            {
-                await state.WriteStateAsync();
-            }
-        }
-        else
-        {
-            _health.Contact();
-        }
-
-        _idleReconnecting = false;
+        _health.Contact();
+        _reconnect.RoundSeen();
         TrackMetrics();
         if (changed && ShouldPoll)
         {
-            using var timeout = new CancellationTokenSource(_polling.PollTimeout);
-            var started = time.GetUtcNow();
-            var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-            Schedule(result, started);
+            await PollAndScheduleAsync();
         }
     }
 
@@ -344,56 +307,52 @@ public sealed partial class MailboxGrain(
     public async Task OnIdleSessionEndedAsync(IdleSessionEnd end)
     {
         ArgumentNullException.ThrowIfNull(end);
-        try
-        {
-            await OnSessionEndedAsync(end);
-        }
-        finally
-        {
-            EnsureTimer();
-        }
+        await ThenEnsureTimer(OnSessionEndedAsync(end));
     }
 
     private async Task OnSessionEndedAsync(IdleSessionEnd end)
     {
+        // The service's last round is the last success, even if the poll on a new session fails; written with that poll's result.
+        RecordRound(end.LastRoundAt);
         if (!ShouldPoll || Sessions.Watched)
         {
             // Not wanted any more, or a newer session is already watched (a poll replaced the one that ended).
             return;
         }
 
-        PollResult result;
-        var started = time.GetUtcNow();
-        if (!IdleWanted)
+        // A kept session the service polled (it reached its lifetime at a due time, dropped or failed): as when the
+        // grain's own kept session fails, the poll goes on at once on a new session, unless the server asked to wait.
+        // An IDLE session: as its policy says.
+        var idle = IdleWanted;
+        if (idle ? _reconnect.ReconnectAtOnce(end) : end.Code != MailboxErrorCodes.Throttled)
         {
-            // A kept session the service polled: it reached its lifetime (at a due time), dropped or failed. As when the
-            // grain's own kept session fails, the poll goes on at once on a new session, unless the server asked to wait.
-            using var timeout = new CancellationTokenSource(_polling.PollTimeout);
-            result = end.Code == MailboxErrorCodes.Throttled
-                ? await RecordFailureAsync(new MailboxAccessException(end.Code, end.Message, retryAfter: end.RetryAfter), _polling.PollTimeout, Stopwatch.GetTimestamp())
-                : await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-            Schedule(result, started);
+            if (idle)
+            {
+                logger.SessionEnded(Id, end.Code ?? "lifetime");
+            }
+
+            await PollAndScheduleAsync();
             return;
         }
 
-        var sessionEnd = end.Code is null or MailboxErrorCodes.Disconnected or MailboxErrorCodes.ConnectionLost or MailboxErrorCodes.Office365SessionExpired;
-        if (sessionEnd && (end.Code is null || end.Rounds > 0 || !_idleReconnecting))
+        var started = time.GetUtcNow();
+        var failure = new MailboxAccessException(end.Code!, end.Message, retryAfter: end.RetryAfter);
+        Schedule(await RecordFailureAsync(failure, _polling.PollTimeout, Stopwatch.GetTimestamp()), started);
+    }
+
+    /// <summary>A poll within <see cref="PollingOptions.PollTimeout"/> (and <paramref name="cancellationToken"/>), then the timer set from its result.</summary>
+    private async Task<PollResult> PollAndScheduleAsync(CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_polling.PollTimeout);
+        var started = time.GetUtcNow();
+        var result = await PollOnceAsync(_polling.PollTimeout, creation: false, timeout.Token);
+        if (ShouldPoll)
         {
-            // The server ended an open session (BYE: a kick, a UIDVALIDITY change, Exchange's token expiry), the
-            // connection dropped, or the session reached its lifetime: not a failure of the mailbox. Reconnect at once.
-            _idleReconnecting = end.Code is not null;
-            LogSessionEnded(logger, Id, end.Code ?? "lifetime");
-            using var timeout = new CancellationTokenSource(_polling.PollTimeout);
-            result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-        }
-        else
-        {
-            // The session failed, or a reconnected one ended again before its first IDLE round: backed off.
-            _idleReconnecting = false;
-            result = await RecordFailureAsync(new MailboxAccessException(end.Code!, end.Message, retryAfter: end.RetryAfter), _polling.PollTimeout, Stopwatch.GetTimestamp());
+            Schedule(result, started);
         }
 
-        Schedule(result, started);
+        return result;
     }
 
     /// <summary>
@@ -401,8 +360,10 @@ public sealed partial class MailboxGrain(
     /// session fails for any reason but throttling, it is closed and the poll goes on with a new one. Afterwards the
     /// session goes into IDLE, is kept, or is logged out. Never throws for expected failures.
     /// </summary>
-    private async Task<PollResult> PollOnceAsync(TimeSpan budget, CancellationToken cancellationToken)
+    private async Task<PollResult> PollOnceAsync(TimeSpan budget, bool creation, CancellationToken cancellationToken)
     {
+        // The session service's last round before the poll takes the session back: its time goes with the session.
+        RecordRound(Sessions.LastRoundAt);
         var started = Stopwatch.GetTimestamp();
         _pollRunning = true;
         TrackMetrics();
@@ -410,7 +371,7 @@ public sealed partial class MailboxGrain(
         {
             return S.Settings.AuthType == MailboxAuthType.Graph
                 ? await PollGraphAsync(budget, started, cancellationToken)
-                : await PollImapAsync(budget, started, cancellationToken);
+                : await PollImapAsync(budget, started, creation, cancellationToken);
         }
         finally
         {
@@ -419,60 +380,24 @@ public sealed partial class MailboxGrain(
         }
     }
 
-    private async Task<PollResult> PollImapAsync(TimeSpan budget, long started, CancellationToken cancellationToken)
+    /// <summary>The IMAP sync (<see cref="ImapSessionSync"/>); then the session goes into IDLE, is kept (here or polled by the session service), or is logged out.</summary>
+    private async Task<PollResult> PollImapAsync(TimeSpan budget, long started, bool creation, CancellationToken cancellationToken)
     {
-        if (await Sessions.TakeAsync() is { } held)
-        {
-            try
-            {
-                // RFC 3501 section 6.1.2: NOOP lets the server report new messages on a session that has been quiet.
-                return await SyncAndParkAsync(held, refresh: true, started, cancellationToken);
-            }
-            catch (MailboxAccessException ex) when (ex.Code != MailboxErrorCodes.Throttled)
-            {
-                // Dropped by the server (autologout, BYE, Exchange's token expiry) or broken: one new session.
-                LogOpenSessionFailed(logger, Id, ex.Code);
-            }
-            catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException)
-            {
-                return await RecordFailureAsync(ex, budget, started);
-            }
-        }
-
+        HeldImapSession held;
+        ImapSyncResult synced;
         try
         {
-            var session = await credentials.OpenSessionAsync(S, cancellationToken);
-            return await SyncAndParkAsync(new HeldImapSession(session, time.GetUtcNow()), refresh: false, started, cancellationToken);
+            (held, synced) = await Imap.SyncAsync(S, () => SyncStart(creation), Target, cancellationToken);
         }
         catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or CryptographicException)
         {
             return await RecordFailureAsync(ex, budget, started);
         }
-    }
-
-    /// <summary>Syncs on <paramref name="held"/> (after a NOOP when <paramref name="refresh"/>), then hands it to IDLE, keeps it, or logs it out; closes it when anything throws.</summary>
-    private async Task<PollResult> SyncAndParkAsync(HeldImapSession held, bool refresh, long started, CancellationToken cancellationToken)
-    {
-        ImapSyncResult synced;
-        try
-        {
-            if (refresh)
-            {
-                await held.Session.NoOpAsync(cancellationToken);
-            }
-
-            synced = await folderSync.SyncAsync(held.Session, SyncStart(), Target, cancellationToken);
-        }
-        catch
-        {
-            await held.Session.DisposeAsync();
-            throw;
-        }
 
         if (IdleWanted && !held.Session.SupportsIdle)
         {
             _idleUnsupported = true;
-            LogIdleUnsupported(logger, Id);
+            logger.IdleUnsupported(Id);
         }
 
         if (IdleWanted)
@@ -482,36 +407,34 @@ public sealed partial class MailboxGrain(
 
         // A kept session with nothing more waiting is polled by the silo's session service until something new appears.
         var poll = KeepSessionWanted && _polling.WatchKeptSessions && !synced.MoreWaiting
-            ? new PollWatch(Interval, _polling.PollSlot, S.Watermark, PollGrid.Nearest(time.GetUtcNow() - Stopwatch.GetElapsedTime(started), _polling.PollSlot))
+            ? new PollWatch(Interval, _polling.PollSlot, S.Watermark, PollGrid.Nearest(time.GetUtcNow() - Stopwatch.GetElapsedTime(started), _polling.PollSlot), ContactWindow)
             : null;
         await Sessions.ParkAsync(held, synced.FolderCount, idle: IdleWanted, keep: KeepSessionWanted, poll);
-
         return await RecordSuccessAsync(synced.Stored, synced.UidValidityChanged, synced.MoreWaiting, started);
     }
 
-    private ImapSyncStart SyncStart() => new()
+    /// <summary>Where a sync starts; in the creation call (<paramref name="creation"/>) a baseline set is the UIDNEXT seen then.</summary>
+    private ImapSyncStart SyncStart(bool creation) => new()
     {
         MailboxId = Id,
         Watermark = S.Watermark,
         PendingBackfill = S.PendingBackfill,
-        NewSince = _creationContact ? null : S.BaselineSince ?? S.CreatedAt,
+        NewSince = creation ? null : S.BaselineSince ?? S.CreatedAt,
         LastInSyncAt = S.LastSuccessAt ?? S.CreatedAt,
         FetchLimit = _fetchLimit ??= folderSync.NewFetchLimit(),
     };
 
     private async Task<PollResult> PollGraphAsync(TimeSpan budget, long started, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_health.GraphNotBefore is { } notBefore && now < notBefore)
+        if (_health.GraphWaitFailure() is { } wait)
         {
-            var message = $"Microsoft Graph asked for no requests of this mailbox before {notBefore:HH:mm:ss} UTC (Retry-After); nothing was sent.";
-            return await RecordFailureAsync(new MailboxAccessException(MailboxErrorCodes.GraphThrottled, message, retryAfter: notBefore - now), budget, started);
+            return await RecordFailureAsync(wait, budget, started);
         }
 
         try
         {
             var round = await graphSync.RunAsync(S, Target, () => state.WriteStateAsync(), cancellationToken);
-            LogGraphRound(logger, Id, round.Pages, round.HandedOver, round.Restarted, round.MoreWaiting);
+            logger.GraphRound(Id, round.Pages, round.HandedOver, round.Restarted, round.MoreWaiting);
             return await RecordSuccessAsync(round.HandedOver, uidValidityChanged: false, round.MoreWaiting, started);
         }
         catch (Exception ex) when (ex is MailboxAccessException or OperationCanceledException or CryptographicException)
@@ -522,7 +445,7 @@ public sealed partial class MailboxGrain(
 
     private async Task<PollResult> RecordSuccessAsync(int stored, bool uidValidityChanged, bool moreWaiting, long started)
     {
-        // Every batch already wrote the state; write again only when the visible status changed (or now and then).
+        // Every batch already wrote the state; write again only when the visible status changed (MailboxHealth.RecordSuccess).
         if (_health.RecordSuccess(S, uidValidityChanged))
         {
             await state.WriteStateAsync();
@@ -530,7 +453,7 @@ public sealed partial class MailboxGrain(
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         metrics.RecordPoll(elapsed, stored, errorCode: null);
-        LogPolled(logger, Id, stored, S.Watermark.UidValidity, S.Watermark.LastUid, elapsed.TotalMilliseconds);
+        logger.Polled(Id, stored, S.Watermark.UidValidity, S.Watermark.LastUid, elapsed.TotalMilliseconds);
         return new PollResult
         {
             Succeeded = true,
@@ -552,13 +475,13 @@ public sealed partial class MailboxGrain(
 
         if (idleGivenUp)
         {
-            LogIdleFallback(logger, Id, _polling.MaxIdleFailures, _polling.IdleFallbackPeriod.TotalMinutes);
+            logger.IdleFallback(Id, _polling.MaxIdleFailures, _polling.IdleFallbackPeriod.TotalMinutes);
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         metrics.RecordPoll(elapsed, 0, error.Code);
         TrackMetrics();
-        LogPollFailed(logger, Id, error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
+        logger.PollFailed(Id, error.Code, S.ConsecutiveFailures, elapsed.TotalMilliseconds);
         return new PollResult { Succeeded = false, DurationMs = elapsed.TotalMilliseconds, Error = error, Watermark = S.Watermark };
     }
 
@@ -577,27 +500,19 @@ public sealed partial class MailboxGrain(
     /// <summary>
     /// Sets the timer after a poll started at <paramref name="started"/>: <see cref="NextDue"/>, then every interval. While
     /// the silo's session service polls the kept session there is no timer (one timer a mailbox is what the service
-    /// saves): the service calls back on a new UID, the session's end and every heartbeat, which keep the activation
-    /// alive, and the watchdog reminder restarts the timer if the service lost the session without telling.
+    /// saves): the service calls back on a new UID and the session's end, the watchdog reminder's ticks keep the
+    /// activation alive and restart the timer if the service lost the session without telling.
     /// </summary>
     private void Schedule(PollResult result, DateTimeOffset started)
     {
         if (Sessions.Polled)
         {
-            StopTimer();
-            DelayDeactivation(ContactWindow);
+            Clock.Stop();
+            DelayDeactivation(KeepActiveFor);
             return;
         }
 
-        var due = NextDue(result, started);
-        if (_timer is null)
-        {
-            StartTimer(due);
-        }
-        else
-        {
-            _timer.Change(due, Interval);
-        }
+        Clock.Set(NextDue(result, started), Interval);
     }
 
     /// <summary>The timer is the poll cadence and the backoff; while the session service holds the session (IDLE or polled) its ticks do nothing (the service calls back).</summary>
@@ -605,7 +520,7 @@ public sealed partial class MailboxGrain(
     {
         if (!ShouldPoll)
         {
-            StopTimer();
+            Clock.Stop();
             return;
         }
 
@@ -614,11 +529,7 @@ public sealed partial class MailboxGrain(
             return;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_polling.PollTimeout);
-        var started = time.GetUtcNow();
-        var result = await PollOnceAsync(_polling.PollTimeout, timeout.Token);
-        Schedule(result, started);
+        await PollAndScheduleAsync(cancellationToken);
     }
 
     private async Task<CommandResult<MailboxDetails>> SetPausedAsync(string tenantId, bool paused)
@@ -638,17 +549,30 @@ public sealed partial class MailboxGrain(
     {
         if (ShouldPoll)
         {
-            StartTimer(TimeSpan.Zero);
-            await RegisterWatchdogAsync();
+            Clock.Start(TimeSpan.Zero, Interval);
+            await Clock.RegisterWatchdogAsync();
         }
         else
         {
-            StopTimer();
+            Clock.Stop();
             await Sessions.CloseAsync();
-            await UnregisterWatchdogAsync();
+            await Clock.UnregisterWatchdogAsync();
         }
 
         TrackMetrics();
+    }
+
+    /// <summary>Awaits <paramref name="work"/>, then <see cref="EnsureTimer"/> whatever the outcome: a callback that failed must not leave a polled mailbox without a timer.</summary>
+    private async Task ThenEnsureTimer(Task work)
+    {
+        try
+        {
+            await work;
+        }
+        finally
+        {
+            EnsureTimer();
+        }
     }
 
     /// <summary>
@@ -657,98 +581,20 @@ public sealed partial class MailboxGrain(
     /// </summary>
     private void EnsureTimer()
     {
-        if (ShouldPoll && _timer is null && !Sessions.Watched)
+        if (ShouldPoll && !Clock.TimerRunning && !Sessions.Watched)
         {
-            StartTimer(pacer.NextDelay(Interval));
-        }
-    }
-
-    private void StartTimer(TimeSpan dueTime)
-    {
-        _timer?.Dispose();
-        _timer = this.RegisterGrainTimer(
-            static (grain, ct) => grain.OnTimerAsync(ct),
-            this,
-            new GrainTimerCreationOptions(dueTime, Interval) { Interleave = false, KeepAlive = true });
-    }
-
-    private void StopTimer()
-    {
-        _timer?.Dispose();
-        _timer = null;
-    }
-
-    /// <summary>
-    /// Registers the watchdog with its ticks on the silo's poll grid (<see cref="PollGrid"/>): reminder ticks fall at the
-    /// reminder's start plus whole periods, so a start on the grid keeps every tick there, in the same bursts as the polls.
-    /// </summary>
-    private async Task RegisterWatchdogAsync()
-    {
-        var now = time.GetUtcNow();
-        var due = PollGrid.AlignUp(now + _polling.WatchdogPeriod, _polling.PollSlot) - now;
-        await this.RegisterOrUpdateReminder(WatchdogReminder, due, _polling.WatchdogPeriod);
-    }
-
-    private async Task UnregisterWatchdogAsync()
-    {
-        if (await this.GetReminder(WatchdogReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
+            Clock.Start(pacer.NextDelay(Interval), Interval);
         }
     }
 
     private void TrackMetrics()
     {
         var current = CurrentState;
-        metrics.Track(Id, current, S.LastError?.Code, _health.ContactDeadline(S, ShouldPoll, Interval));
+        metrics.Track(Id, current, S.LastError?.Code, _health.ContactDeadline(S, ShouldPoll, Interval, Sessions.LastRoundAt));
         metrics.TrackCredentialExpiry(Id, S.ProtectedCertificate is not null ? "certificate" : "client_secret", MailboxCredentials.CredentialExpiresAt(S));
     }
 
-    private MailboxDetails Details()
-    {
-        var status = new MailboxStatus
-        {
-            State = CurrentState,
-            LastPollAt = Later(S.LastPollAt, Sessions.LastRoundAt),
-            LastSuccessAt = S.LastSuccessAt,
-            LastError = S.LastError,
-            MessagesFetched = S.MessagesFetched,
-            Watermark = S.Watermark,
-            ConsecutiveFailures = S.ConsecutiveFailures,
-            LastContactAt = Later(_health.LastContactAt, Sessions.LastRoundAt),
-            Healthy = _health.ContactDeadline(S, ShouldPoll, Interval) is not { } deadline || deadline >= time.GetUtcNow(),
-            IdleActive = Sessions.InIdle,
-            NextAttemptAt = S.LastError is null ? null : _health.NextAttemptAt,
-        };
-        return new MailboxDetails(S.ToConfig(Id), status);
-    }
-
-    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a >= b ? a : b;
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Mailbox {MailboxId} created for tenant {TenantId}")]
-    private static partial void LogCreated(ILogger logger, string mailboxId, string tenantId);
-
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Mailbox {MailboxId} deleted")]
-    private static partial void LogDeleted(ILogger logger, string mailboxId);
-
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Mailbox {MailboxId} synced: {Count} new, watermark {UidValidity}/{LastUid}, {DurationMs:0.0} ms")]
-    private static partial void LogPolled(ILogger logger, string mailboxId, int count, uint uidValidity, uint lastUid, double durationMs);
-
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Mailbox {MailboxId} poll failed with {Code} ({Failures} in a row), {DurationMs:0.0} ms")]
-    private static partial void LogPollFailed(ILogger logger, string mailboxId, string code, int failures, double durationMs);
-
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: the server does not offer IDLE; polling instead")]
-    private static partial void LogIdleUnsupported(ILogger logger, string mailboxId);
-
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Mailbox {MailboxId}: {Failures} IDLE attempts failed in a row; polling for {Minutes:0} min instead")]
-    private static partial void LogIdleFallback(ILogger logger, string mailboxId, int failures, double minutes);
-
-    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Mailbox {MailboxId}: the open IMAP session failed with {Code}; opening a new one")]
-    private static partial void LogOpenSessionFailed(ILogger logger, string mailboxId, string code);
-
-    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Mailbox {MailboxId}: the IDLE session ended ({Code}); reconnecting at once")]
-    private static partial void LogSessionEnded(ILogger logger, string mailboxId, string code);
-
-    [LoggerMessage(EventId = 1016, Level = LogLevel.Debug, Message = "Graph mailbox {MailboxId}: {Pages} delta pages, {Count} new, link expired and restarted {Restarted}, more waiting {MoreWaiting}")]
-    private static partial void LogGraphRound(ILogger logger, string mailboxId, int pages, int count, bool restarted, bool moreWaiting);
+    private MailboxDetails Details() => new(
+        S.ToConfig(Id),
+        _health.Status(S, CurrentState, ShouldPoll, Interval, Sessions.LastRoundAt, Sessions.InIdle));
 }

@@ -59,4 +59,27 @@ public sealed class MailboxGrainState
 
     /// <summary>When the stored Office 365 client certificate expires (its NotAfter); filled in at activation for certificates stored before this field existed.</summary>
     [Id(18)] public DateTimeOffset? CertificateExpiresAt { get; set; }
+
+    /// <summary>Whether <paramref name="settings"/> read the same folder of the same user on the same server as the stored settings, so that the stored UIDs still mean the same mails.</summary>
+    public bool IsSameSource(MailboxSettings settings) =>
+        string.Equals(Settings.Host, settings.Host, StringComparison.OrdinalIgnoreCase)
+        && Settings.Port == settings.Port
+        && string.Equals(Settings.Username, settings.Username, StringComparison.Ordinal)
+        && string.Equals(Settings.Folder, settings.Folder, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Another folder or server from <paramref name="now"/> on: its UIDs mean nothing here, so the watermark and a pending
+    /// backfill are dropped. Its mails received from now on are new; if the old source was never reached, those received
+    /// since the creation still are (<see cref="BaselineSince"/> stays).
+    /// </summary>
+    public void ChangeSource(DateTimeOffset now)
+    {
+        if (Watermark.IsSet)
+        {
+            BaselineSince = now;
+        }
+
+        Watermark = UidWatermark.None;
+        PendingBackfill = 0;
+    }
 }

@@ -18,6 +18,9 @@ public sealed class MailboxHealth(PollingOptions options, TimeProvider time)
     /// <summary>When the server last answered (a sync, or an IDLE round).</summary>
     public DateTimeOffset? LastContactAt { get; private set; }
 
+    /// <summary>The later of <see cref="LastContactAt"/> and <paramref name="lastRoundAt"/> (the session service's last poll round, if it polls the session).</summary>
+    public DateTimeOffset? LastContactWith(DateTimeOffset? lastRoundAt) => Later(LastContactAt, lastRoundAt);
+
     /// <summary>When the next attempt after a failure is due; <see langword="null"/> when the last attempt succeeded.</summary>
     public DateTimeOffset? NextAttemptAt { get; private set; }
 
@@ -53,12 +56,16 @@ public sealed class MailboxHealth(PollingOptions options, TimeProvider time)
     public void IdleStarted() => IdleFailures = 0;
 
     /// <summary>Records a successful sync in <paramref name="state"/>.</summary>
-    /// <returns>Whether the visible status changed (or a while passed), so that the state is worth a write.</returns>
-    public bool RecordSuccess(MailboxGrainState state, bool uidValidityChanged)
+    /// <param name="state">The mailbox state.</param>
+    /// <param name="uidValidityChanged">The sync found another UIDVALIDITY.</param>
+    /// <param name="at">When the server answered; <see langword="null"/>: now. The session service's last poll round passes its time.</param>
+    /// <returns>Whether the visible status changed (a recovery, another UIDVALIDITY, the first success or the first after more than 10 minutes without one), so that the state is worth a write.</returns>
+    public bool RecordSuccess(MailboxGrainState state, bool uidValidityChanged, DateTimeOffset? at = null)
     {
-        var now = time.GetUtcNow();
+        ArgumentNullException.ThrowIfNull(state);
+        var now = at ?? time.GetUtcNow();
         var recovered = state.LastError is not null;
-        var persistTick = state.LastSuccessAt is null || now - state.LastSuccessAt > TimeSpan.FromMinutes(10);
+        var afterGap = state.LastSuccessAt is null || now - state.LastSuccessAt > TimeSpan.FromMinutes(10);
         state.LastPollAt = state.LastSuccessAt = now;
         LastContactAt = now;
         state.LastError = null;
@@ -66,7 +73,7 @@ public sealed class MailboxHealth(PollingOptions options, TimeProvider time)
         NextAttemptAt = null;
         GraphNotBefore = null;
         _serverRetryAfter = null;
-        return recovered || uidValidityChanged || persistTick;
+        return recovered || uidValidityChanged || afterGap;
     }
 
     /// <summary>Records a failed attempt in <paramref name="state"/>.</summary>
@@ -112,17 +119,64 @@ public sealed class MailboxHealth(PollingOptions options, TimeProvider time)
         return delay;
     }
 
+    /// <summary>How long after the last contact a mailbox polled every <paramref name="interval"/> counts as out of contact: three intervals, at least three IDLE heartbeats.</summary>
+    public TimeSpan ContactWindow(TimeSpan interval) => 3 * (interval > options.IdleHeartbeat ? interval : options.IdleHeartbeat);
+
     /// <summary>
     /// When the mailbox counts as out of contact: three intervals (at least three IDLE heartbeats) after the last contact;
     /// <see langword="null"/> when it is not polled. Never reached and failing is out of contact at once; never reached
     /// and not failing gets the grace of the window.
     /// </summary>
-    public DateTimeOffset? ContactDeadline(MailboxGrainState state, bool polled, TimeSpan interval)
+    /// <param name="state">The mailbox state.</param>
+    /// <param name="polled">Whether the mailbox is polled (enabled, not paused).</param>
+    /// <param name="interval">The poll interval.</param>
+    /// <param name="lastRoundAt">When the session service's last poll round got the server's answer, if it polls the session: a contact too.</param>
+    public DateTimeOffset? ContactDeadline(MailboxGrainState state, bool polled, TimeSpan interval, DateTimeOffset? lastRoundAt = null)
     {
-        var window = 3 * (interval > options.IdleHeartbeat ? interval : options.IdleHeartbeat);
+        ArgumentNullException.ThrowIfNull(state);
         return !polled ? null
-            : LastContactAt is { } contact ? contact + window
-            : state.LastError is null ? state.CreatedAt + window
+            : LastContactWith(lastRoundAt) is { } contact ? contact + ContactWindow(interval)
+            : state.LastError is null ? state.CreatedAt + ContactWindow(interval)
             : DateTimeOffset.MinValue;
     }
+
+    /// <summary>The failure to record instead of a Graph request while Microsoft Graph's Retry-After lasts; <see langword="null"/> when a request may be sent.</summary>
+    public MailboxAccessException? GraphWaitFailure()
+    {
+        var now = time.GetUtcNow();
+        return GraphNotBefore is { } notBefore && now < notBefore
+            ? new MailboxAccessException(
+                MailboxErrorCodes.GraphThrottled,
+                $"Microsoft Graph asked for no requests of this mailbox before {notBefore:HH:mm:ss} UTC (Retry-After); nothing was sent.",
+                retryAfter: notBefore - now)
+            : null;
+    }
+
+    /// <summary>The status users see: the stored one, with the session service's last round (<paramref name="lastRoundAt"/>) as the last poll, success and contact when it is later.</summary>
+    /// <param name="state">The mailbox state.</param>
+    /// <param name="current">The mailbox's state now.</param>
+    /// <param name="polled">Whether the mailbox is polled (enabled, not paused).</param>
+    /// <param name="interval">The poll interval.</param>
+    /// <param name="lastRoundAt">When the session service's last poll round got the server's answer, if it polls the session.</param>
+    /// <param name="inIdle">Whether the session is in IDLE now.</param>
+    public MailboxStatus Status(MailboxGrainState state, MailboxState current, bool polled, TimeSpan interval, DateTimeOffset? lastRoundAt, bool inIdle)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new MailboxStatus
+        {
+            State = current,
+            LastPollAt = Later(state.LastPollAt, lastRoundAt),
+            LastSuccessAt = Later(state.LastSuccessAt, lastRoundAt),
+            LastError = state.LastError,
+            MessagesFetched = state.MessagesFetched,
+            Watermark = state.Watermark,
+            ConsecutiveFailures = state.ConsecutiveFailures,
+            LastContactAt = LastContactWith(lastRoundAt),
+            Healthy = ContactDeadline(state, polled, interval, lastRoundAt) is not { } deadline || deadline >= time.GetUtcNow(),
+            IdleActive = inIdle,
+            NextAttemptAt = state.LastError is null ? null : NextAttemptAt,
+        };
+    }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a >= b ? a : b;
 }

@@ -39,9 +39,9 @@ public sealed class PollingOptions
     /// <summary>
     /// Whether the silo's session service (the one that holds IDLE sessions) also runs the polls of kept sessions: a
     /// poll that finds nothing new is then a NOOP and a <c>UID SEARCH</c> outside the mailbox grain, with no grain turn
-    /// and no grain timer tick, and the grain is called when a UID above its watermark appears (and otherwise once per
-    /// <see cref="IdleHeartbeat"/>). Off: every poll is a tick of the grain's timer. Default on; only with
-    /// <see cref="KeepSessions"/>.
+    /// and no grain timer tick, and the grain is called only when a UID above its watermark appears or the session ends
+    /// (its watchdog reminder's tick, every <see cref="WatchdogPeriod"/>, reads the last round's time as the last
+    /// success). Off: every poll is a tick of the grain's timer. Default on; only with <see cref="KeepSessions"/>.
     /// </summary>
     public bool WatchKeptSessions { get; set; } = true;
 

@@ -88,6 +88,19 @@ public sealed class MailboxMetrics : IDisposable
     public void Track(string mailboxId, MailboxState state, string? errorCode = null, DateTimeOffset? contactDeadline = null) =>
         _states[mailboxId] = (state, state == MailboxState.Failing ? errorCode : null, contactDeadline);
 
+    /// <summary>
+    /// The server of a tracked, polled mailbox answered: moves its out-of-contact deadline out to
+    /// <paramref name="deadline"/> (never back). For a session polled outside the grain (<see cref="Mailboxes.PollWatch"/>),
+    /// whose empty rounds make no grain call. An untracked or unpolled mailbox is left as it is.
+    /// </summary>
+    public void Contacted(string mailboxId, DateTimeOffset deadline)
+    {
+        if (_states.TryGetValue(mailboxId, out var tracked) && tracked.ContactDeadline is { } old && old < deadline)
+        {
+            _states.TryUpdate(mailboxId, (tracked.State, tracked.ErrorCode, deadline), tracked);
+        }
+    }
+
     /// <summary>Sets when the Office 365 credential of a mailbox expires; <see langword="null"/> when unknown or not an Office 365 mailbox.</summary>
     /// <param name="mailboxId">The mailbox.</param>
     /// <param name="credential"><c>client_secret</c> or <c>certificate</c>.</param>

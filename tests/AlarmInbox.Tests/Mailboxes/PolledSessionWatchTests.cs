@@ -23,6 +23,8 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
     private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly MeterListener _listener = new();
     private long _pollsRecorded;
+    private int _outOfContact;
+    private MailboxMetrics _metrics = null!;
     private ImapIdleSessions _sessions = null!;
     private FakeMailbox _mailbox = null!;
 
@@ -34,12 +36,14 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Only this test's meter (other tests' silos in the process have meters of the same name).
-            if (instrument.Meter.Scope == _meters.GetRequiredService<IMeterFactory>() && instrument.Name == "alarminbox.mailbox.polls")
+            if (instrument.Meter.Scope == _meters.GetRequiredService<IMeterFactory>()
+                && instrument.Name is "alarminbox.mailbox.polls" or "alarminbox.mailboxes.out_of_contact")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
         _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _pollsRecorded, value));
+        _listener.SetMeasurementEventCallback<int>((_, value, _, _) => Volatile.Write(ref _outOfContact, value));
         _listener.Start();
         return Task.CompletedTask;
     }
@@ -71,23 +75,25 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithNothingNewTheGrainIsToldOncePerHeartbeat()
+    public async Task EmptyRoundsNeverCallTheGrainButMoveTheMailboxsOutOfContactDeadline()
     {
-        var heartbeat = TimeSpan.FromMilliseconds(200);
-        Start(heartbeat);
-        var watching = System.Diagnostics.Stopwatch.StartNew();
-        Watch(interval: TimeSpan.FromMilliseconds(20));
+        // A heartbeat far shorter than the test: empty rounds still make no call.
+        Start(heartbeat: TimeSpan.FromMilliseconds(100));
+        var trackedAt = DateTimeOffset.UtcNow;
+        _metrics.Track(MailboxId, MailboxState.Idle, contactDeadline: trackedAt + TimeSpan.FromMilliseconds(300));
+        _metrics.Track("mbx-silent", MailboxState.Idle, contactDeadline: trackedAt - TimeSpan.FromSeconds(1));
+        Watch(interval: TimeSpan.FromMilliseconds(20), contactWindow: TimeSpan.FromMinutes(10));
 
-        await Eventually.WaitForAsync(() => Task.FromResult(_mailbox.Rounds.Count), n => n >= 2, Wait, "two heartbeats");
-        var told = _mailbox.Rounds.ToList();
-        var elapsed = watching.Elapsed;
+        // Rounds after the deadline tracked at the start: only they can have moved it.
+        await Eventually.WaitForAsync(
+            () => Task.FromResult(_sessions.LastRoundAt(MailboxId)), at => at > trackedAt + TimeSpan.FromMilliseconds(600), Wait, "a round well after the first deadline");
+        _listener.RecordObservableInstruments();
 
-        // Never more often than the heartbeat, however many rounds ran (a round every 20 ms).
-        Assert.InRange(told.Count, 2, (int)(elapsed / heartbeat) + 1);
-        Assert.All(told, changed => Assert.False(changed));
+        Assert.Empty(_mailbox.Rounds);
+        Assert.Equal(1, Volatile.Read(ref _outOfContact));
         Assert.True(_sessions.IsPolling(MailboxId));
         Assert.False(_sessions.IsIdling(MailboxId));
-        Assert.NotNull(_sessions.LastRoundAt(MailboxId));
+        Assert.True(_session.Searches >= 5, $"{_session.Searches} rounds");
     }
 
     [Fact]
@@ -182,16 +188,17 @@ public sealed class PolledSessionWatchTests : IAsyncLifetime
     {
         var options = Options.Create(new PollingOptions { IdleHeartbeat = heartbeat, SessionLifetime = lifetime ?? TimeSpan.FromMinutes(45) });
         var factory = DispatchProxy.Create<IGrainFactory, GrainFactoryProxy>();
-        var metrics = new MailboxMetrics(_meters.GetRequiredService<IMeterFactory>(), TimeProvider.System);
-        _sessions = new ImapIdleSessions(factory, options, metrics, TimeProvider.System, NullLogger<ImapIdleSessions>.Instance);
+        _metrics = new MailboxMetrics(_meters.GetRequiredService<IMeterFactory>(), TimeProvider.System);
+        _sessions = new ImapIdleSessions(factory, options, _metrics, TimeProvider.System, NullLogger<ImapIdleSessions>.Instance);
         _mailbox = new FakeMailbox(_sessions);
         ((GrainFactoryProxy)(object)factory).Grain = _mailbox;
     }
 
-    private void Watch(TimeSpan interval)
+    private void Watch(TimeSpan interval, TimeSpan? contactWindow = null)
     {
         var now = DateTimeOffset.UtcNow;
-        _sessions.Watch(MailboxId, new HeldImapSession(_session, now), _session.Count, new PollWatch(interval, TimeSpan.Zero, new UidWatermark(1000, 7), now));
+        var poll = new PollWatch(interval, TimeSpan.Zero, new UidWatermark(1000, 7), now, contactWindow ?? TimeSpan.FromMinutes(3));
+        _sessions.Watch(MailboxId, new HeldImapSession(_session, now), _session.Count, poll);
     }
 
     /// <summary>Stands in for the mailbox grain: records the rounds, takes the session on a change (as the grain's poll does), records the end.</summary>

@@ -75,6 +75,32 @@ public sealed class KeptSessionTests(ReliabilityFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task APolledMailboxStaysHealthyPastItsContactWindowOnTheServicesRoundsAlone()
+    {
+        // Contact window here: three intervals of 10 s. The service's empty rounds make no grain call; the status and
+        // the out-of-contact deadline must still follow them.
+        var user = await fixture.Imap.CreateUserAsync();
+        await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
+        var mailbox = await fixture.CreateMailboxAsync(user, proxy.Port, useIdle: false, pollIntervalSeconds: 10);
+        var id = (await mailbox.GetAsync())!.Config.Id;
+        var service = fixture.Silo.Services.GetRequiredService<ImapIdleSessions>();
+        await Eventually.WaitForAsync(() => Task.FromResult(service.IsPolling(id)), polling => polling, TimeSpan.FromSeconds(30), "the session service polls the kept session");
+        var parked = (await mailbox.GetAsync())!.Status;
+
+        var lastRound = await Eventually.WaitForAsync(
+            () => Task.FromResult(service.LastRoundAt(id)), at => at > parked.LastContactAt + TimeSpan.FromSeconds(35), TimeSpan.FromSeconds(90), "rounds past the contact window");
+        var status = (await mailbox.GetAsync())!.Status;
+
+        output.WriteLine($"parked with contact {parked.LastContactAt:HH:mm:ss.fff}; last round {lastRound:HH:mm:ss.fff}; status contact {status.LastContactAt:HH:mm:ss.fff}, success {status.LastSuccessAt:HH:mm:ss.fff}");
+        Assert.True(status.Healthy);
+        Assert.Equal(MailboxState.Idle, status.State);
+        Assert.True(status.LastContactAt >= lastRound);
+        Assert.True(status.LastSuccessAt >= lastRound);
+        Assert.True(service.IsPolling(id));
+        Assert.Equal(1, proxy.Accepted);
+    }
+
+    [Fact]
     public async Task AKeptSessionCutWhileTheServicePollsItIsReplacedAtOnceWithoutAFailure()
     {
         var user = await fixture.Imap.CreateUserAsync();
