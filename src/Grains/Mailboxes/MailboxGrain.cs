@@ -13,10 +13,12 @@ namespace AlarmInbox.Grains.Mailboxes;
 
 /// <summary>
 /// Orchestrates one mailbox, one call at a time: its stored settings and watermark, a grain timer for the poll cadence
-/// and the backoff, a reminder as the watchdog that brings the grain back. The work is done elsewhere: the IMAP sync by
-/// <see cref="ImapFolderSync"/>, a Graph mailbox's delta round by <see cref="GraphMailboxSync"/>, credentials and sessions
-/// by <see cref="MailboxCredentials"/>, health and backoff by <see cref="MailboxHealth"/>, the hand-over by the one
-/// ingestion path (<see cref="MailIngestion"/>). The mailbox has at most one open session: kept here between polls, or
+/// and the backoff, a reminder as the watchdog that brings the grain back (both in <see cref="MailboxClock"/>). The work
+/// is done elsewhere: the IMAP sync by <see cref="ImapFolderSync"/> on a session from <see cref="ImapSessionSync"/>, a
+/// Graph mailbox's delta round by <see cref="GraphMailboxSync"/>, credentials and new sessions by
+/// <see cref="MailboxCredentials"/>, health, backoff and status by <see cref="MailboxHealth"/>, the reconnect decision
+/// after an IDLE session's end by <see cref="IdleReconnectPolicy"/>, the hand-over by the one ingestion path
+/// (<see cref="MailIngestion"/>). The mailbox has at most one open session: kept here between polls, or
 /// held by the silo's <see cref="ImapIdleSessions"/> (in IDLE, RFC 2177, or polled on the grid, <see cref="PollWatch"/>),
 /// which calls back when the folder changed.
 /// </summary>
