@@ -443,9 +443,10 @@ public sealed partial class MailKitImapConnector(
                     await client.DisconnectAsync(quit: true, logout.Token);
                 }
             }
-            catch (Exception ex) when (ex is IOException or ImapProtocolException or ImapCommandException or OperationCanceledException or SocketException or ServiceNotConnectedException)
+            catch (Exception ex) when (ex is IOException or ImapProtocolException or ImapCommandException or OperationCanceledException or SocketException or ServiceNotConnectedException or TimeoutException)
             {
-                // The session is being closed anyway; a failed LOGOUT changes nothing.
+                // The session is being closed anyway; a failed LOGOUT changes nothing (TimeoutException: MailKit's own
+                // read timeout, CommandTimeout, came before the logout budget on a silent connection).
             }
             finally
             {

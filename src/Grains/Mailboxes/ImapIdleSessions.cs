@@ -144,6 +144,22 @@ public sealed partial class ImapIdleSessions(
         Task<HeldImapSession?> handed;
         CancellationTokenSource? wake;
         DueRound? due;
+        Task? closing = null;
+        lock (watch.Gate)
+        {
+            if (watch.Done)
+            {
+                closing = watch.Closed.Task;
+            }
+        }
+
+        if (closing is not null)
+        {
+            // Ended or being logged out: the caller opens the next session only when this one is closed.
+            await closing;
+            return null;
+        }
+
         lock (watch.Gate)
         {
             if (watch.Done)
@@ -184,6 +200,7 @@ public sealed partial class ImapIdleSessions(
         watch.Done = true;
         _watches.TryRemove(new KeyValuePair<string, Entry>(watch.MailboxId, watch));
         watch.Taker?.TrySetResult(watch.Held);
+        watch.Closed.TrySetResult();
         return watch.Held;
     }
 
@@ -316,7 +333,7 @@ public sealed partial class ImapIdleSessions(
             return;
         }
 
-        await session.DisposeAsync();
+        await CloseEndedAsync(watch);
         if (end is not null && !_shutdown.IsCancellationRequested)
         {
             LogEnded(logger, watch.MailboxId, end.Code ?? "lifetime", rounds);
@@ -473,7 +490,7 @@ public sealed partial class ImapIdleSessions(
 
     /// <summary>Marks the watch ended unless it was handed over; a waiting taker gets nothing.</summary>
     /// <returns><see langword="false"/> when the session was handed over and is not this loop's to close.</returns>
-    private bool TryEnd(Entry watch)
+    private static bool TryEnd(Entry watch)
     {
         lock (watch.Gate)
         {
@@ -483,9 +500,30 @@ public sealed partial class ImapIdleSessions(
             }
 
             watch.Done = true;
-            _watches.TryRemove(new KeyValuePair<string, Entry>(watch.MailboxId, watch));
-            watch.Taker?.TrySetResult(null);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Logs out the session of a watch that <see cref="TryEnd"/> ended, then removes the watch and answers its takers
+    /// (none gets a session): the watch stays listed (<see cref="IsWatching"/>, <see cref="LastRoundAt"/>) until the
+    /// session is closed, so that a taker opens the next connection only after this one is gone.
+    /// </summary>
+    private async Task CloseEndedAsync(Entry watch)
+    {
+        try
+        {
+            await watch.Held.Session.DisposeAsync();
+        }
+        finally
+        {
+            _watches.TryRemove(new KeyValuePair<string, Entry>(watch.MailboxId, watch));
+            lock (watch.Gate)
+            {
+                watch.Taker?.TrySetResult(null);
+            }
+
+            watch.Closed.TrySetResult();
         }
     }
 
@@ -507,7 +545,7 @@ public sealed partial class ImapIdleSessions(
             LogGrainUnreachable(logger, watch.MailboxId, ex.GetType().Name);
             if (TryEnd(watch))
             {
-                await watch.Held.Session.DisposeAsync();
+                await CloseEndedAsync(watch);
                 await TellEndedAsync(watch, new IdleSessionEnd { Message = "The mailbox did not take the session's news; the session was closed.", LastRoundAt = LastRoundOf(watch) });
             }
 
@@ -602,5 +640,8 @@ public sealed partial class ImapIdleSessions(
 
         /// <summary>Someone waits for the session.</summary>
         public TaskCompletionSource<HeldImapSession?>? Taker { get; set; }
+
+        /// <summary>Completed when the session was handed over or, after the watch ended, logged out.</summary>
+        public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

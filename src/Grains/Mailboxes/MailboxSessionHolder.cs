@@ -16,6 +16,7 @@ namespace AlarmInbox.Grains.Mailboxes;
 public sealed class MailboxSessionHolder(string mailboxId, ImapIdleSessions idleSessions, PollingOptions options, TimeProvider time)
 {
     private HeldImapSession? _kept;
+    private DateTimeOffset? _lastRoundAt;
 
     /// <summary>Whether the silo's session service holds the session now (in IDLE or polled).</summary>
     public bool Watched => idleSessions.IsWatching(mailboxId);
@@ -26,8 +27,23 @@ public sealed class MailboxSessionHolder(string mailboxId, ImapIdleSessions idle
     /// <summary>Whether the silo's session service polls the session now (<see cref="PollWatch"/>).</summary>
     public bool Polled => idleSessions.IsPolling(mailboxId);
 
-    /// <summary>When the service's last poll round of the session got the server's answer, if it polls it.</summary>
-    public DateTimeOffset? LastRoundAt => idleSessions.LastRoundAt(mailboxId);
+    /// <summary>
+    /// When the service's last poll round of the session got the server's answer, as far as this holder has seen it: the
+    /// latest time read from the service is kept after the session left it (ended, taken back), so that what the status
+    /// showed does not go back; <see langword="null"/> before any round was seen.
+    /// </summary>
+    public DateTimeOffset? LastRoundAt
+    {
+        get
+        {
+            if (idleSessions.LastRoundAt(mailboxId) is { } at && !(at <= _lastRoundAt))
+            {
+                _lastRoundAt = at;
+            }
+
+            return _lastRoundAt;
+        }
+    }
 
     /// <summary>Takes the open session (kept, or back from IDLE), or returns <see langword="null"/> when there is none; a kept session older than <see cref="PollingOptions.SessionLifetime"/> is closed instead.</summary>
     public async Task<HeldImapSession?> TakeAsync()
