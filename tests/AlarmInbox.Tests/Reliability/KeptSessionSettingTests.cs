@@ -1,5 +1,4 @@
 using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Interfaces.Tenants;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,16 +17,8 @@ public sealed class KeptSessionSettingTests(ReliabilityFixture fixture)
         await using var silo = await TestSilo.StartAsync(settings: settings);
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var tenant = silo.Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
-        await tenant.CreateAsync("Feuerwehr Einstellung");
-        var id = (await tenant.CreateMailboxAsync(
-            new MailboxSettings
-            {
-                DisplayName = "Alarm", Host = "127.0.0.1", Port = proxy.Port, Security = MailboxSecurity.None,
-                Username = user, Password = "geheim", PollIntervalSeconds = 10, UseIdle = false,
-            },
-            backfill: 0)).Value!.Config.Id;
-        var mailbox = silo.Grains.GetGrain<IMailboxGrain>(id);
+        var mailbox = await ReliabilityFixture.CreateMailboxAsync(silo, user, proxy.Port, useIdle: false);
+        var id = (await mailbox.GetAsync())!.Config.Id;
         var service = silo.Services.GetRequiredService<ImapIdleSessions>();
 
         var uid = (await fixture.Imap.AppendAsync(user, [DovecotServer.Mail("vom Timer gesehen")]))[0];

@@ -34,25 +34,35 @@ public sealed class ReliabilityFixture : IAsyncLifetime
     /// <param name="port">The server's (or proxy's) port.</param>
     /// <param name="useIdle">Whether IDLE is used where offered.</param>
     /// <param name="pollIntervalSeconds">The poll interval, seconds.</param>
-    public async Task<IMailboxGrain> CreateMailboxAsync(string user, int port, bool useIdle, int pollIntervalSeconds = 10)
+    public Task<IMailboxGrain> CreateMailboxAsync(string user, int port, bool useIdle, int pollIntervalSeconds = 10) =>
+        CreateMailboxAsync(Silo, user, port, useIdle, pollIntervalSeconds);
+
+    /// <summary>As <see cref="CreateMailboxAsync(string, int, bool, int)"/>, on a silo of the test's own (other settings).</summary>
+    /// <param name="silo">The silo.</param>
+    /// <param name="user">The IMAP user (password <c>geheim</c>).</param>
+    /// <param name="port">The server's (or proxy's) port.</param>
+    /// <param name="useIdle">Whether IDLE is used where offered.</param>
+    /// <param name="pollIntervalSeconds">The poll interval, seconds.</param>
+    public static async Task<IMailboxGrain> CreateMailboxAsync(TestSilo silo, string user, int port, bool useIdle, int pollIntervalSeconds = 10)
     {
-        var tenant = Silo.Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
+        var tenant = silo.Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
         await tenant.CreateAsync("Feuerwehr Zuverlässig");
-        var created = (await tenant.CreateMailboxAsync(
-            new MailboxSettings
-            {
-                DisplayName = "Alarm",
-                Host = "127.0.0.1",
-                Port = port,
-                Security = MailboxSecurity.None,
-                Username = user,
-                Password = "geheim",
-                PollIntervalSeconds = pollIntervalSeconds,
-                UseIdle = useIdle,
-            },
-            backfill: 0)).Value!;
-        return Silo.Grains.GetGrain<IMailboxGrain>(created!.Config.Id);
+        var created = (await tenant.CreateMailboxAsync(MailboxSettingsFor(user, port, useIdle, pollIntervalSeconds), backfill: 0)).Value!;
+        return silo.Grains.GetGrain<IMailboxGrain>(created.Config.Id);
     }
+
+    /// <summary>The settings of a password mailbox on <c>127.0.0.1:<paramref name="port"/></c> (plain IMAP, password <c>geheim</c>).</summary>
+    public static MailboxSettings MailboxSettingsFor(string user, int port, bool useIdle, int pollIntervalSeconds = 10) => new()
+    {
+        DisplayName = "Alarm",
+        Host = "127.0.0.1",
+        Port = port,
+        Security = MailboxSecurity.None,
+        Username = user,
+        Password = "geheim",
+        PollIntervalSeconds = pollIntervalSeconds,
+        UseIdle = useIdle,
+    };
 
     /// <inheritdoc />
     public async Task InitializeAsync()

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AlarmInbox.Grains.Imap;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
-using AlarmInbox.Grains.Interfaces.Tenants;
 using AlarmInbox.Grains.Mailboxes;
 using AlarmInbox.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,12 +61,7 @@ public sealed class SilentPolledSessionTests(ReliabilityFixture fixture, ITestOu
                 Assert.False(service.IsWatching(config.Id));
                 break;
             default:
-                var settings = new MailboxSettings
-                {
-                    DisplayName = "Alarm", Host = "127.0.0.1", Port = proxy.Port, Security = MailboxSecurity.None,
-                    Username = user, Password = "geheim", PollIntervalSeconds = 11, UseIdle = false,
-                };
-                Assert.True((await mailbox.UpdateAsync(config.TenantId, settings)).Succeeded);
+                Assert.True((await mailbox.UpdateAsync(config.TenantId, ReliabilityFixture.MailboxSettingsFor(user, proxy.Port, useIdle: false, pollIntervalSeconds: 11))).Succeeded);
                 Assert.Equal(11, (await mailbox.GetAsync())!.Config.PollIntervalSeconds);
                 break;
         }
@@ -81,17 +75,9 @@ public sealed class SilentPolledSessionTests(ReliabilityFixture fixture, ITestOu
         await using var silo = await TestSilo.StartAsync(settings: settings);
         var user = await fixture.Imap.CreateUserAsync();
         await using var proxy = new TcpProxy(fixture.Imap.ImapPort);
-        var tenant = silo.Grains.GetGrain<ITenantGrain>("t-" + Guid.NewGuid().ToString("N")[..12]);
-        await tenant.CreateAsync("Feuerwehr Lebensdauer");
         var created = DateTimeOffset.UtcNow;
-        var id = (await tenant.CreateMailboxAsync(
-            new MailboxSettings
-            {
-                DisplayName = "Alarm", Host = "127.0.0.1", Port = proxy.Port, Security = MailboxSecurity.None,
-                Username = user, Password = "geheim", PollIntervalSeconds = 10, UseIdle = false,
-            },
-            backfill: 0)).Value!.Config.Id;
-        var mailbox = silo.Grains.GetGrain<IMailboxGrain>(id);
+        var mailbox = await ReliabilityFixture.CreateMailboxAsync(silo, user, proxy.Port, useIdle: false);
+        var id = (await mailbox.GetAsync())!.Config.Id;
         var service = silo.Services.GetRequiredService<ImapIdleSessions>();
         await Eventually.WaitForAsync(
             () => Task.FromResult(service.LastRoundAt(id)), at => at > created + TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(60), "the round before the lifetime");
