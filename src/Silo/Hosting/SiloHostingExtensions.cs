@@ -24,14 +24,15 @@ public static class SiloHostingExtensions
     /// <summary>The SQLite file name inside the data folder.</summary>
     public const string SqliteFileName = "alarminbox.db";
 
-    private const string AdoNetStorageName = "adonet";
+    /// <summary>The name of Orleans' ADO.NET grain storage provider (named options <c>AdoNetGrainStorageOptions</c>), which the default storage wraps.</summary>
+    public const string AdoNetStorageName = "adonet";
 
     /// <summary>
     /// Adds the Orleans silo with the grains, storage, clustering and reminders chosen by configuration (see
     /// <see cref="StorageOptions"/> and <see cref="SiloOptions"/>). The embedded default needs no database server;
     /// <c>PostgreSql</c> and <c>SqlServer</c> run a cluster whose membership, state and reminders live in the database.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The configuration names an unknown storage provider or lacks a connection string.</exception>
+    /// <exception cref="InvalidOperationException">The configuration names an unknown storage provider, lacks a connection string, or sets an IdleInTransactionTimeout out of range.</exception>
     public static TBuilder AddAlarmInboxSilo<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -45,6 +46,11 @@ public static class SiloHostingExtensions
             throw new InvalidOperationException($"AlarmInbox:Storage:ConnectionString is required for AlarmInbox:Storage:Provider '{provider}'.");
         }
 
+        if (!PostgreSqlSessionSettings.IsValidTimeout(storage.IdleInTransactionTimeout))
+        {
+            throw new InvalidOperationException($"AlarmInbox:Storage:IdleInTransactionTimeout '{storage.IdleInTransactionTimeout}' must be zero (off) or from 1 s to 24 days.");
+        }
+
         var dataDirectory = Path.GetFullPath(storage.DataDirectory);
         OwnerOnlyFiles.Secure(dataDirectory);
         var connectionString = storage.ConnectionString ?? new SqliteConnectionStringBuilder
@@ -53,6 +59,10 @@ public static class SiloHostingExtensions
             DefaultTimeout = 30,
             Pooling = true,
         }.ToString();
+        if (provider == StorageProviderNames.PostgreSql)
+        {
+            connectionString = PostgreSqlSessionSettings.Apply(connectionString, storage.IdleInTransactionTimeout);
+        }
 
         // The schema must exist before the providers read their queries at silo start.
         if (!cluster)

@@ -19,6 +19,15 @@ public sealed class StorageOptions
     /// <summary>The connection string; required in cluster mode (for SQLite by default <c>Data Source=&lt;DataDirectory&gt;/alarminbox.db</c>). Never logged.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// PostgreSQL only: how long a silo's database session may sit idle inside an open transaction before the server ends
+    /// it and releases its locks (<c>idle_in_transaction_session_timeout</c>, see
+    /// <see cref="Storage.PostgreSqlSessionSettings"/>), so that a frozen silo cannot block the survivors' writes of the
+    /// same rows. Default 10 s; zero turns it off; from 1 s up otherwise. A value in the connection string's own
+    /// <c>Options</c> wins.
+    /// </summary>
+    public TimeSpan IdleInTransactionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Whether the silo creates or completes the cluster schema at start (tables and named queries; idempotent). Turn it off when a DBA applies the script printed by <c>AlarmInbox.Silo schema</c>.</summary>
     public bool CreateSchema { get; set; } = true;
 

@@ -42,7 +42,8 @@ public static class SmtpInboundExtensions
         if (StorageProviderNames.Normalize(storage.Provider) == StorageProviderNames.PostgreSql && storage.ConnectionString is { } connectionString)
         {
             var serviceId = (builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions()).ServiceId;
-            services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ClusterSpool>(sp, connectionString, serviceId));
+            var sessionString = PostgreSqlSessionSettings.Apply(connectionString, storage.IdleInTransactionTimeout);
+            services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ClusterSpool>(sp, sessionString, serviceId));
             services.TryAddSingleton<ISpoolStore>(sp => sp.GetRequiredService<ClusterSpool>());
 
             // Before the processor: stopped after it, so that leases are let go only once no hand-off runs any more.
