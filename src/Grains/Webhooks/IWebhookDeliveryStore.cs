@@ -15,8 +15,13 @@ public interface IWebhookDeliveryStore
     /// </summary>
     Task<IReadOnlyList<OutboxEntry>> AddNewRevisionsAsync(string tenantId, IReadOnlyList<OutboxEntry> entries);
 
-    /// <summary>Writes the state, attempts and times of these deliveries.</summary>
-    Task UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries);
+    /// <summary>
+    /// Writes the state, attempts and times of these deliveries, each only if its row still holds the state and attempts
+    /// the entry was read or last written with (<see cref="OutboxEntry.StoredState"/>, <see cref="OutboxEntry.StoredAttempts"/>;
+    /// an entry without a stored state is written regardless). Written entries are marked stored.
+    /// </summary>
+    /// <returns>The entries not written because their row changed meanwhile (another activation recorded them).</returns>
+    Task<IReadOnlyList<OutboxEntry>> UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries);
 
     /// <summary>All deliveries of the given alarms, oldest first.</summary>
     Task<IReadOnlyList<OutboxEntry>> ListByAlarmsAsync(string tenantId, IReadOnlyList<string> alarmIds);

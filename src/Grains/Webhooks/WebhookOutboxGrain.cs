@@ -5,6 +5,7 @@ using AlarmInbox.Grains.Interfaces.Ids;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 using AlarmInbox.Grains.Secrets;
 using AlarmInbox.Grains.Telemetry;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,7 @@ public sealed partial class WebhookOutboxGrain(
     TimeProvider time,
     IOptions<WebhookOptions> options,
     AlarmMetrics metrics,
+    IHostApplicationLifetime lifetime,
     ILogger<WebhookOutboxGrain> logger) : Grain, IWebhookOutboxGrain, IRemindable
 {
     private const string WatchdogReminder = "delivery-watchdog";
@@ -250,7 +252,13 @@ public sealed partial class WebhookOutboxGrain(
         entry.Attempts = 0;
         entry.NextAttemptAt = time.GetUtcNow();
         entry.DeliveredAt = null;
-        await deliveries.UpdateAsync(TenantId, [entry]);
+        if ((await deliveries.UpdateAsync(TenantId, [entry])).Count > 0)
+        {
+            // The row changed since it was read (another activation recorded an attempt): answer what it holds now.
+            var current = await deliveries.ListByAlarmsAsync(TenantId, [entry.AlarmId]);
+            return current.FirstOrDefault(d => d.WebhookId == webhookId && d.IdempotencyKey == idempotencyKey)?.ToDelivery();
+        }
+
         _pending.Add(entry);
         StartDue();
         await ScheduleAsync();
@@ -296,7 +304,9 @@ public sealed partial class WebhookOutboxGrain(
     /// </summary>
     private void StartDue()
     {
-        if (_deleted)
+        // A silo that stops (shut down, or told by the cluster that it was declared dead after a freeze) starts no
+        // attempt: the silo that took over delivers, and one from here could only repeat its request.
+        if (_deleted || lifetime.ApplicationStopping.IsCancellationRequested)
         {
             return;
         }
@@ -320,11 +330,18 @@ public sealed partial class WebhookOutboxGrain(
     {
         // Let the caller finish its turn first: the attempt goes on in the background of this grain.
         await Task.Yield();
+        var overtaken = false;
         try
         {
             var attempt = await AttemptAsync(entry, CancellationToken.None);
             Apply(entry, attempt, time.GetUtcNow());
-            await deliveries.UpdateAsync(TenantId, [entry]);
+            overtaken = (await deliveries.UpdateAsync(TenantId, [entry])).Count > 0;
+            if (overtaken)
+            {
+                // Another activation (the silo that took over from this one while it was frozen) recorded this delivery
+                // meanwhile: its record stands, and this activation lets the delivery go.
+                LogOvertaken(logger, TenantId, entry.WebhookId, entry.IdempotencyKey);
+            }
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
         {
@@ -339,6 +356,10 @@ public sealed partial class WebhookOutboxGrain(
         {
             _inFlight.Remove(entry);
             _pending.Finish(entry);
+            if (overtaken)
+            {
+                _pending.Remove(entry);
+            }
         }
 
         StartDue();
@@ -554,4 +575,7 @@ public sealed partial class WebhookOutboxGrain(
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "Tenant {TenantId}: delivery of {IdempotencyKey} to webhook {WebhookId} dead-lettered after {Attempts} attempts (last status {StatusCode})")]
     private static partial void LogDeadLetter(ILogger logger, string tenantId, string webhookId, string idempotencyKey, int attempts, int? statusCode);
+
+    [LoggerMessage(EventId = 2109, Level = LogLevel.Warning, Message = "Tenant {TenantId}: delivery of {IdempotencyKey} to webhook {WebhookId} was recorded by another activation meanwhile (a silo took over from this one); its record stands")]
+    private static partial void LogOvertaken(ILogger logger, string tenantId, string webhookId, string idempotencyKey);
 }

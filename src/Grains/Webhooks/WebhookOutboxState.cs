@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AlarmInbox.Grains.Interfaces.Webhooks;
 
 namespace AlarmInbox.Grains.Webhooks;
@@ -69,6 +70,32 @@ public sealed class OutboxEntry
     [Id(12)] public int? LastStatusCode { get; set; }
 
     [Id(13)] public string? LastError { get; set; }
+
+    [NonSerialized]
+    private WebhookDeliveryState? _storedState;
+
+    [NonSerialized]
+    private int _storedAttempts;
+
+    /// <summary>
+    /// The row's <see cref="State"/> as this activation last read or wrote it in <see cref="IWebhookDeliveryStore"/>
+    /// (<see langword="null"/>: not known, the update is not fenced). <see cref="IWebhookDeliveryStore.UpdateAsync"/>
+    /// writes a row only while it still holds this state and <see cref="StoredAttempts"/>, so that a stale activation
+    /// (a silo frozen and thawed after another took over) cannot set a delivered row back. Memory only, never serialized.
+    /// </summary>
+    [JsonIgnore]
+    public WebhookDeliveryState? StoredState => _storedState;
+
+    /// <summary>The row's <see cref="Attempts"/> as this activation last read or wrote it; see <see cref="StoredState"/>.</summary>
+    [JsonIgnore]
+    public int StoredAttempts => _storedAttempts;
+
+    /// <summary>Records that the row now holds this entry's state and attempts (after a read or a write of it).</summary>
+    public void MarkStored()
+    {
+        _storedState = State;
+        _storedAttempts = Attempts;
+    }
 
     /// <summary>The readable form, without the body.</summary>
     public WebhookDelivery ToDelivery() => new()

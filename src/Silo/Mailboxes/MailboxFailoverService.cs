@@ -1,4 +1,6 @@
+using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Grains.Interfaces.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -6,9 +8,10 @@ namespace AlarmInbox.Silo.Mailboxes;
 
 /// <summary>
 /// Cluster mode: when a silo is declared dead (crashed, frozen, or shut down), the oldest-addressed active silo
-/// re-activates every enabled mailbox, so the mailboxes that lived on the dead silo resume polling on a survivor right
-/// after failure detection instead of at their next reminder tick (up to the watchdog period later). Idempotent: a
-/// mailbox that is already active keeps its single timer.
+/// re-activates, tenant by tenant, every enabled mailbox, the alarm hand-offs and the webhook outbox, so that what lived
+/// on the dead silo (polling, a delivery's waiting retry or an attempt cut off with it) goes on on a survivor right after
+/// failure detection instead of at the next reminder tick (up to the watchdog periods later). Idempotent: a mailbox that
+/// is already active keeps its single timer, an outbox that is running starts nothing twice.
 /// </summary>
 public sealed partial class MailboxFailoverService(
     IClusterMembershipService membership,
@@ -58,27 +61,44 @@ public sealed partial class MailboxFailoverService(
 
     private async Task ResumeAllAsync(List<SiloAddress> deadSilos, CancellationToken cancellationToken)
     {
+        IReadOnlyList<string> tenants;
         try
         {
-            var tenants = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
-            foreach (var tenantId in tenants)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                await grains.GetGrain<ITenantGrain>(tenantId).EnsureMailboxesRunningAsync();
-            }
-
-            LogResumed(logger, string.Join(", ", deadSilos), tenants.Count);
+            tenants = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
-            // The reminders still bring every mailbox back; this was only the fast path.
-            LogResumeFailed(logger, ex.GetType().Name);
+            // The reminders still bring every mailbox and outbox back; this was only the fast path.
+            LogResumeFailed(logger, "(all)", ex.GetType().Name);
+            return;
         }
+
+        var failed = 0;
+        foreach (var tenantId in tenants)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                // The mailboxes poll again; alarms stored but not yet queued are handed to the outbox, and the outbox (its
+                // waiting retries, an attempt cut off with the dead silo) goes on without waiting for its reminder.
+                await grains.GetGrain<ITenantGrain>(tenantId).EnsureMailboxesRunningAsync();
+                await grains.GetGrain<ITenantAlarmsGrain>(tenantId).EnsureHandedOffAsync();
+                await grains.GetGrain<IWebhookOutboxGrain>(tenantId).EnsureRunningAsync();
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                // One tenant's grains unreachable must not keep the others waiting; its reminders bring it back.
+                failed++;
+                LogResumeFailed(logger, tenantId, ex.GetType().Name);
+            }
+        }
+
+        LogResumed(logger, string.Join(", ", deadSilos), tenants.Count - failed, failed);
     }
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Silo(s) {DeadSilos} declared dead: resumed the mailboxes of {TenantCount} tenants")]
-    private static partial void LogResumed(ILogger logger, string deadSilos, int tenantCount);
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Silo(s) {DeadSilos} declared dead: resumed the mailboxes, alarm hand-offs and webhook deliveries of {TenantCount} tenants ({FailedCount} failed)")]
+    private static partial void LogResumed(ILogger logger, string deadSilos, int tenantCount, int failedCount);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Resuming mailboxes after a silo failure failed ({ExceptionType}); the reminders will bring them back")]
-    private static partial void LogResumeFailed(ILogger logger, string exceptionType);
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Resuming tenant {TenantId} after a silo failure failed ({ExceptionType}); its reminders will bring it back")]
+    private static partial void LogResumeFailed(ILogger logger, string tenantId, string exceptionType);
 }

@@ -66,40 +66,51 @@ public sealed class SqlWebhookDeliveryStore(HistoryDatabase database) : IWebhook
                         ON CONFLICT (tenant_id, webhook_id, alarm_id, revision) DO NOTHING
                         """,
                         Parameters(tenantId, entry));
-                    await insert.ExecuteNonQueryAsync();
-                    added.Add(entry);
+                    if (await insert.ExecuteNonQueryAsync() > 0)
+                    {
+                        added.Add(entry);
+                    }
                 }
             }
         });
+        added.ForEach(e => e.MarkStored());
         return added;
     }
 
     /// <inheritdoc />
-    public async Task UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries)
+    public async Task<IReadOnlyList<OutboxEntry>> UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries)
     {
         if (entries.Count == 0)
         {
-            return;
+            return [];
         }
 
+        var written = new List<OutboxEntry>();
+        var changed = new List<OutboxEntry>();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var entry in entries)
         {
+            // Fenced on what this activation last saw of the row: a stale writer changes nothing.
+            var fence = entry.StoredState is null ? "" : " AND state = @storedState AND attempts = @storedAttempts";
             await using var command = HistoryDatabase.Command(
                 connection,
                 transaction,
-                """
+                $"""
                 UPDATE ai_webhook_deliveries
                 SET state = @state, attempts = @attempts, last_attempt_at = @lastAttempt, next_attempt_at = @nextAttempt,
                     delivered_at = @delivered, last_status_code = @statusCode, last_error = @error
-                WHERE tenant_id = @tenant AND webhook_id = @webhook AND alarm_id = @alarm AND revision = @revision
+                WHERE tenant_id = @tenant AND webhook_id = @webhook AND alarm_id = @alarm AND revision = @revision{fence}
                 """,
-                Parameters(tenantId, entry));
-            await command.ExecuteNonQueryAsync();
+                entry.StoredState is { } stored
+                    ? [.. Parameters(tenantId, entry), ("@storedState", (int)stored), ("@storedAttempts", entry.StoredAttempts)]
+                    : Parameters(tenantId, entry));
+            (await command.ExecuteNonQueryAsync() > 0 ? written : changed).Add(entry);
         }
 
         await transaction.CommitAsync();
+        written.ForEach(e => e.MarkStored());
+        return changed;
     }
 
     /// <inheritdoc />
@@ -184,6 +195,7 @@ public sealed class SqlWebhookDeliveryStore(HistoryDatabase database) : IWebhook
                 LastStatusCode = reader.IsDBNull(12) ? null : reader.GetInt32(12),
                 LastError = reader.IsDBNull(13) ? null : reader.GetString(13),
             });
+            entries[^1].MarkStored();
         }
 
         return entries;

@@ -5,6 +5,7 @@ using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Inbound;
 using AlarmInbox.Grains.Interfaces.Mailboxes;
 using AlarmInbox.Grains.Interfaces.Tenants;
+using AlarmInbox.Grains.Interfaces.Webhooks;
 using AlarmInbox.Tests.Alarms;
 using AlarmInbox.Tests.Hostile;
 using AlarmInbox.Tests.Infrastructure;
@@ -112,29 +113,10 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
     public async Task KillNineOfTheAcceptingSiloRightAfterThe250sLosesNoSmtpMailAndTheOtherSiloAlarmsEachOnce()
     {
         const int Mails = 100;
-        var smtpPorts = new List<int>();
-        for (var i = 1; i <= 2; i++)
-        {
-            smtpPorts.Add(FreePort.Next());
-            var settings = new Dictionary<string, string>(SiloSettings)
-            {
-                ["AlarmInbox:Smtp:Enabled"] = "true",
-                ["AlarmInbox:Smtp:Port"] = smtpPorts[^1].ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["AlarmInbox:Smtp:BindAddress"] = "127.0.0.1",
-                ["AlarmInbox:Smtp:Domain"] = "alarm.test",
-                ["AlarmInbox:Smtp:MaxSessionsPerClient"] = "150",
-            };
-            _silos.Add(SiloProcess.Start($"silo{i}", _db, _directory, settings));
-        }
-
-        await Task.WhenAll(_silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(120))));
+        var smtpPorts = await StartSmtpSilosAsync();
         StartApi();
         var client = _api!.Services.GetRequiredService<IClusterClient>();
-        var tenantId = "ff-smtp-" + Guid.NewGuid().ToString("N")[..8];
-        await client.GetGrain<ITenantGrain>(tenantId).CreateAsync("Feuerwehr SMTP");
-        await client.GetGrain<ITenantAlarmsGrain>(tenantId).SetSettingsAsync(AlarmEvaluatorTests.CorpusSettings);
-        var addressId = "inb-" + Guid.NewGuid().ToString("N")[..12];
-        var address = (await client.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Value!.Address;
+        var (tenantId, addressId, address) = await CreateSmtpTenantAsync(client);
         var victim = _silos[0];
 
         // One mail first, handed off by the accepting silo itself as usual (and the grains of the tenant activated).
@@ -184,6 +166,73 @@ public sealed class ClusterProcessTests(PostgresServer postgres, DovecotServer i
         Assert.Equal(Enumerable.Range(1, Mails + 1).Select(i => (uint)i), messages.Select(m => m.Uid).Order());
         Assert.Equal(Mails + 1, (await RetryAsync(() => client.GetGrain<IInboundAddressGrain>(addressId).GetAsync()))!.AcceptedCount);
         Assert.Contains("SMTP cluster spool: claimed", File.ReadAllText(_silos[1].LogPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KillNineOfTheSiloHoldingAWebhookRetryHasTheSurvivorDeliverItRightAfterTheDeath()
+    {
+        var smtpPorts = await StartSmtpSilosAsync();
+        StartApi();
+        var client = _api!.Services.GetRequiredService<IClusterClient>();
+        var (tenantId, _, address) = await CreateSmtpTenantAsync(client);
+        await using var receiver = new WebhookReceiver(failFirst: 1);
+        Assert.True((await client.GetGrain<IWebhookOutboxGrain>(tenantId).CreateWebhookAsync(
+            new WebhookSettings { Name = "Pager", Url = receiver.Url, Secret = receiver.Secret })).Succeeded);
+        var outbox = await client.GetGrain<IManagementGrain>(0).GetActivationAddress(client.GetGrain<IWebhookOutboxGrain>(tenantId));
+        var victim = _silos.Single(s => s.SiloPort == outbox!.Endpoint.Port);
+        var survivor = _silos.Single(s => s != victim);
+
+        // The alarm comes in through the survivor; the victim's outbox sends it, the receiver answers 500 once, and the
+        // victim dies while the retry waits (due seconds later): the survivor must send it soon after the death is
+        // detected, not when the outbox's watchdog reminder comes round (a minute).
+        using (var smtp = new SmtpClient { LocalDomain = "sender.test" })
+        {
+            await smtp.ConnectAsync("127.0.0.1", smtpPorts[_silos.IndexOf(survivor)], SecureSocketOptions.None);
+            await smtp.SendAsync(SmtpTestSilo.Mail("B3 Brand Retry", "2026-700001"), MailboxAddress.Parse(SmtpTestSilo.Leitstelle), [MailboxAddress.Parse(address)]);
+            await smtp.DisconnectAsync(quit: true);
+        }
+
+        await Eventually.WaitForAsync(() => Task.FromResult(receiver.Requests.Count), c => c >= 1, TimeSpan.FromSeconds(60), "the first attempt (answered 500)");
+        await victim.KillAsync();
+        var killed = Stopwatch.StartNew();
+        await Eventually.WaitForAsync(() => Task.FromResult(receiver.Accepted.Count), c => c >= 1, TimeSpan.FromSeconds(120), "the retry delivered by the survivor");
+        var deliveredAfter = killed.Elapsed;
+        output.WriteLine($"retry delivered {deliveredAfter.TotalSeconds:0.0} s after kill -9 of the outbox's silo");
+
+        Assert.Equal([500, 200], receiver.Requests.Select(r => r.Answered));
+        Assert.Single(receiver.Requests.Select(r => r.IdempotencyKey).Distinct());
+        Assert.True(deliveredAfter < TimeSpan.FromSeconds(30), $"retry delivered {deliveredAfter.TotalSeconds:0.0} s after the kill");
+    }
+
+    private async Task<List<int>> StartSmtpSilosAsync()
+    {
+        var smtpPorts = new List<int>();
+        for (var i = 1; i <= 2; i++)
+        {
+            smtpPorts.Add(FreePort.Next());
+            var settings = new Dictionary<string, string>(SiloSettings)
+            {
+                ["AlarmInbox:Smtp:Enabled"] = "true",
+                ["AlarmInbox:Smtp:Port"] = smtpPorts[^1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["AlarmInbox:Smtp:BindAddress"] = "127.0.0.1",
+                ["AlarmInbox:Smtp:Domain"] = "alarm.test",
+                ["AlarmInbox:Smtp:MaxSessionsPerClient"] = "150",
+            };
+            _silos.Add(SiloProcess.Start($"silo{i}", _db, _directory, settings));
+        }
+
+        await Task.WhenAll(_silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(120))));
+        return smtpPorts;
+    }
+
+    private static async Task<(string TenantId, string AddressId, string Address)> CreateSmtpTenantAsync(IClusterClient client)
+    {
+        var tenantId = "ff-smtp-" + Guid.NewGuid().ToString("N")[..8];
+        await client.GetGrain<ITenantGrain>(tenantId).CreateAsync("Feuerwehr SMTP");
+        await client.GetGrain<ITenantAlarmsGrain>(tenantId).SetSettingsAsync(AlarmEvaluatorTests.CorpusSettings);
+        var addressId = "inb-" + Guid.NewGuid().ToString("N")[..12];
+        var address = (await client.GetGrain<IInboundAddressGrain>(addressId).CreateAsync(tenantId, null)).Value!.Address;
+        return (tenantId, addressId, address);
     }
 
     private async Task FailOverAsync(string how, Func<SiloProcess, Task> fail)

@@ -39,7 +39,7 @@ public sealed class CommitThenFailDeliveryStore : IWebhookDeliveryStore
     public Task<IReadOnlyList<OutboxEntry>> ListPendingAsync(string tenantId) => Inner.ListPendingAsync(tenantId);
 
     /// <inheritdoc />
-    public Task UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries) => Inner.UpdateAsync(tenantId, entries);
+    public Task<IReadOnlyList<OutboxEntry>> UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries) => Inner.UpdateAsync(tenantId, entries);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<OutboxEntry>> ListByAlarmsAsync(string tenantId, IReadOnlyList<string> alarmIds) => Inner.ListByAlarmsAsync(tenantId, alarmIds);
