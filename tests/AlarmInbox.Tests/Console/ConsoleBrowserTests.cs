@@ -432,7 +432,9 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
         await TabToAsync(page, "#test", focus);
         await page.Keyboard.PressAsync("Space");
         await Assertions.Expect(page.Locator("#test-result h2")).ToHaveTextAsync("Verbindungstest bestanden");
-        await TabToAsync(page, "#Form_Password", focus);
+
+        // The page comes back at the result, below the fields: back up to the password (write-only, entered again).
+        await TabToAsync(page, "#Form_Password", focus, backwards: true);
         await page.Keyboard.TypeAsync(Password);
         await TabToAsync(page, "#save", focus);
         await page.Keyboard.PressAsync("Enter");
@@ -488,12 +490,12 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
         Assert.Empty(mailboxes);
     }
 
-    /// <summary>Presses Tab until <paramref name="selector"/> has the focus (at most 60 times); every focused element must show a visible focus ring.</summary>
-    private static async Task TabToAsync(IPage page, string selector, List<string> visited)
+    /// <summary>Presses Tab (Shift+Tab when <paramref name="backwards"/>) until <paramref name="selector"/> has the focus (at most 60 times); every focused element must show a visible focus ring.</summary>
+    private static async Task TabToAsync(IPage page, string selector, List<string> visited, bool backwards = false)
     {
         for (var i = 0; i < 60; i++)
         {
-            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.PressAsync(backwards ? "Shift+Tab" : "Tab");
             var state = (await page.EvaluateAsync<string>("""
                 (selector) => {
                   const e = document.activeElement;
@@ -531,6 +533,9 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Verbindung testen" }).ClickAsync();
         await Assertions.Expect(page.Locator("#test-result h2")).ToHaveTextAsync("Verbindungstest bestanden");
+
+        // The page comes back scrolled to the result (it is below the form's fields, far below the top on a phone).
+        await Assertions.Expect(page.Locator("#test-result h2")).ToBeInViewportAsync();
         await Assertions.Expect(page.Locator("#test-result [data-step='authenticate']")).ToHaveClassAsync("step step-passed");
         await Assertions.Expect(page.Locator("#test-result .step-failed")).ToHaveCountAsync(0);
 
