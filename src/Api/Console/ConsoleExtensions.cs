@@ -30,6 +30,7 @@ public static class ConsoleExtensions
         builder.Services.AddSingleton<ApiPipeline>();
         builder.Services.AddSingleton<ConsoleApiFactory>();
         builder.Services.AddSingleton<ConsoleSessionStore>();
+        builder.Services.AddSingleton<KeptSecrets>();
         builder.Services.AddSingleton<AlarmFeedHub>();
         builder.Services.AddLocalization();
         builder.Services.AddRazorPages(options =>

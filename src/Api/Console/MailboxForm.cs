@@ -52,6 +52,20 @@ public sealed class MailboxForm
     /// <summary>Office 365: Object ID of the Enterprise application (only for the PowerShell block; not sent to the API).</summary>
     public string? O365ObjectId { get; set; }
 
+    /// <summary>
+    /// The secrets of the last connection test, encrypted (<see cref="Console.KeptSecrets"/>): a hidden field of the new-mailbox
+    /// form, so that the save needs them typed only once. Never holds a secret in clear.
+    /// </summary>
+    public string? KeptSecrets { get; set; }
+
+    /// <summary>Whether <see cref="KeptSecrets"/> holds the password (the field may be left empty); set by the page, not bound.</summary>
+    [Microsoft.AspNetCore.Mvc.ModelBinding.BindNever]
+    public bool PasswordKept { get; set; }
+
+    /// <summary>Whether <see cref="KeptSecrets"/> holds the client secret's value; set by the page, not bound.</summary>
+    [Microsoft.AspNetCore.Mvc.ModelBinding.BindNever]
+    public bool ClientSecretKept { get; set; }
+
     /// <summary>The API request; <paramref name="create"/> false leaves empty secrets out so the stored ones stay.</summary>
     public MailboxRequest ToRequest(bool create)
     {

@@ -13,7 +13,8 @@
     var value = input.value.trim();
     var hidden = input.closest("[hidden]") !== null;
     var message = "";
-    var required = input.required || (input.dataset.required !== undefined && input.dataset.required !== "false");
+    // Razor writes a false bool into a data- attribute as "False".
+    var required = input.required || (input.dataset.required !== undefined && input.dataset.required.toLowerCase() !== "false");
     if (!hidden) {
       if (required && value === "") {
         message = fmt(form.dataset.msgRequired, label);

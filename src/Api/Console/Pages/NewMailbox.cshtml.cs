@@ -1,5 +1,7 @@
 using AlarmInbox.Api.Mailboxes;
 using AlarmInbox.Api.Tenants;
+using System.Security.Claims;
+using AlarmInbox.Api.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AlarmInbox.Api.Console.Pages;
@@ -24,6 +26,8 @@ public sealed class NewMailboxModel : ConsolePage
     /// <summary>Runs the connection test with the form's values; nothing is stored.</summary>
     public async Task<IActionResult> OnPostTestAsync(string tenantId)
     {
+        Kept.Restore(KeyId, Form);
+        Kept.Keep(KeyId, Form);
         var result = await Api.SendJsonAsync<ConnectionTestResponse>(HttpMethod.Post, TenantPath(tenantId) + "/mailboxes/test", Form.ToRequest(create: true), HttpContext.RequestAborted);
         if (!result.Succeeded)
         {
@@ -43,6 +47,8 @@ public sealed class NewMailboxModel : ConsolePage
     /// <summary>Creates the mailbox and goes to its page.</summary>
     public async Task<IActionResult> OnPostSaveAsync(string tenantId)
     {
+        Kept.Restore(KeyId, Form);
+        Kept.Keep(KeyId, Form);
         var created = await Api.SendJsonAsync<MailboxResponse>(HttpMethod.Post, TenantPath(tenantId) + "/mailboxes", Form.ToRequest(create: true), HttpContext.RequestAborted);
         if (!created.Succeeded)
         {
@@ -52,6 +58,10 @@ public sealed class NewMailboxModel : ConsolePage
         Notice = Text["NewMailbox.Saved"];
         return Redirect($"/t/{Uri.EscapeDataString(tenantId)}/mailboxes/{Uri.EscapeDataString(created.Value!.Id)}");
     }
+
+    private KeptSecrets Kept => HttpContext.RequestServices.GetRequiredService<KeptSecrets>();
+
+    private string KeyId => User.FindFirstValue(ApiClaims.KeyId) ?? "";
 
     private static string TenantPath(string tenantId) => "api/tenants/" + Uri.EscapeDataString(tenantId);
 }
