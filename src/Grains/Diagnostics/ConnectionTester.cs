@@ -259,8 +259,9 @@ public sealed partial class ConnectionTester(
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new MailboxAccessException(MailboxErrorCodes.SecurityMismatch,
-                $"The server {settings.Host}:{settings.Port} sent no greeting within {_imap.GreetingTimeout.TotalSeconds:0} s after the connect: it waits for a TLS handshake, so this port expects security SslOnConnect, not {settings.Security}"
-                + (settings.Port == 993 ? " (993 is the IMAPS port)." : "."), ex);
+                $"The server {settings.Host}:{settings.Port} sent no IMAP greeting within {_imap.GreetingTimeout.TotalSeconds:0} s after the connect: it waits for the client to speak first. Either the port expects TLS at once (security SslOnConnect, \"SSL/TLS\", not {settings.Security})"
+                + (settings.Port == 993 ? " — 993 is the IMAPS port —" : "")
+                + " or it is not an IMAP port at all (a web or other server): check the port in the provider's IMAP settings.", ex);
         }
     }
 

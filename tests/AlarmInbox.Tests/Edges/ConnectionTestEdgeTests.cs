@@ -28,7 +28,7 @@ public sealed class ConnectionTestEdgeTests(EdgesFixture fixture)
         var tls = Step(result, ConnectionTestSteps.Tls);
         Assert.Equal(ConnectionTestOutcome.Failed, tls.Outcome);
         Assert.Equal(MailboxErrorCodes.SecurityMismatch, tls.Code);
-        Assert.Contains("expects security SslOnConnect, not StartTls", tls.Message);
+        Assert.Contains("security SslOnConnect, \"SSL/TLS\", not StartTls", tls.Message);
         Assert.Contains("993 is SslOnConnect", tls.Hint);
     }
 
@@ -41,7 +41,7 @@ public sealed class ConnectionTestEdgeTests(EdgesFixture fixture)
 
         var tls = Step(result, ConnectionTestSteps.Tls);
         Assert.Equal(MailboxErrorCodes.SecurityMismatch, tls.Code);
-        Assert.Contains("expects security SslOnConnect, not None", tls.Message);
+        Assert.Contains("security SslOnConnect, \"SSL/TLS\", not None", tls.Message);
         Assert.Equal(ConnectionTestOutcome.Skipped, Step(result, ConnectionTestSteps.Authenticate).Outcome);
     }
 
