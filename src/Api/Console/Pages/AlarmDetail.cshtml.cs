@@ -1,6 +1,7 @@
 using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Inbound;
 using AlarmInbox.Api.Mailboxes;
+using AlarmInbox.Api.Webhooks;
 using AlarmInbox.Grains.Interfaces.Ids;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,6 +18,9 @@ public sealed class AlarmDetailModel : ConsolePage
 
     /// <summary>Names of the tenant's mailboxes (display name) and inbound addresses (the address), by id, for the receipts.</summary>
     public IReadOnlyDictionary<string, string> SourceNames { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The names of the tenant's webhooks by id (for the deliveries table; a deleted webhook shows its id).</summary>
+    public IReadOnlyDictionary<string, string> WebhookNames { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>Loads the alarm and the names of the mailboxes and addresses its receipts name.</summary>
     public async Task<IActionResult> OnGetAsync(string tenantId, string alarmId)
@@ -47,6 +51,12 @@ public sealed class AlarmDetailModel : ConsolePage
             {
                 names[address.Id] = address.Address;
             }
+        }
+
+        if (Alarm.Deliveries.Count > 0)
+        {
+            var webhooks = await Api.GetAsync<List<WebhookResponse>>($"{tenant}/webhooks", HttpContext.RequestAborted);
+            WebhookNames = (webhooks.Value ?? []).ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
         }
 
         SourceNames = names;
