@@ -2,6 +2,7 @@ using AlarmInbox.Api.Alarms;
 using AlarmInbox.Api.Inbound;
 using AlarmInbox.Api.Mailboxes;
 using AlarmInbox.Api.Webhooks;
+using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Ids;
 using Microsoft.AspNetCore.Mvc;
 
@@ -21,6 +22,20 @@ public sealed class AlarmDetailModel : ConsolePage
 
     /// <summary>The names of the tenant's webhooks by id (for the deliveries table; a deleted webhook shows its id).</summary>
     public IReadOnlyDictionary<string, string> WebhookNames { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The fields as a crew reads them: keyword and incident number, then the address, then the rest of the built-in
+    /// labels (<see cref="AlarmLabels"/>), then the tenant's own labels alphabetically.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> InReadingOrder(IReadOnlyDictionary<string, string> fields) =>
+        fields.OrderBy(f => ReadingOrder.IndexOf(f.Key) is var i and >= 0 ? i : ReadingOrder.Count).ThenBy(f => f.Key, StringComparer.Ordinal);
+
+    private static readonly List<string> ReadingOrder =
+    [
+        AlarmLabels.Stichwort, AlarmLabels.Schlagwort, AlarmLabels.Einsatznummer, AlarmLabels.Strasse, AlarmLabels.Hausnummer,
+        AlarmLabels.Plz, AlarmLabels.Ort, AlarmLabels.Ortsteil, AlarmLabels.Einsatzort, AlarmLabels.Objekt, AlarmLabels.Einsatzmittel,
+        AlarmLabels.Bemerkung, AlarmLabels.Sondersignal, AlarmLabels.Mitteiler, AlarmLabels.Alarmzeit, AlarmLabels.Koordinaten,
+    ];
 
     /// <summary>Loads the alarm and the names of the mailboxes and addresses its receipts name.</summary>
     public async Task<IActionResult> OnGetAsync(string tenantId, string alarmId)
