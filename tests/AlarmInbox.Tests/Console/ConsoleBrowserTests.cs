@@ -348,7 +348,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
             "the alarm of the appended mail");
         var alarmId = (string)alarms![0]!["id"]!;
         await console.Operator.PostAsJsonAsync($"/api/tenants/{tenant}/inbound-addresses", new { description = "Leitstelle" });
-        await console.Operator.PostAsJsonAsync($"/api/tenants/{tenant}/webhooks", new { name = "Alarmierungs-App", url = "https://hooks.ff.example/alarm", secret = "WH-Console-0123456789" });
+        await console.Operator.PostAsJsonAsync($"/api/tenants/{tenant}/webhooks", new { name = "Alarmierungsempfangsschnittstellenverwaltungsdienst", url = "https://hooks.ff.example/alarm", secret = "WH-Console-0123456789" });
 
         var pages = new (string Name, string Path, bool Operator)[]
         {
@@ -380,6 +380,12 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console)
                 var response = await page.GotoAsync(path);
                 Assert.Equal(200, response!.Status);
                 await page.ScreenshotAsync(new() { Path = Path.Combine(console.ScreenshotDirectory, $"{name}-{(phone ? "phone" : "desktop")}.png"), FullPage = true });
+                if (phone && await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth") is > 0 and var wider)
+                {
+                    // A long German compound (the webhook's name) or URL must wrap, not widen the page.
+                    violations.Add($"{path} (phone): the page is {wider} px wider than the screen");
+                }
+
                 var result = await page.RunAxe();
                 violations.AddRange(result.Violations
                     .Where(v => v.Impact is "serious" or "critical")
