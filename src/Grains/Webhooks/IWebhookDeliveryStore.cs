@@ -23,6 +23,13 @@ public interface IWebhookDeliveryStore
     /// <returns>The entries not written because their row changed meanwhile (another activation recorded them).</returns>
     Task<IReadOnlyList<OutboxEntry>> UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries);
 
+    /// <summary>
+    /// Whether the delivery's row still holds the state and attempts this activation last read or wrote
+    /// (<see cref="OutboxEntry.StoredState"/>; <see langword="true"/> when that is not known). Asked before a retry, so that
+    /// a silo that was frozen and comes back after another took over does not send what that one already recorded.
+    /// </summary>
+    Task<bool> IsUnchangedAsync(string tenantId, OutboxEntry entry);
+
     /// <summary>All deliveries of the given alarms, oldest first.</summary>
     Task<IReadOnlyList<OutboxEntry>> ListByAlarmsAsync(string tenantId, IReadOnlyList<string> alarmIds);
 

@@ -333,9 +333,20 @@ public sealed partial class WebhookOutboxGrain(
         var overtaken = false;
         try
         {
-            var attempt = await AttemptAsync(entry, CancellationToken.None);
-            Apply(entry, attempt, time.GetUtcNow());
-            overtaken = (await deliveries.UpdateAsync(TenantId, [entry])).Count > 0;
+            // A retry is sent only while the row is as this activation left it: a silo that was frozen while the retry
+            // waited, and runs again before it learns that it was declared dead, finds the delivery recorded by the
+            // silo that took over. (A first attempt goes at once: its row was written by this activation a moment ago.)
+            if (entry.Attempts > 0 && !await deliveries.IsUnchangedAsync(TenantId, entry))
+            {
+                overtaken = true;
+            }
+            else
+            {
+                var attempt = await AttemptAsync(entry, CancellationToken.None);
+                Apply(entry, attempt, time.GetUtcNow());
+                overtaken = (await deliveries.UpdateAsync(TenantId, [entry])).Count > 0;
+            }
+
             if (overtaken)
             {
                 // Another activation (the silo that took over from this one while it was frozen) recorded this delivery

@@ -114,6 +114,33 @@ public sealed class SqlWebhookDeliveryStore(HistoryDatabase database) : IWebhook
     }
 
     /// <inheritdoc />
+    public async Task<bool> IsUnchangedAsync(string tenantId, OutboxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.StoredState is not { } stored)
+        {
+            return true;
+        }
+
+        await using var connection = await database.OpenAsync();
+        await using var command = HistoryDatabase.Command(
+            connection,
+            null,
+            """
+            SELECT COUNT(*) FROM ai_webhook_deliveries
+            WHERE tenant_id = @tenant AND webhook_id = @webhook AND alarm_id = @alarm AND revision = @revision
+              AND state = @storedState AND attempts = @storedAttempts
+            """,
+            ("@tenant", tenantId),
+            ("@webhook", entry.WebhookId),
+            ("@alarm", entry.AlarmId),
+            ("@revision", entry.Revision),
+            ("@storedState", (int)stored),
+            ("@storedAttempts", entry.StoredAttempts));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<OutboxEntry>> ListByAlarmsAsync(string tenantId, IReadOnlyList<string> alarmIds)
     {
         if (alarmIds.Count == 0)

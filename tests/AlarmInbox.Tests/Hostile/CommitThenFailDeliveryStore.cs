@@ -42,6 +42,9 @@ public sealed class CommitThenFailDeliveryStore : IWebhookDeliveryStore
     public Task<IReadOnlyList<OutboxEntry>> UpdateAsync(string tenantId, IReadOnlyList<OutboxEntry> entries) => Inner.UpdateAsync(tenantId, entries);
 
     /// <inheritdoc />
+    public Task<bool> IsUnchangedAsync(string tenantId, OutboxEntry entry) => Inner.IsUnchangedAsync(tenantId, entry);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<OutboxEntry>> ListByAlarmsAsync(string tenantId, IReadOnlyList<string> alarmIds) => Inner.ListByAlarmsAsync(tenantId, alarmIds);
 
     /// <inheritdoc />

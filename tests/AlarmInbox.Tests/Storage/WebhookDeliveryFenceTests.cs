@@ -35,7 +35,11 @@ public sealed class WebhookDeliveryFenceTests(PostgresServer postgres) : IDispos
         current.DeliveredAt = created.AddSeconds(5);
         Assert.Empty(await store.UpdateAsync("ff-fence", [current]));
 
-        // The thawed activation records its own (failed) attempt: refused, the delivered row stays as it is.
+        // Before its retry the thawed activation asks whether the row is as it left it: no, so it sends nothing.
+        Assert.False(await store.IsUnchangedAsync("ff-fence", stale));
+        Assert.True(await store.IsUnchangedAsync("ff-fence", current));
+
+        // Had it sent anyway, its record of that (failed) attempt is refused: the delivered row stays as it is.
         stale.Attempts = 1;
         stale.LastError = "connection reset";
         stale.NextAttemptAt = created.AddSeconds(10);
