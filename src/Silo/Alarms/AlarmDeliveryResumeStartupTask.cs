@@ -26,11 +26,23 @@ public sealed partial class AlarmDeliveryResumeStartupTask(IGrainFactory grains,
         foreach (var tenantId in tenants)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await grains.GetGrain<ITenantAlarmsGrain>(tenantId).EnsureHandedOffAsync();
-            await grains.GetGrain<IWebhookOutboxGrain>(tenantId).EnsureRunningAsync();
+            await ResumeTenantAsync(grains, tenantId);
         }
 
         LogResumed(logger, tenants.Count);
+    }
+
+    /// <summary>
+    /// Hands the tenant's stored but not yet queued alarms to its outbox and activates the outbox, so that pending
+    /// deliveries go on without waiting for a new alarm or the outbox's reminder. Idempotent. Used at silo start and, in
+    /// cluster mode, when a silo is declared dead (<see cref="Mailboxes.MailboxFailoverService"/>).
+    /// </summary>
+    /// <exception cref="OrleansException">A grain of the tenant could not be reached.</exception>
+    public static async Task ResumeTenantAsync(IGrainFactory grains, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        await grains.GetGrain<ITenantAlarmsGrain>(tenantId).EnsureHandedOffAsync();
+        await grains.GetGrain<IWebhookOutboxGrain>(tenantId).EnsureRunningAsync();
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Resumed alarm hand-offs and webhook deliveries of {TenantCount} tenants")]

@@ -1,6 +1,5 @@
-using AlarmInbox.Grains.Interfaces.Alarms;
 using AlarmInbox.Grains.Interfaces.Tenants;
-using AlarmInbox.Grains.Interfaces.Webhooks;
+using AlarmInbox.Silo.Alarms;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -82,8 +81,7 @@ public sealed partial class MailboxFailoverService(
                 // The mailboxes poll again; alarms stored but not yet queued are handed to the outbox, and the outbox (its
                 // waiting retries, an attempt cut off with the dead silo) goes on without waiting for its reminder.
                 await grains.GetGrain<ITenantGrain>(tenantId).EnsureMailboxesRunningAsync();
-                await grains.GetGrain<ITenantAlarmsGrain>(tenantId).EnsureHandedOffAsync();
-                await grains.GetGrain<IWebhookOutboxGrain>(tenantId).EnsureRunningAsync();
+                await AlarmDeliveryResumeStartupTask.ResumeTenantAsync(grains, tenantId);
             }
             catch (Exception ex) when (ex is OrleansException or TimeoutException)
             {
